@@ -1,0 +1,15 @@
+namespace Pipeline.Contracts;
+
+/// <summary>One parent to extend <paramref name="Count"/> times in one round.</summary>
+/// <param name="Index">Position of this request in its round; samples are keyed by (Index, sample index).</param>
+/// <param name="ParentNodeId">The node extended; null extends the problem itself (the root).</param>
+/// <param name="PrefixSteps">Texts of the steps from the root to the parent, without delimiters.</param>
+/// <param name="PreviousAttempts">For <see cref="GenerationMode.Revision"/>: earlier full solutions, oldest first (at most 4 are shown to the model).</param>
+/// <param name="Seed">Base seed; sample i uses a seed derived from (Seed, i), so a redelivered round regenerates the same text.</param>
+public sealed record ExpansionRequest(
+    int Index,
+    long? ParentNodeId,
+    IReadOnlyList<string> PrefixSteps,
+    int Count,
+    long Seed,
+    IReadOnlyList<string>? PreviousAttempts = null);
