@@ -1,0 +1,37 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Pipeline.ServiceDefaults;
+
+public static class Extensions
+{
+    /// <summary>What every service shares: one-line console logs with timestamps, health checks,
+    /// the pipeline meter and a heartbeat log line.</summary>
+    public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
+    {
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+            o.UseUtcTimestamp = true;
+        });
+        // MassTransit logs every connection step at Information; keep stdout readable
+        builder.Logging.AddFilter("MassTransit", LogLevel.Warning);
+        builder.Services.AddServiceDefaults();
+        return builder;
+    }
+
+    /// <summary>The service-collection half of <see cref="AddServiceDefaults(IHostApplicationBuilder)"/>,
+    /// for hosts built by hand (tests hosting several services in one process).</summary>
+    public static IServiceCollection AddServiceDefaults(this IServiceCollection services)
+    {
+        services.AddHealthChecks();
+        services.AddMetrics();
+        services.AddSingleton<PipelineMetrics>();
+        services.AddOptions<HeartbeatOptions>().BindConfiguration(HeartbeatOptions.Section);
+        services.AddHostedService<HeartbeatService>();
+        return services;
+    }
+}

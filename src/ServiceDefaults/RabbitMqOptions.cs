@@ -1,0 +1,19 @@
+namespace Pipeline.ServiceDefaults;
+
+/// <summary>Broker connection, bound from the "RabbitMq" section (env: RabbitMq__Host, RabbitMq__Port, ...).</summary>
+public sealed class RabbitMqOptions
+{
+    public const string Section = "RabbitMq";
+
+    public string Host { get; set; } = "127.0.0.1";
+    public int Port { get; set; } = 5672;
+    public string VirtualHost { get; set; } = "/";
+    public string Username { get; set; } = "guest";
+    public string Password { get; set; } = "guest";
+
+    /// <summary>Publisher confirms cost ~2x throughput but a lost round would stall a search until the recovery sweep.</summary>
+    public bool PublisherConfirmation { get; set; } = true;
+
+    /// <summary>Prefix for every queue name, so two test runs (or two deployments) can share one broker.</summary>
+    public string QueuePrefix { get; set; } = "";
+}
