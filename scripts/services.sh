@@ -19,14 +19,28 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 log() { echo "[services] $*" >&2; }
 
+use_docker() { have_docker && [ "${PIPELINE_NO_DOCKER:-0}" != 1 ]; }
+
+# Credentials: the plain-process servers use guest (loopback only) and pipeline/pipeline; under
+# docker compose they come from .env, written for local development when missing.
+load_creds() {
+  RMQ_USER=guest RMQ_PASS=guest PG_USER=pipeline PG_PASS=pipeline PG_DB=pipeline
+  if use_docker; then
+    [ -f "$ROOT/.env" ] || sed -e 's/=change-me/=pipeline/' "$ROOT/.env.example" > "$ROOT/.env"
+    set -a; . "$ROOT/.env"; set +a
+    RMQ_USER=$RABBITMQ_USER RMQ_PASS=$RABBITMQ_PASSWORD PG_USER=$POSTGRES_USER PG_PASS=$POSTGRES_PASSWORD PG_DB=${POSTGRES_DB:-pipeline}
+  fi
+}
+
 print_env() {
+  load_creds
   cat <<ENV
 export RabbitMq__Host=127.0.0.1
 export RabbitMq__Port=$AMQP_PORT
 export RabbitMq__ManagementPort=$MGMT_PORT
-export RabbitMq__Username=guest
-export RabbitMq__Password=guest
-export ConnectionStrings__Pipeline='Host=127.0.0.1;Port=$PG_PORT;Username=pipeline;Password=pipeline;Database=pipeline'
+export RabbitMq__Username=$RMQ_USER
+export RabbitMq__Password=$RMQ_PASS
+export ConnectionStrings__Pipeline='Host=127.0.0.1;Port=$PG_PORT;Username=$PG_USER;Password=$PG_PASS;Database=$PG_DB'
 ENV
 }
 
@@ -135,7 +149,8 @@ stop_pg() {
 case "${1:-}" in
   start)
     mkdir -p "$DIR/rabbit" "$DIR/pg"
-    if have_docker && [ "${PIPELINE_NO_DOCKER:-0}" != 1 ]; then
+    if use_docker; then
+      load_creds
       log "Docker engine found: docker compose up rabbitmq postgres"
       (cd "$ROOT" && docker compose up -d --wait rabbitmq postgres)
     else
@@ -143,7 +158,7 @@ case "${1:-}" in
       start_rabbit
     fi ;;
   stop)
-    if have_docker && [ "${PIPELINE_NO_DOCKER:-0}" != 1 ] && [ ! -f "$DIR/pg/started-by-us" ]; then
+    if use_docker && [ ! -f "$DIR/pg/started-by-us" ]; then
       (cd "$ROOT" && docker compose stop rabbitmq postgres)
     else
       stop_rabbit; stop_pg
