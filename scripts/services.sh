@@ -46,6 +46,8 @@ ENV
 
 port_open() { (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
 
+compose() { if docker compose version >/dev/null 2>&1; then docker compose "$@"; else docker-compose "$@"; fi; }
+
 have_docker() { command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; }
 
 # ---------- RabbitMQ (Debian package, run directly as root without systemd) ----------
@@ -152,14 +154,15 @@ case "${1:-}" in
     if use_docker; then
       load_creds
       log "Docker engine found: docker compose up rabbitmq postgres"
-      (cd "$ROOT" && docker compose up -d --wait rabbitmq postgres)
+      (cd "$ROOT" && compose up -d rabbitmq postgres)
+      for _ in $(seq 1 120); do port_open "$AMQP_PORT" && port_open "$PG_PORT" && break; sleep 1; done
     else
       start_pg
       start_rabbit
     fi ;;
   stop)
     if use_docker && [ ! -f "$DIR/pg/started-by-us" ]; then
-      (cd "$ROOT" && docker compose stop rabbitmq postgres)
+      (cd "$ROOT" && compose stop rabbitmq postgres)
     else
       stop_rabbit; stop_pg
     fi ;;
