@@ -1,0 +1,150 @@
+"""Export the policy, revision model and PRM to ONNX (opset 17, TorchScript exporter), and write the
+tokenizer files and one manifest per model (format: docs/model-format.md).
+
+    python3 export_onnx.py --work WORK_DIR --out models/tiny-arith [--random]
+
+--random exports freshly initialised weights of the final architecture (for engine development).
+"""
+import argparse
+import inspect
+import json
+import os
+
+import torch
+
+import model as M
+import task
+
+REVISION = {"max_attempts": 4, "attempt_template": "Attempt:\n{attempt}\n\n", "attempt_step_joiner": "\n",
+            "revision_prefix": "Revision:\n\n"}
+
+
+class DecoderWithPast(torch.nn.Module):
+    def __init__(self, gpt):
+        super().__init__()
+        self.gpt = gpt
+
+    def forward(self, input_ids, attention_mask, position_ids, *past_flat):
+        past = [(past_flat[2 * i], past_flat[2 * i + 1]) for i in range(len(past_flat) // 2)]
+        logits, presents = self.gpt(input_ids, attention_mask, position_ids, past)
+        flat = []
+        for k, v in presents:
+            flat += [k, v]
+        return (logits, *flat)
+
+
+class PrmScores(torch.nn.Module):
+    def __init__(self, gpt):
+        super().__init__()
+        self.gpt = gpt
+
+    def forward(self, input_ids, attention_mask):
+        return self.gpt.scores(input_ids, attention_mask)
+
+
+def _export(module, args, path, input_names, output_names, dynamic_axes):
+    kw = {}
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        kw["dynamo"] = False  # torch 2.x: keep the TorchScript exporter that torch 1.13 uses
+    torch.onnx.export(module, args, path, input_names=input_names, output_names=output_names,
+                      dynamic_axes=dynamic_axes, opset_version=17, do_constant_folding=True, **kw)
+
+
+def export_decoder(gpt, path):
+    c = gpt.config
+    gpt = gpt.cpu().eval()
+    b, s, p = 2, 3, 2  # a non-empty past when tracing; every size is a dynamic axis
+    ids = torch.randint(0, 256, (b, s))
+    mask = torch.ones(b, p + s, dtype=torch.long)
+    pos = torch.arange(p, p + s)[None].repeat(b, 1)
+    past = []
+    names_in, names_out = ["input_ids", "attention_mask", "position_ids"], ["logits"]
+    axes = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "total"},
+            "position_ids": {0: "batch", 1: "seq"}, "logits": {0: "batch", 1: "seq"}}
+    for i in range(c.n_layer):
+        for kv in ("key", "value"):
+            past.append(torch.randn(b, c.n_head, p, c.head_size))
+            n_in, n_out = f"past_key_values.{i}.{kv}", f"present.{i}.{kv}"
+            names_in.append(n_in)
+            names_out.append(n_out)
+            axes[n_in] = {0: "batch", 2: "past"}
+            axes[n_out] = {0: "batch", 2: "total"}
+    with torch.no_grad():
+        _export(DecoderWithPast(gpt), (ids, mask, pos, *past), path, names_in, names_out, axes)
+
+
+def export_prm(gpt, path):
+    gpt = gpt.cpu().eval()
+    ids = torch.randint(0, 256, (2, 5))
+    mask = torch.ones(2, 5, dtype=torch.long)
+    axes = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
+            "scores": {0: "batch", 1: "seq"}}
+    with torch.no_grad():
+        _export(PrmScores(gpt), (ids, mask), path, ["input_ids", "attention_mask"], ["scores"], axes)
+
+
+def manifest(gpt, role, onnx_file):
+    c = gpt.config
+    return {
+        "name": f"tiny-arith-{role}",
+        "role": role,
+        "onnx": onnx_file,
+        "tokenizer": {"kind": "gpt2-bpe", "vocab": "vocab.json", "merges": "merges.txt"},
+        "bos_token": task.EOT, "eos_token": task.EOT, "pad_token": task.EOT,
+        "add_bos": True,
+        "prompt_template": "{problem}\n\n",
+        "step_delimiter": task.DELIM,
+        "num_layers": c.n_layer, "num_heads": c.n_head, "num_kv_heads": c.n_head, "head_size": c.head_size,
+        "hidden_size": c.n_embd, "vocab_size": c.vocab_size, "max_positions": c.max_positions,
+        "parameter_count": gpt.num_parameters(),
+        "dtype": "float32",
+        "prm": {"head": "value", "output": "scores"} if role == "prm" else None,
+        "revision": dict(REVISION) if role == "revision" else None,
+    }
+
+
+def write_tokenizer(out):
+    with open(os.path.join(out, "vocab.json"), "w", encoding="utf-8") as f:
+        json.dump(task.vocab_json(), f, ensure_ascii=False)
+    with open(os.path.join(out, "merges.txt"), "w", encoding="utf-8") as f:
+        f.write("#version: 0.2\n")  # no merges: every byte is one token
+
+
+def export_all(models, out):
+    """models: {"policy": GPT, "revision": GPT, "prm": GPT with value head}."""
+    os.makedirs(out, exist_ok=True)
+    write_tokenizer(out)
+    for role, gpt in models.items():
+        path = os.path.join(out, f"{role}.onnx")
+        if role == "prm":
+            export_prm(gpt, path)
+        else:
+            export_decoder(gpt, path)
+        with open(os.path.join(out, f"{role}.manifest.json"), "w") as f:
+            json.dump(manifest(gpt, role, f"{role}.onnx"), f, indent=2)
+            f.write("\n")
+        print(f"exported {path}: {os.path.getsize(path) / 1e6:.1f} MB, {gpt.num_parameters()} parameters")
+
+
+def load_models(work):
+    return {"policy": M.load(os.path.join(work, "policy.pt")),
+            "revision": M.load(os.path.join(work, "revision.pt")),
+            "prm": M.load(os.path.join(work, "prm.pt"))}
+
+
+def random_models(seed=0):
+    torch.manual_seed(seed)
+    policy = M.GPT(M.Config()).eval()
+    revision = M.GPT(M.Config()).eval()
+    prm = M.GPT(M.Config(value_head=True)).eval()
+    torch.nn.init.normal_(prm.value.weight, std=0.02)
+    return {"policy": policy, "revision": revision, "prm": prm}
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--work", default=None)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--random", action="store_true")
+    a = ap.parse_args()
+    export_all(random_models() if a.random else load_models(a.work), a.out)

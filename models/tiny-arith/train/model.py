@@ -1,0 +1,170 @@
+"""A small GPT (nanoGPT-like) whose forward pass is the ONNX decoder-with-past layout itself:
+explicit attention_mask over past+current keys (left padding), explicit position_ids, and a per-layer
+key/value cache. The same module, with a value head, is the PRM.
+
+Runs on torch 1.13 (Debian, CPU) and torch 2.x (GPU). The mask is built from tensors only (cumsum
+over ones_like), never from Python ints taken from shapes, so a traced ONNX graph stays valid for
+any batch, sequence and past length, an empty past included.
+"""
+import math
+from dataclasses import dataclass, asdict
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+NEG = -1e9  # finite: a fully masked row (a left-pad query) must give numbers, not NaN
+
+
+@dataclass
+class Config:
+    vocab_size: int = 257
+    n_layer: int = 4
+    n_head: int = 4
+    n_embd: int = 256
+    mlp_hidden: int = 768
+    max_positions: int = 1024
+    value_head: bool = False
+
+    @property
+    def head_size(self):
+        return self.n_embd // self.n_head
+
+    def to_dict(self):
+        return asdict(self)
+
+
+class Attention(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.h, self.d = c.n_head, c.head_size
+        self.qkv = nn.Linear(c.n_embd, 3 * c.n_embd)
+        self.proj = nn.Linear(c.n_embd, c.n_embd)
+
+    def forward(self, x, mask, past):
+        b, s = x.shape[0], x.shape[1]
+        q, k, v = self.qkv(x).split(self.h * self.d, dim=2)
+        q = q.view(b, s, self.h, self.d).transpose(1, 2)
+        k = k.view(b, s, self.h, self.d).transpose(1, 2)
+        v = v.view(b, s, self.h, self.d).transpose(1, 2)
+        if past is not None:
+            k = torch.cat([past[0], k], dim=2)
+            v = torch.cat([past[1], v], dim=2)
+        if mask is None and hasattr(F, "scaled_dot_product_attention"):
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=True)  # training: no padding, no past
+        else:
+            if mask is None:
+                mask = torch.ones(s, s, dtype=torch.bool, device=x.device).tril()[None]
+            att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(self.d))
+            att = att.masked_fill(~mask[:, None, :, :], NEG)
+            y = torch.softmax(att, dim=-1) @ v
+        y = y.transpose(1, 2).reshape(b, s, self.h * self.d)
+        return self.proj(y), (k, v)
+
+
+class Block(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.ln1 = nn.LayerNorm(c.n_embd)
+        self.attn = Attention(c)
+        self.ln2 = nn.LayerNorm(c.n_embd)
+        self.fc = nn.Linear(c.n_embd, c.mlp_hidden)
+        self.out = nn.Linear(c.mlp_hidden, c.n_embd)
+
+    def forward(self, x, mask, past):
+        a, present = self.attn(self.ln1(x), mask, past)
+        x = x + a
+        x = x + self.out(F.gelu(self.fc(self.ln2(x))))
+        return x, present
+
+
+def build_mask(input_ids, attention_mask, past_key0):
+    """[batch, seq, past+seq] bool: key j is visible to query i iff j <= past+i and j is not padding."""
+    q_abs = torch.ones_like(input_ids).cumsum(-1) - 1
+    if past_key0 is not None:
+        q_abs = q_abs + torch.ones_like(past_key0[:, 0, :, 0], dtype=torch.long).sum(-1, keepdim=True)
+    k_idx = torch.ones_like(attention_mask).cumsum(-1) - 1
+    causal = k_idx[:, None, :] <= q_abs[:, :, None]
+    return causal & (attention_mask[:, None, :] > 0)
+
+
+def positions_from_mask(attention_mask):
+    return (attention_mask.cumsum(-1) - 1).clamp(min=0)
+
+
+class GPT(nn.Module):
+    def __init__(self, c: Config):
+        super().__init__()
+        self.config = c
+        self.wte = nn.Embedding(c.vocab_size, c.n_embd)
+        self.wpe = nn.Embedding(c.max_positions, c.n_embd)
+        self.blocks = nn.ModuleList([Block(c) for _ in range(c.n_layer)])
+        self.ln_f = nn.LayerNorm(c.n_embd)
+        self.value = nn.Linear(c.n_embd, 1) if c.value_head else None
+        self.apply(self._init)
+        for b in self.blocks:  # GPT-2's scaled init of the residual projections
+            nn.init.normal_(b.attn.proj.weight, std=0.02 / math.sqrt(2 * c.n_layer))
+            nn.init.normal_(b.out.weight, std=0.02 / math.sqrt(2 * c.n_layer))
+
+    @staticmethod
+    def _init(m):
+        if isinstance(m, nn.Linear):
+            nn.init.normal_(m.weight, std=0.02)
+            nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.Embedding):
+            nn.init.normal_(m.weight, std=0.02)
+
+    def num_parameters(self):
+        return sum(p.numel() for p in self.parameters())
+
+    def hidden(self, input_ids, attention_mask=None, position_ids=None, past=None):
+        """attention_mask None = training layout (no padding, no past): plain causal attention."""
+        if attention_mask is None:
+            mask = None
+            if position_ids is None:
+                position_ids = torch.arange(input_ids.shape[1], device=input_ids.device)[None]
+        else:
+            mask = build_mask(input_ids, attention_mask, past[0][0] if past is not None else None)
+            if position_ids is None:
+                position_ids = positions_from_mask(attention_mask)[:, -input_ids.shape[1]:]
+        x = self.wte(input_ids) + self.wpe(position_ids)
+        presents = []
+        for i, blk in enumerate(self.blocks):
+            x, p = blk(x, mask, past[i] if past is not None else None)
+            presents.append(p)
+        return self.ln_f(x), presents
+
+    def forward(self, input_ids, attention_mask=None, position_ids=None, past=None):
+        """-> logits [b, s, vocab], presents [(key, value)] per layer (tied input/output embedding)."""
+        h, presents = self.hidden(input_ids, attention_mask, position_ids, past)
+        return F.linear(h, self.wte.weight), presents
+
+    def scores(self, input_ids, attention_mask=None):
+        """PRM: per-token probability that the solution so far leads to the right answer."""
+        h, _ = self.hidden(input_ids, attention_mask)
+        return torch.sigmoid(self.value(h).squeeze(-1))
+
+    def value_logits(self, input_ids):
+        h, _ = self.hidden(input_ids)
+        return self.value(h).squeeze(-1)
+
+
+def save(model, path):
+    torch.save({"config": model.config.to_dict(), "state": model.state_dict()}, path)
+
+
+def load(path, device="cpu"):
+    ck = torch.load(path, map_location=device)
+    m = GPT(Config(**ck["config"]))
+    m.load_state_dict(ck["state"])
+    return m.to(device).eval()
+
+
+def with_value_head(policy):
+    """A PRM initialised from the policy: same trunk, a fresh value head."""
+    c = Config(**{**policy.config.to_dict(), "value_head": True})
+    prm = GPT(c).to(next(policy.parameters()).device)
+    prm.load_state_dict(policy.state_dict(), strict=False)
+    nn.init.zeros_(prm.value.weight)
+    nn.init.zeros_(prm.value.bias)
+    return prm
