@@ -1,0 +1,26 @@
+namespace Pipeline.Storage.Entities;
+
+/// <summary>One search: one problem x one strategy config x one budget (table <c>searches</c>).
+/// Named SearchRecord because <c>Search</c> would collide with the Pipeline.Search namespace.</summary>
+public sealed class SearchRecord
+{
+    public long SearchId { get; set; }
+    public Guid RunId { get; set; }
+    public long ProblemId { get; set; }
+    /// <summary>"best_of_n", "beam", "lookahead", "dvts" or "revisions".</summary>
+    public required string Strategy { get; set; }
+    public required string StrategyLabel { get; set; }
+    public int Budget { get; set; }
+    /// <summary>Resolved beam width M (for "sqrt" this is the rounded square root of the budget); null when the strategy has none.</summary>
+    public int? BeamWidth { get; set; }
+    public bool BeamWidthIsSqrt { get; set; }
+    public int Lookahead { get; set; }
+    public int? ChainLength { get; set; }
+    public int MaxRounds { get; set; }
+    /// <summary>"pending", "running", "done" or "failed".</summary>
+    public required string Status { get; set; }
+    public int CurrentRound { get; set; } = -1;
+    public DateTime? RoundRequestedAt { get; set; }
+    public DateTime? StartedAt { get; set; }
+    public DateTime? FinishedAt { get; set; }
+}
