@@ -1,0 +1,16 @@
+namespace Pipeline.Search;
+
+public static class StrategyFactory
+{
+    /// <summary>The strategy for a config; throws <see cref="ArgumentException"/> naming every problem of an invalid one.</summary>
+    public static ISearchStrategy Create(StrategyConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.EnsureValid();
+        return config.Kind switch
+        {
+            StrategyKind.BestOfN => new BestOfNStrategy(config),
+            _ => throw new NotSupportedException($"{config.Label}: not implemented yet"),
+        };
+    }
+}

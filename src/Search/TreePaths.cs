@@ -1,0 +1,28 @@
+namespace Pipeline.Search;
+
+/// <summary>Path helpers the Aggregator needs to build expansion requests from the stored tree.</summary>
+public static class TreePaths
+{
+    /// <summary>Step texts from the root down to <paramref name="nodeId"/> (ExpansionRequest.PrefixSteps).</summary>
+    public static IReadOnlyList<string> PrefixSteps(IReadOnlyList<TreeNode> tree, long nodeId) =>
+        new TreeIndex(tree).PathTo(nodeId).Select(n => n.Text).ToList();
+
+    /// <summary>
+    /// The attempts of a revision chain whose latest attempt ends at <paramref name="lastAttemptLeafId"/>,
+    /// oldest first, each as its step texts (ExpansionRequest.PreviousAttempts; the worker shows the last 4).
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<string>> PreviousAttempts(IReadOnlyList<TreeNode> tree, long lastAttemptLeafId)
+    {
+        var index = new TreeIndex(tree);
+        var attempts = new List<IReadOnlyList<string>>();
+        long? leaf = lastAttemptLeafId;
+        while (leaf is { } id)
+        {
+            var sample = index.SampleOf(id);
+            attempts.Add(sample.Select(n => n.Text).ToList());
+            leaf = sample[0].ParentId;
+        }
+        attempts.Reverse();
+        return attempts;
+    }
+}
