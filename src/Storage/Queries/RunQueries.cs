@@ -1,0 +1,169 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Pipeline.Storage.Queries;
+
+/// <summary>A run with its progress counters (from the <c>run_progress</c> view).</summary>
+public sealed record RunInfo(
+    Guid RunId, string Name, string Dataset, string Status, DateTime CreatedAt, DateTime? FinishedAt,
+    string PolicyModel, string PrmModel, string? RevisionModel,
+    long Searches, long SearchesDone, long SearchesFailed, long SearchesRunning, long Steps, long GeneratedTokens,
+    DateTime? FirstStartedAt, DateTime? LastFinishedAt)
+{
+    public long SearchesPending => Searches - SearchesDone - SearchesFailed - SearchesRunning;
+    public bool Finished => Searches > 0 && SearchesDone + SearchesFailed == Searches;
+}
+
+/// <summary>Searches of one strategy config of a run, by status.</summary>
+public sealed record StrategyProgress(string Label, long Searches, long Done, long Failed, long Running, long Steps);
+
+/// <summary>One cell of the accuracy report; <see cref="Level"/> null with <see cref="AllLevels"/> = all levels together.</summary>
+public sealed record AccuracyRow(
+    string StrategyLabel, int BudgetN, string Aggregator, string StepAggregation, int? Level, bool AllLevels,
+    int Problems, int Correct, double Accuracy, double MeanGeneratedTokens);
+
+public sealed class RunNotFoundException(string message) : Exception(message);
+
+/// <summary>The reads behind <c>pipeline run list|status|report|resume</c>: plain SQL over the views.</summary>
+public static class RunQueries
+{
+    private const string RunInfoSelect = """
+        SELECT r.run_id, r.name, d.name, r.status, r.created_at, r.finished_at,
+               r.policy_model, r.prm_model, r.revision_model,
+               p.searches, p.searches_done, p.searches_failed, p.searches_running, p.steps, p.generated_tokens,
+               p.first_started_at, p.last_finished_at
+        FROM pipeline.runs r
+        JOIN pipeline.datasets d ON d.dataset_id = r.dataset_id
+        JOIN pipeline.run_progress p ON p.run_id = r.run_id
+        """;
+
+    public static async Task<IReadOnlyList<RunInfo>> ListAsync(NpgsqlDataSource db, int limit, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(RunInfoSelect + " ORDER BY r.created_at DESC LIMIT @limit");
+        cmd.Parameters.AddWithValue("limit", limit);
+        return await ReadRunsAsync(cmd, ct);
+    }
+
+    public static async Task<RunInfo> GetAsync(NpgsqlDataSource db, Guid runId, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(RunInfoSelect + " WHERE r.run_id = @id");
+        cmd.Parameters.AddWithValue("id", runId);
+        var runs = await ReadRunsAsync(cmd, ct);
+        return runs.Count == 1 ? runs[0] : throw new RunNotFoundException($"no run with id {runId}");
+    }
+
+    /// <summary>Finds a run by full id, id prefix (at least 4 hex digits) or name (the latest of that name);
+    /// null or empty means the latest run.</summary>
+    public static async Task<Guid> ResolveAsync(NpgsqlDataSource db, string? reference, CancellationToken ct)
+    {
+        if (Guid.TryParse(reference, out var id))
+        {
+            await using var exists = db.CreateCommand("SELECT 1 FROM pipeline.runs WHERE run_id = @id");
+            exists.Parameters.AddWithValue("id", id);
+            return await exists.ExecuteScalarAsync(ct) is not null ? id : throw new RunNotFoundException($"no run with id {id}");
+        }
+        await using var cmd = db.CreateCommand(string.IsNullOrWhiteSpace(reference)
+            ? "SELECT run_id FROM pipeline.runs ORDER BY created_at DESC LIMIT 1"
+            : """
+              SELECT run_id FROM pipeline.runs
+              WHERE (length(@ref) >= 4 AND run_id::text LIKE lower(@ref) || '%') OR name = @ref
+              ORDER BY (name = @ref) DESC, created_at DESC
+              """);
+        if (!string.IsNullOrWhiteSpace(reference)) cmd.Parameters.AddWithValue("ref", reference);
+        var matches = new List<Guid>();
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct)) matches.Add(reader.GetGuid(0));
+        if (matches.Count == 0)
+            throw new RunNotFoundException(string.IsNullOrWhiteSpace(reference)
+                ? "no runs yet: submit one with 'pipeline run submit SPEC'"
+                : $"no run matches '{reference}' (give a run id, an id prefix or a run name; 'pipeline run list' shows them)");
+        return matches[0];
+    }
+
+    public static async Task<IReadOnlyList<StrategyProgress>> StrategyProgressAsync(NpgsqlDataSource db, Guid runId, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT s.strategy_label, count(*),
+                   count(*) FILTER (WHERE s.status = 'done'),
+                   count(*) FILTER (WHERE s.status = 'failed'),
+                   count(*) FILTER (WHERE s.status = 'running'),
+                   coalesce(sum(st.steps), 0)::bigint
+            FROM pipeline.searches s
+            LEFT JOIN (SELECT search_id, count(*) AS steps FROM pipeline.steps
+                       WHERE search_id IN (SELECT search_id FROM pipeline.searches WHERE run_id = @id)
+                       GROUP BY search_id) st ON st.search_id = s.search_id
+            WHERE s.run_id = @id
+            GROUP BY s.strategy_label
+            ORDER BY min(s.search_id)
+            """);
+        cmd.Parameters.AddWithValue("id", runId);
+        var rows = new List<StrategyProgress>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            rows.Add(new StrategyProgress(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2),
+                reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5)));
+        return rows;
+    }
+
+    /// <summary>Steps of the run whose round was stored within the last <paramref name="window"/>.</summary>
+    public static async Task<long> RecentStepsAsync(NpgsqlDataSource db, Guid runId, TimeSpan window, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT count(*) FROM pipeline.steps st
+            JOIN pipeline.search_rounds sr ON sr.search_id = st.search_id AND sr.round = st.round
+            JOIN pipeline.searches s ON s.search_id = st.search_id
+            WHERE s.run_id = @id AND sr.completed_at > now() - @window
+            """);
+        cmd.Parameters.AddWithValue("id", runId);
+        cmd.Parameters.AddWithValue("window", NpgsqlDbType.Interval, window);
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Accuracy per strategy config, budget, aggregator and step aggregation: one row per level, plus one
+    /// with <see cref="AccuracyRow.AllLevels"/> for all levels together.</summary>
+    public static async Task<IReadOnlyList<AccuracyRow>> AccuracyAsync(NpgsqlDataSource db, Guid runId, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT strategy_label, budget_n, aggregator, step_aggregation, level, false, problems, correct, accuracy, mean_generated_tokens
+            FROM pipeline.accuracy_by_budget WHERE run_id = @id
+            UNION ALL
+            SELECT strategy_label, budget_n, aggregator, step_aggregation, NULL, true, problems, correct, accuracy, mean_generated_tokens
+            FROM pipeline.accuracy_overall WHERE run_id = @id
+            ORDER BY 1, 3, 4, 2, 6, 5
+            """);
+        cmd.Parameters.AddWithValue("id", runId);
+        var rows = new List<AccuracyRow>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            rows.Add(new AccuracyRow(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetInt32(4), reader.GetBoolean(5), reader.GetInt32(6), reader.GetInt32(7),
+                reader.GetDouble(8), reader.IsDBNull(9) ? 0 : reader.GetDouble(9)));
+        return rows;
+    }
+
+    /// <summary>Ids of the run's searches whose status is not 'done', in id order.</summary>
+    public static async Task<IReadOnlyList<long>> UnfinishedSearchIdsAsync(NpgsqlDataSource db, Guid runId, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(
+            "SELECT search_id FROM pipeline.searches WHERE run_id = @id AND status <> 'done' ORDER BY search_id");
+        cmd.Parameters.AddWithValue("id", runId);
+        var ids = new List<long>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) ids.Add(reader.GetInt64(0));
+        return ids;
+    }
+
+    private static async Task<IReadOnlyList<RunInfo>> ReadRunsAsync(NpgsqlCommand cmd, CancellationToken ct)
+    {
+        var runs = new List<RunInfo>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            runs.Add(new RunInfo(
+                r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetDateTime(4),
+                r.IsDBNull(5) ? null : r.GetDateTime(5), r.GetString(6), r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8),
+                r.GetInt64(9), r.GetInt64(10), r.GetInt64(11), r.GetInt64(12), r.GetInt64(13),
+                r.IsDBNull(14) ? 0 : Convert.ToInt64(r.GetValue(14)),
+                r.IsDBNull(15) ? null : r.GetDateTime(15), r.IsDBNull(16) ? null : r.GetDateTime(16)));
+        return runs;
+    }
+}
