@@ -46,7 +46,7 @@ public sealed record RoundPlan(IReadOnlyList<PlannedExpansion> Expansions, IRead
 /// A search strategy as pure code: no I/O, deterministic. The Aggregator keeps the tree in PostgreSQL,
 /// calls <see cref="Plan"/> after every scored round (round 0 with an empty tree) and turns the plan into
 /// one <see cref="ExpandRound"/> message. Best-of-N is the one-round case. Once a plan is Done, the
-/// Aggregator hands the final candidates to <see cref="OutcomeEvaluator"/>, which asks <see cref="Budgets"/>
+/// Aggregator hands the final candidates to <see cref="Aggregation.OutcomeEvaluator"/>, which asks <see cref="Budgets"/>
 /// which budgets the run reports.
 /// </summary>
 public interface ISearchStrategy
