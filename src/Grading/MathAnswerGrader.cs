@@ -1,32 +1,109 @@
+using System.Globalization;
+using System.Numerics;
+
 namespace Pipeline.Grading;
 
-/// <summary>Default grader for MATH/GSM8K style answers.</summary>
-public sealed class MathAnswerGrader : IAnswerGrader
+/// <summary>
+/// Default grader for MATH/GSM8K style answers: PRM800K-style normalization, then a parse into tuples, intervals, sets,
+/// matrices, relations and expressions compared by value (see docs/grading.md). Thread-safe; never throws.
+/// </summary>
+public sealed class MathAnswerGrader(GradingOptions? options = null) : IAnswerGrader
 {
+    private readonly GradingOptions _options = options ?? new GradingOptions();
+
     public static MathAnswerGrader Instance { get; } = new();
 
     public string? ExtractAnswer(string solutionText)
     {
-        if (string.IsNullOrWhiteSpace(solutionText)) return null;
-        var i = solutionText.LastIndexOf("\\boxed{", StringComparison.Ordinal);
-        if (i >= 0)
+        try
         {
-            var start = i + "\\boxed{".Length;
-            var depth = 1;
-            for (var j = start; j < solutionText.Length; j++)
-            {
-                if (solutionText[j] == '{') depth++;
-                else if (solutionText[j] == '}' && --depth == 0) return solutionText[start..j].Trim();
-            }
+            return AnswerExtractor.Extract(solutionText);
         }
-        var h = solutionText.LastIndexOf("####", StringComparison.Ordinal);
-        if (h >= 0) return solutionText[(h + 4)..].Trim();
-        var lines = solutionText.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return lines.Length == 0 ? null : lines[^1];
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return null;
+        }
     }
 
-    public bool IsEquivalent(string gold, string predicted) => AnswerKey(gold) == AnswerKey(predicted);
+    public bool IsEquivalent(string gold, string predicted)
+    {
+        try
+        {
+            if (string.IsNullOrWhiteSpace(gold) || string.IsNullOrWhiteSpace(predicted)) return false;
+            var g = LatexNormalizer.Normalize(gold);
+            var p = LatexNormalizer.Normalize(predicted);
+            if (g.Key.Length == 0 || p.Key.Length == 0) return false;
+            if (g.Key == p.Key) return true;
+            if (g.Text.Length > _options.MaxAnswerLength || p.Text.Length > _options.MaxAnswerLength) return false;
+            var budget = NewBudget();
+            var ga = AnswerParser.Parse(g.Text, budget);
+            var pa = AnswerParser.Parse(p.Text, budget);
+            return AnswerComparer.Equal(ga, pa, g.HadPercent != p.HadPercent, budget);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Garbage in, "not equal" out: one odd answer must never stop a batch.
+            return false;
+        }
+    }
 
-    public string AnswerKey(string answer) =>
-        new string((answer ?? "").Where(c => !char.IsWhiteSpace(c)).ToArray()).Replace("\\dfrac", "\\frac").TrimEnd('.');
+    public string AnswerKey(string answer)
+    {
+        NormalizedAnswer? n = null;
+        try
+        {
+            n = LatexNormalizer.Normalize(answer);
+            if (n.Text.Length > _options.MaxAnswerLength) return "s:" + n.Key;
+            return AnswerKeys.Of(AnswerParser.Parse(n.Text, NewBudget()), NewBudget());
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return "s:" + (n?.Key ?? answer ?? "");
+        }
+    }
+
+    private GradeBudget NewBudget() => new(_options.MaxSteps, TimeSpan.FromMilliseconds(_options.MaxMilliseconds));
+}
+
+/// <summary>Canonical voting keys: values rounded at the grader's tolerance, sets sorted, variables fingerprinted at fixed points.</summary>
+internal static class AnswerKeys
+{
+    public static string Of(Answer a, GradeBudget budget) => a switch
+    {
+        TextAnswer t => "t:" + new string(t.Text.Where(c => !char.IsWhiteSpace(c) && c is not ('{' or '}')).ToArray()).ToLowerInvariant(),
+        ScalarAnswer s => Scalar(s.Expr, budget),
+        RelationAnswer { LoneVariable: not null } r => Scalar(r.Rhs, budget),
+        RelationAnswer r => "rel" + (int)r.Op + ":" + Scalar(r.Difference, budget),
+        BracketAnswer b => b.Open + string.Join(",", b.Items.Select(i => Of(i, budget))) + b.Close,
+        CollectionAnswer c => (c.Kind == "union" ? "U{" : "{") + string.Join(",", c.Items.Select(i => Of(i, budget)).Order(StringComparer.Ordinal)) + "}",
+        MatrixAnswer m => "[" + string.Join(";", m.Rows.Select(r => string.Join(",", r.Select(c => Of(c, budget))))) + "]",
+        _ => throw new GradingException("unknown answer kind"),
+    };
+
+    private static string Scalar(Expr e, GradeBudget budget)
+    {
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        e.CollectVariables(names);
+        var values = string.Join("|", ExprEquivalence.Fingerprint(e, budget).Select(Format));
+        return names.Count == 0 ? values : "f(" + string.Join(",", names) + "):" + values;
+    }
+
+    public static string Format(Complex z)
+    {
+        if (NumericTolerance.IsNaN(z)) return "nan";
+        var re = Real(z.Real);
+        return System.Math.Abs(z.Imaginary) <= NumericTolerance.Tolerance * System.Math.Max(1, Complex.Abs(z)) ? re : re + "+" + Real(z.Imaginary) + "i";
+    }
+
+    private static string Real(double x)
+    {
+        if (double.IsPositiveInfinity(x)) return "inf";
+        if (double.IsNegativeInfinity(x)) return "-inf";
+        var r = System.Math.Round(x);
+        if (System.Math.Abs(x - r) <= 1e-9 * System.Math.Max(1, System.Math.Abs(x))) return r.ToString("R", CultureInfo.InvariantCulture);
+        var text = System.Math.Abs(x) >= 1
+            ? System.Math.Round(x, 6).ToString("0.######", CultureInfo.InvariantCulture)
+            : x.ToString("G6", CultureInfo.InvariantCulture);
+        return text == "-0" ? "0" : text;
+    }
 }

@@ -1,0 +1,93 @@
+using System.Numerics;
+
+namespace Pipeline.Grading;
+
+/// <summary>Equivalence of two parsed answers, structure first, then values.</summary>
+internal static class AnswerComparer
+{
+    public static bool Equal(Answer gold, Answer pred, bool percentOnOneSide, GradeBudget budget)
+    {
+        budget.Step();
+        switch (gold, pred)
+        {
+            case (TextAnswer g, TextAnswer p):
+                return string.Equals(Squash(g.Text), Squash(p.Text), StringComparison.OrdinalIgnoreCase);
+            case (TextAnswer, _) or (_, TextAnswer):
+                return false;
+
+            case (ScalarAnswer g, ScalarAnswer p):
+                if (ExprEquivalence.Equal(g.Expr, p.Expr, budget)) return true;
+                // "28\%" against "0.28": a percentage may be written as its value or as a fraction of 1.
+                return percentOnOneSide && (ExprEquivalence.Equal(Hundredth(g.Expr), p.Expr, budget) || ExprEquivalence.Equal(g.Expr, Hundredth(p.Expr), budget));
+
+            case (RelationAnswer { LoneVariable: not null } g, RelationAnswer { LoneVariable: not null } p):
+                return Equal(new ScalarAnswer(g.Rhs), new ScalarAnswer(p.Rhs), percentOnOneSide, budget);
+            case (RelationAnswer g, RelationAnswer p):
+                return SameRelation(g, p, budget);
+            case (RelationAnswer { LoneVariable: not null } g, _):
+                return Equal(new ScalarAnswer(g.Rhs), pred, percentOnOneSide, budget);
+            case (_, RelationAnswer { LoneVariable: not null } p):
+                return Equal(gold, new ScalarAnswer(p.Rhs), percentOnOneSide, budget);
+            case (RelationAnswer, _) or (_, RelationAnswer):
+                return false;
+
+            case (BracketAnswer g, BracketAnswer p):
+                return g.Open == p.Open && g.Close == p.Close && g.Items.Count == p.Items.Count
+                    && g.Items.Zip(p.Items).All(x => Equal(x.First, x.Second, false, budget));
+
+            case (CollectionAnswer g, CollectionAnswer p):
+                // A set and a comma list of the same values agree; a union only matches a union.
+                return (g.Kind == "union") == (p.Kind == "union") && SameMultiset(g.Items, p.Items, budget);
+
+            case (MatrixAnswer g, MatrixAnswer p):
+                return g.Rows.Count == p.Rows.Count && g.Rows.Zip(p.Rows).All(r =>
+                    r.First.Count == r.Second.Count && r.First.Zip(r.Second).All(c => Equal(c.First, c.Second, false, budget)));
+
+            default:
+                return false;
+        }
+    }
+
+    private static Expr Hundredth(Expr e) => new Binary(BinaryOp.Div, e, new Num(new Complex(100, 0)));
+
+    private static string Squash(string s) => new(s.Where(c => !char.IsWhiteSpace(c) && c is not ('{' or '}')).ToArray());
+
+    /// Order-free matching: each gold item must pair with a distinct predicted item.
+    private static bool SameMultiset(IReadOnlyList<Answer> gold, IReadOnlyList<Answer> pred, GradeBudget budget)
+    {
+        if (gold.Count != pred.Count) return false;
+        var used = new bool[pred.Count];
+        foreach (var g in gold)
+        {
+            var found = false;
+            for (var j = 0; j < pred.Count && !found; j++)
+            {
+                if (used[j] || !Equal(g, pred[j], false, budget)) continue;
+                used[j] = found = true;
+            }
+            if (!found) return false;
+        }
+        return true;
+    }
+
+    /// Same relation up to a constant factor: "2x+4y-3=0" ≡ "y=-x/2+3/4"; "x<1" ≡ "-x>-1" (positive factor only for inequalities).
+    private static bool SameRelation(RelationAnswer g, RelationAnswer p, GradeBudget budget)
+    {
+        if (g.Op != p.Op) return false;
+        var fg = g.Difference;
+        var fp = p.Difference;
+        Complex? ratio = null;
+        var ok = ExprEquivalence.Compare(fg, fp, budget, (a, b) =>
+        {
+            if (NumericTolerance.Close(a, Complex.Zero) && NumericTolerance.Close(b, Complex.Zero)) return true;
+            if (NumericTolerance.Close(b, Complex.Zero)) return false;
+            var r = a / b;
+            ratio ??= r;
+            return NumericTolerance.Close(r, ratio.Value);
+        });
+        if (!ok || ratio is null) return ok && ratio is null && g.Op == Relation.Equal;
+        var c = ratio.Value;
+        if (NumericTolerance.Close(c, Complex.Zero)) return false;
+        return g.Op is Relation.Equal or Relation.NotEqual || (c.Real > 0 && System.Math.Abs(c.Imaginary) < 1e-12);
+    }
+}

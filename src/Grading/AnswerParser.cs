@@ -1,0 +1,183 @@
+using System.Text.RegularExpressions;
+
+namespace Pipeline.Grading;
+
+/// <summary>Turns a normalized answer into its <see cref="Answer"/> structure; never throws (unparseable text becomes <see cref="TextAnswer"/>).</summary>
+internal static partial class AnswerParser
+{
+    private const int MaxItems = 64;
+    private const int MaxPlusMinusExpansions = 8;
+    private const int MaxNesting = 12;
+
+    public static Answer Parse(string normalizedText, GradeBudget budget)
+    {
+        try
+        {
+            return ParseAny(normalizedText.Trim(), budget, 0);
+        }
+        catch (GradingException)
+        {
+            return new TextAnswer(normalizedText);
+        }
+    }
+
+    private static Answer ParseAny(string s, GradeBudget budget, int nesting)
+    {
+        budget.Step();
+        if (nesting > MaxNesting) throw new GradingException("answer nested too deeply");
+        s = s.Trim().TrimEnd('.', ',', ';').Trim();
+        if (s.Length == 0) throw new GradingException("empty answer");
+
+        if (MatrixAnswerParser.TryParse(s, t => ParseAny(t, budget, nesting + 1), out var matrix)) return matrix!;
+
+        var unionParts = LatexText.SplitTopLevel(s, "\\cup");
+        if (unionParts.Count > 1)
+            return new CollectionAnswer(Limit(unionParts).Select(p => ParseAny(p, budget, nesting + 1)).ToList(), "union");
+
+        var commaFirst = LatexText.SplitTopLevel(s, ",");
+        if (commaFirst.Count > 1 && commaFirst.Count(p => RelationPattern().IsMatch(p)) > 1)
+            return Flatten(Limit(commaFirst).Select(p => ParseAny(p, budget, nesting + 1)).ToList(), "list");
+
+        var relation = TryParseRelation(s, budget, nesting);
+        if (relation is not null) return relation;
+
+        var commaParts = LatexText.SplitTopLevel(s, ",");
+        if (commaParts.Count > 1)
+            return Flatten(Limit(commaParts).Select(p => ParseAny(p, budget, nesting + 1)).ToList(), "list");
+
+        if (s.StartsWith("\\{") && s.EndsWith("\\}") && MatchingClose(s, 0) == s.Length - 2)
+        {
+            var inner = s[2..^2].Trim();
+            if (inner.Length == 0) return new CollectionAnswer([], "set");
+            var items = LatexText.SplitTopLevel(inner, ",");
+            return Flatten(Limit(items).Select(p => ParseAny(p, budget, nesting + 1)).ToList(), "set");
+        }
+
+        if (s[0] is '(' or '[' && s[^1] is ')' or ']' && MatchingClose(s, 0) == s.Length - 1)
+        {
+            var items = LatexText.SplitTopLevel(s[1..^1], ",");
+            if (items.Count > 1)
+                return new BracketAnswer(s[0], s[^1], Limit(items).Select(p => ParseAny(p, budget, nesting + 1)).ToList());
+        }
+
+        if (LooksLikeText(s)) return new TextAnswer(s);
+        var expr = ExprParser.Parse(s, budget);
+        if (expr.HasPlusMinus)
+        {
+            var values = expr.ExpandPlusMinus().Take(MaxPlusMinusExpansions + 1).ToList();
+            if (values.Count > MaxPlusMinusExpansions) throw new GradingException("too many ± combinations");
+            return new CollectionAnswer(values.Select(v => (Answer)new ScalarAnswer(v)).ToList(), "list");
+        }
+        return new ScalarAnswer(expr);
+    }
+
+    private static List<string> Limit(List<string> parts) =>
+        parts.Count > MaxItems ? throw new GradingException($"more than {MaxItems} items") : parts;
+
+    /// "1 \pm \sqrt{5}, -2" is three values: ± expansions inside a list join the list.
+    private static Answer Flatten(List<Answer> items, string kind)
+    {
+        var flat = new List<Answer>();
+        foreach (var item in items)
+        {
+            if (item is CollectionAnswer { Kind: "list" } inner) flat.AddRange(inner.Items);
+            else flat.Add(item);
+        }
+        return flat.Count == 1 && kind == "list" ? flat[0] : new CollectionAnswer(flat, kind);
+    }
+
+    private static Answer? TryParseRelation(string s, GradeBudget budget, int nesting)
+    {
+        var matches = RelationPattern().Matches(s).Where(m => DepthAt(s, m.Index) == 0).ToList();
+        if (matches.Count == 0) return null;
+        var sides = new List<string>();
+        var start = 0;
+        foreach (var m in matches)
+        {
+            sides.Add(s[start..m.Index]);
+            start = m.Index + m.Length;
+        }
+        sides.Add(s[start..]);
+        if (sides.Any(x => x.Trim().Length == 0)) throw new GradingException("relation with an empty side");
+        var ops = matches.Select(m => OpOf(m.Value)).ToList();
+
+        var lhs = sides[0].Trim();
+        var lone = LoneVariablePattern().IsMatch(lhs) || LoneTuplePattern().IsMatch(lhs);
+        if (ops.All(o => o.op == Relation.Equal))
+        {
+            // "x = 5", "(p,q) = (1,2)", and chains "x = 5+5+1 = 11": the last right side is the answer.
+            if (lone)
+            {
+                var rhsAnswer = ParseAny(sides[^1], budget, nesting + 1);
+                if (rhsAnswer is ScalarAnswer scalar) return new RelationAnswer(Relation.Equal, ExprParser.Parse(lhs, budget), scalar.Expr, lhs);
+                return rhsAnswer;
+            }
+            if (sides.Count == 2)
+                return new RelationAnswer(Relation.Equal, ExprParser.Parse(lhs, budget), ExprParser.Parse(sides[1], budget), null);
+            return ParseAny(sides[^1], budget, nesting + 1);
+        }
+        if (sides.Count != 2) throw new GradingException("chained inequality");
+        var (op, flip) = ops[0];
+        var left = ExprParser.Parse(sides[0], budget);
+        var right = ExprParser.Parse(sides[1], budget);
+        return flip ? new RelationAnswer(op, right, left, null) : new RelationAnswer(op, left, right, null);
+    }
+
+    private static (Relation op, bool flip) OpOf(string token) => token.Trim() switch
+    {
+        "=" or "\\approx" => (Relation.Equal, false),
+        "<" or "\\lt" => (Relation.Less, false),
+        ">" or "\\gt" => (Relation.Less, true),
+        "<=" or "\\le" or "\\leq" => (Relation.LessOrEqual, false),
+        ">=" or "\\ge" or "\\geq" => (Relation.LessOrEqual, true),
+        _ => (Relation.NotEqual, false),
+    };
+
+    private static int DepthAt(string s, int index)
+    {
+        var depth = 0;
+        for (var i = 0; i < index; i++)
+        {
+            if (s[i] is '(' or '[' or '{') depth++;
+            else if (s[i] is ')' or ']' or '}') depth--;
+        }
+        return depth;
+    }
+
+    /// Index of the delimiter closing the one at <paramref name="open"/>; ( and [ close with either ) or ] (half-open intervals).
+    private static int MatchingClose(string s, int open)
+    {
+        var depth = 0;
+        for (var i = open; i < s.Length; i++)
+        {
+            if (s[i] == '\\' && i + 1 < s.Length && s[i + 1] is '{' or '}')
+            {
+                depth += s[i + 1] == '{' ? 1 : -1;
+                if (depth == 0) return i;
+                i++;
+                continue;
+            }
+            if (s[i] is '(' or '[' or '{') depth++;
+            else if (s[i] is ')' or ']' or '}')
+            {
+                if (--depth == 0) return i;
+            }
+        }
+        return -1;
+    }
+
+    /// Words of three or more plain letters ("Evelyn", "east", "12 and 13") are text, not products of variables.
+    private static bool LooksLikeText(string s) => TextWordPattern().IsMatch(s);
+
+    [GeneratedRegex(@"<=|>=|!=|\\neq?(?![a-zA-Z])|\\leq?(?![a-zA-Z])|\\geq?(?![a-zA-Z])|\\lt(?![a-zA-Z])|\\gt(?![a-zA-Z])|\\approx(?![a-zA-Z])|=|<|>")]
+    private static partial Regex RelationPattern();
+
+    [GeneratedRegex(@"^(?:[a-zA-Z](?:_\{?\w+\}?)?|\\[a-zA-Z]+(?:_\{?\w+\}?)?|[a-zA-Z]\([a-zA-Z0-9]\))$")]
+    private static partial Regex LoneVariablePattern();
+
+    [GeneratedRegex(@"^\(\s*[a-zA-Z](?:\s*,\s*[a-zA-Z])+\s*\)$")]
+    private static partial Regex LoneTuplePattern();
+
+    [GeneratedRegex(@"(?<![\\a-zA-Z])[a-zA-Z]{3,}")]
+    private static partial Regex TextWordPattern();
+}

@@ -1,0 +1,207 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Pipeline.Grading;
+
+/// <summary>An answer after normalization: <see cref="Text"/> keeps single spaces (the parser needs "\cot x"), <see cref="Key"/> has none.</summary>
+internal sealed record NormalizedAnswer(string Text, bool HadPercent)
+{
+    public string Key { get; } = new(Text.Where(c => !char.IsWhiteSpace(c)).ToArray());
+}
+
+/// <summary>String normalization in the spirit of PRM800K's grader: removes what never changes the value of a MATH answer.</summary>
+internal static partial class LatexNormalizer
+{
+    private static readonly string[] Spacing = ["\\!", "\\,", "\\;", "\\:", "\\>", "\\qquad", "\\quad", "\\displaystyle", "\\limits"];
+    private static readonly string[] SizeCommands = ["\\bigl", "\\bigr", "\\Bigl", "\\Bigr", "\\biggl", "\\biggr", "\\big", "\\Big", "\\bigg", "\\Bigg"];
+
+    // Wrappers whose content is plain text: unwrapped with a space so unit words separate from the number.
+    private static readonly string[] TextWrappers = ["\\text", "\\textbf", "\\textit", "\\textnormal", "\\textrm", "\\mbox", "\\mathrm", "\\mathit", "\\operatorname"];
+    // Wrappers that only style math.
+    private static readonly string[] StyleWrappers = ["\\mathbf", "\\boldsymbol", "\\bm", "\\mathnormal"];
+
+    private static readonly HashSet<string> UnitWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "unit", "units", "sq", "square", "cubic", "cm", "mm", "km", "m", "meter", "meters", "metre", "metres", "centimeter", "centimeters",
+        "kilometer", "kilometers", "inch", "inches", "in", "ft", "foot", "feet", "yard", "yards", "mile", "miles", "mph", "hour", "hours",
+        "minute", "minutes", "second", "seconds", "sec", "min", "day", "days", "week", "weeks", "month", "months", "year", "years",
+        "degree", "degrees", "deg", "radian", "radians", "cent", "cents", "dollar", "dollars", "percent", "percentage", "pct",
+        "gram", "grams", "g", "kg", "kilogram", "kilograms", "pound", "pounds", "lb", "lbs", "ounce", "ounces", "oz", "liter", "liters",
+        "litre", "litres", "l", "ml", "gallon", "gallons", "people", "students", "times", "ways", "cups", "cup", "pages", "points",
+        "apples", "marbles", "books", "coins", "tiles", "eggs", "items", "boxes", "mi", "m2", "cm2", "m²", "cm²", "€", "euros", "euro",
+    };
+
+    public static NormalizedAnswer Normalize(string? raw)
+    {
+        var s = (raw ?? "").Trim();
+        var boxed = LatexText.LastCommandArgument(s, "\\boxed", "\\fbox");
+        if (boxed is not null) s = boxed;
+
+        s = s.Replace("\r", " ").Replace("\n", " ").Replace("\t", " ");
+        s = s.Replace("\\$", " ").Replace("$", " ").Replace("\\(", " ").Replace("\\)", " ").Replace("\\[", " ").Replace("\\]", " ");
+        // Explicit LaTeX thousands separators, before "\!" disappears with the rest of the spacing.
+        s = ExplicitThousandsPattern().Replace(s, "");
+        s = s.Replace("\\left.", "").Replace("\\right.", "").Replace("\\left", "").Replace("\\right", "");
+        foreach (var cmd in SizeCommands) s = RemoveCommand(s, cmd);
+        foreach (var sp in Spacing) s = s.Replace(sp, " ");
+        s = s.Replace("\\ ", " ").Replace("~", " ");
+        s = s.Replace("\\dfrac", "\\frac").Replace("\\tfrac", "\\frac").Replace("\\cfrac", "\\frac");
+        s = s.Replace("\\varnothing", "\\emptyset").Replace("\\leqslant", "\\le").Replace("\\geqslant", "\\ge");
+        s = s.Replace("\\lvert", "|").Replace("\\rvert", "|").Replace("\\vert", "|").Replace("\\mid", "|");
+
+        s = DegreePattern().Replace(s, "");
+        s = s.Replace("°", "");
+        var hadPercent = s.Contains('%');
+        s = s.Replace("\\%", " ").Replace("%", " ");
+
+        foreach (var w in TextWrappers) s = Unwrap(s, w, " ");
+        foreach (var w in StyleWrappers) s = Unwrap(s, w, "");
+
+        s = FixFracsAndRoots(s);
+        s = CollapseSpaces(s);
+
+        // Unit words after a number: "5.4 cents", "864 inches^2", "30 percent".
+        var units = TrailingWordsPattern().Match(s);
+        if (units.Success && units.Groups["words"].Captures.All(c => UnitWords.Contains(c.Value.Trim())))
+        {
+            hadPercent |= units.Groups["words"].Captures.Any(c => c.Value.Trim().StartsWith("perc", StringComparison.OrdinalIgnoreCase) || c.Value.Trim().Equals("pct", StringComparison.OrdinalIgnoreCase));
+            s = units.Groups["head"].Value.Trim();
+        }
+
+        if (WholeThousandsPattern().IsMatch(s)) s = s.Replace(",", "");
+
+        // "x \in [a,b]" and "x = 5": the variable name is not part of the answer.
+        s = InPrefixPattern().Replace(s, "");
+
+        s = s.Trim().TrimEnd('.', ',', ';').Trim();
+        s = ChoicePattern().Replace(s, "$1");
+        return new NormalizedAnswer(CollapseSpaces(s), hadPercent);
+    }
+
+    private static string CollapseSpaces(string s) => SpacesPattern().Replace(s, " ").Trim();
+
+    private static string RemoveCommand(string s, string cmd)
+    {
+        var sb = new StringBuilder(s.Length);
+        for (var i = 0; i < s.Length; i++)
+        {
+            if (string.CompareOrdinal(s, i, cmd, 0, cmd.Length) == 0 && (i + cmd.Length >= s.Length || !char.IsLetter(s[i + cmd.Length])))
+            {
+                i += cmd.Length - 1;
+                continue;
+            }
+            sb.Append(s[i]);
+        }
+        return sb.ToString();
+    }
+
+    /// Replaces "\cmd{content}" by content, padded with <paramref name="pad"/>.
+    private static string Unwrap(string s, string cmd, string pad)
+    {
+        for (var guard = 0; guard < 64; guard++)
+        {
+            var i = IndexOfCommand(s, cmd);
+            if (i < 0) return s;
+            var j = i + cmd.Length;
+            while (j < s.Length && s[j] == ' ') j++;
+            if (j >= s.Length || s[j] != '{') { s = s.Remove(i, cmd.Length); continue; }
+            var close = LatexText.MatchingBrace(s, j);
+            if (close < 0) { s = s.Remove(i, j + 1 - i); continue; }
+            s = s[..i] + pad + s.Substring(j + 1, close - j - 1) + pad + s[(close + 1)..];
+        }
+        return s;
+    }
+
+    private static int IndexOfCommand(string s, string cmd)
+    {
+        var from = 0;
+        while (true)
+        {
+            var i = s.IndexOf(cmd, from, StringComparison.Ordinal);
+            if (i < 0) return -1;
+            var after = i + cmd.Length;
+            if (after >= s.Length || !char.IsLetter(s[after])) return i;
+            from = i + 1;
+        }
+    }
+
+    /// "\frac12" -> "\frac{1}{2}", "\frac 34", "\frac9{19}", "\sqrt3" -> "\sqrt{3}": every argument braced.
+    private static string FixFracsAndRoots(string s)
+    {
+        var sb = new StringBuilder(s.Length + 8);
+        var i = 0;
+        while (i < s.Length)
+        {
+            var isFrac = string.CompareOrdinal(s, i, "\\frac", 0, 5) == 0 && (i + 5 >= s.Length || !char.IsLetter(s[i + 5]));
+            var isSqrt = string.CompareOrdinal(s, i, "\\sqrt", 0, 5) == 0 && (i + 5 >= s.Length || !char.IsLetter(s[i + 5]));
+            if (!isFrac && !isSqrt) { sb.Append(s[i++]); continue; }
+            sb.Append(isFrac ? "\\frac" : "\\sqrt");
+            i += 5;
+            if (isSqrt)
+            {
+                var k = SkipSpaces(s, i);
+                if (k < s.Length && s[k] == '[')
+                {
+                    var close = s.IndexOf(']', k);
+                    if (close < 0) continue;
+                    sb.Append(s, k, close - k + 1);
+                    i = close + 1;
+                }
+            }
+            for (var arg = 0; arg < (isFrac ? 2 : 1); arg++)
+            {
+                var k = SkipSpaces(s, i);
+                if (k >= s.Length) break;
+                if (s[k] == '{')
+                {
+                    var close = LatexText.MatchingBrace(s, k);
+                    if (close < 0) break;
+                    // Arguments may hold fractions themselves.
+                    sb.Append('{').Append(FixFracsAndRoots(s.Substring(k + 1, close - k - 1))).Append('}');
+                    i = close + 1;
+                }
+                else if (s[k] == '\\')
+                {
+                    var e = k + 1;
+                    while (e < s.Length && char.IsLetter(s[e])) e++;
+                    sb.Append('{').Append(s, k, e - k).Append('}');
+                    i = e;
+                }
+                else if (char.IsLetterOrDigit(s[k]))
+                {
+                    sb.Append('{').Append(s[k]).Append('}');
+                    i = k + 1;
+                }
+                else break;
+            }
+        }
+        return sb.ToString();
+    }
+
+    private static int SkipSpaces(string s, int i)
+    {
+        while (i < s.Length && s[i] == ' ') i++;
+        return i;
+    }
+
+    [GeneratedRegex(@"(?<=\d)\s*(?:\{,\}|\{\s*,\s*\}|,\\!|,\s*\\!)\s*(?=\d{3})")]
+    private static partial Regex ExplicitThousandsPattern();
+
+    [GeneratedRegex(@"\^\s*\{?\s*\\circ\s*\}?|\\circ|\\degree")]
+    private static partial Regex DegreePattern();
+
+    [GeneratedRegex(@"^(?<head>.*[\d}).]\s*(?:\^\s*\{?\d\}?)?)(?<words>\s+[a-zA-Z€²]+\.?(?:\^\s*\{?\d\}?)?)+$")]
+    private static partial Regex TrailingWordsPattern();
+
+    [GeneratedRegex(@"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")]
+    private static partial Regex WholeThousandsPattern();
+
+    [GeneratedRegex(@"^[a-zA-Z]\s*\\in\s*")]
+    private static partial Regex InPrefixPattern();
+
+    [GeneratedRegex(@"^\(([A-Ea-e])\)$")]
+    private static partial Regex ChoicePattern();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex SpacesPattern();
+}
