@@ -1,0 +1,36 @@
+namespace Pipeline.GpuBench;
+
+/// <summary>Every knob of the benchmark: command line (`--GpuBench:Batches=1,16`) or environment
+/// (`GpuBench__Batches=1,16`).</summary>
+public sealed class GpuBenchOptions
+{
+    /// <summary>What to run: any of parity, bench, prm (comma separated).</summary>
+    public string Modes { get; set; } = "parity,bench";
+    /// <summary>Policy manifest (docs/model-format.md).</summary>
+    public string Manifest { get; set; } = "";
+    /// <summary>PRM manifest for the prm mode.</summary>
+    public string PrmManifest { get; set; } = "";
+    /// <summary>prompts.json written by scripts/gpu/export_qwen2.py (token ids).</summary>
+    public string Prompts { get; set; } = "";
+    /// <summary>cuda or cpu.</summary>
+    public string Provider { get; set; } = "cuda";
+    public int DeviceId { get; set; }
+    public string Batches { get; set; } = "1,16,64,256";
+    public int PromptTokens { get; set; } = 200;
+    public int NewTokens { get; set; } = 256;
+    public int ParityNewTokens { get; set; } = 32;
+    /// <summary>Untimed warm-up generations before each timed batch size (CUDA kernels, allocator).</summary>
+    public int WarmupTokens { get; set; } = 8;
+    /// <summary>PRM mode: solutions per call, steps per solution, tokens per step.</summary>
+    public string PrmBatches { get; set; } = "16,64";
+    public int PrmSteps { get; set; } = 8;
+    public int PrmStepTokens { get; set; } = 32;
+    /// <summary>Folder for the JSON results.</summary>
+    public string Out { get; set; } = ".";
+
+    public IReadOnlyList<int> ParseList(string s) =>
+        s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
+
+    public bool Has(string mode) =>
+        Modes.Split(',', StringSplitOptions.TrimEntries).Contains(mode, StringComparer.OrdinalIgnoreCase);
+}
