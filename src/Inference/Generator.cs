@@ -1,0 +1,209 @@
+namespace Pipeline.Inference;
+
+/// <summary>Batched generation with a KV cache. All samples of all requests of a call decode together
+/// (left padding, attention mask, per-row positions); each distinct prompt is prefilled once and its
+/// cache copied to its samples (prefix sharing); finished rows ride along masked until enough have
+/// finished to make dropping them worth a cache copy.</summary>
+public sealed class Generator(LanguageModel model)
+{
+    private readonly InferenceOptions _options = model.Options;
+
+    public Task<IReadOnlyList<GenerationResult>> GenerateAsync(IReadOnlyList<GenerationRequest> requests, CancellationToken cancellationToken = default) =>
+        Task.Run(() => Generate(requests, cancellationToken), cancellationToken);
+
+    /// <summary>k greedy steps after each prompt (lookahead search): one sample per prompt, Solution mode, temperature 0.</summary>
+    public Task<IReadOnlyList<GenerationResult>> RolloutAsync(IReadOnlyList<string> prompts, int steps, int maxNewTokens, CancellationToken cancellationToken = default) =>
+        GenerateAsync(prompts.Select(p => new GenerationRequest(p, 1, 0, 1, 0, StopMode.Solution, maxNewTokens, steps)).ToList(), cancellationToken);
+
+    public IReadOnlyList<GenerationResult> Generate(IReadOnlyList<GenerationRequest> requests, CancellationToken cancellationToken = default)
+    {
+        var rows = new List<Row>();
+        var prompts = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        for (var r = 0; r < requests.Count; r++)
+        {
+            var req = requests[r];
+            Validate(req, r);
+            if (!prompts.TryGetValue(req.Prompt, out var ids))
+                prompts[req.Prompt] = ids = model.EncodePrompt(req.Prompt);
+            if (ids.Length >= model.Manifest.MaxPositions)
+                throw new ArgumentException($"request {r}: prompt has {ids.Length} tokens, model '{model.Manifest.Name}' allows {model.Manifest.MaxPositions} positions");
+            for (var s = 0; s < req.Samples; s++)
+                rows.Add(new Row(r, s, req.Prompt, ids, new SampleTracker(req, model.Manifest.StepDelimiter, model.EosId, model.Manifest.MaxPositions - ids.Length),
+                    new SampleRng(req.Seed, s)));
+        }
+
+        using var runner = new DecoderRunner(model);
+        for (var start = 0; start < rows.Count; start += _options.MaxBatchSize)
+            RunWave(runner, rows.GetRange(start, Math.Min(_options.MaxBatchSize, rows.Count - start)), requests, cancellationToken);
+
+        return requests.Select((req, r) => new GenerationResult(req, rows.Where(x => x.Request == r)
+            .Select(x => x.Tracker.Result(x.Sample, x.PromptIds.Length, model.Tokenizer, _options.AnswerMarker)).ToList())).ToList();
+    }
+
+    private void RunWave(DecoderRunner runner, List<Row> rows, IReadOnlyList<GenerationRequest> requests, CancellationToken ct)
+    {
+        var vocab = model.Manifest.VocabSize;
+        var probs = new float[vocab];
+        var order = new int[vocab];
+        var cache = Prefill(runner, rows, ct);
+        try
+        {
+            var active = new List<Row>(rows);
+            foreach (var row in rows)
+                SampleNext(row, row.FirstLogits!, requests[row.Request], probs, order);
+            while (active.Any(r => !r.Tracker.Done))
+            {
+                ct.ThrowIfCancellationRequested();
+                var finished = active.Count(r => r.Tracker.Done);
+                if (finished > 0 && finished >= _options.CompactFraction * active.Count)
+                {
+                    var next = Compact(cache, active);
+                    cache.Dispose();
+                    cache = next;
+                    active = active.Where(r => !r.Tracker.Done).ToList();
+                }
+
+                var b = active.Count;
+                var total = cache.Length + 1;
+                var ids = new long[b];
+                var positions = new long[b];
+                var mask = new long[b * total];
+                for (var i = 0; i < b; i++)
+                {
+                    var row = active[i];
+                    ids[i] = row.Tracker.Done ? model.PadId : row.Tracker.Ids[^1];
+                    positions[i] = cache.Length - row.Pad;
+                    mask.AsSpan(i * total + row.Pad, total - row.Pad).Fill(1);
+                }
+                var (logits, present) = runner.Forward(ids, mask, positions, b, 1, cache);
+                cache.Dispose();
+                cache = present;
+                using (logits)
+                {
+                    var all = logits.GetTensorDataAsSpan<float>();
+                    for (var i = 0; i < b; i++)
+                        if (!active[i].Tracker.Done)
+                            SampleNext(active[i], all.Slice(i * vocab, vocab), requests[active[i].Request], probs, order);
+                }
+            }
+        }
+        finally
+        {
+            cache.Dispose();
+        }
+    }
+
+    private void SampleNext(Row row, ReadOnlySpan<float> logits, GenerationRequest req, float[] probs, int[] order)
+    {
+        var id = TokenSampler.Sample(logits, req.Temperature, req.TopP, ref row.Rng, probs, order);
+        row.Tracker.Append(id, model.Tokenizer.Piece(id));
+    }
+
+    // Prefills each distinct prompt once (each row, with prefix sharing off), in chunks of similar
+    // length, and lays the results out as one left-padded cache with a row per sample.
+    private KvCache Prefill(DecoderRunner runner, List<Row> rows, CancellationToken ct)
+    {
+        var units = _options.PrefixSharing
+            ? rows.GroupBy(r => r.Prompt, StringComparer.Ordinal).Select(g => g.ToList()).ToList()
+            : rows.Select(r => new List<Row> { r }).ToList();
+        units.Sort((a, b) => a[0].PromptIds.Length.CompareTo(b[0].PromptIds.Length));
+        var longest = rows.Max(r => r.PromptIds.Length);
+        var rowIndex = new Dictionary<Row, int>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < rows.Count; i++) rowIndex[rows[i]] = i;
+        var cache = KvCache.Zeros(model.Manifest.NumLayers, rows.Count, longest, model.Manifest.NumKvHeads, model.Manifest.HeadSize);
+        try
+        {
+            var vocab = model.Manifest.VocabSize;
+            var start = 0;
+            while (start < units.Count)
+            {
+                ct.ThrowIfCancellationRequested();
+                // Units are sorted by length, so the chunk's longest prompt is its last one.
+                var end = start + 1;
+                while (end < units.Count && end - start < _options.MaxBatchSize
+                       && (end - start + 1) * units[end][0].PromptIds.Length <= _options.MaxPrefillTokens)
+                    end++;
+                var chunk = units.GetRange(start, end - start);
+                var n = chunk.Count;
+                var len = chunk[^1][0].PromptIds.Length;
+                var ids = new long[n * len];
+                var mask = new long[n * len];
+                var positions = new long[n * len];
+                for (var u = 0; u < n; u++)
+                {
+                    var p = chunk[u][0].PromptIds;
+                    var pad = len - p.Length;
+                    ids.AsSpan(u * len, pad).Fill(model.PadId);
+                    for (var t = 0; t < p.Length; t++)
+                    {
+                        ids[u * len + pad + t] = p[t];
+                        mask[u * len + pad + t] = 1;
+                        positions[u * len + pad + t] = t;
+                    }
+                }
+                using var empty = runner.EmptyCache(n);
+                var (logits, present) = runner.Forward(ids, mask, positions, n, len, empty);
+                using (logits)
+                using (present)
+                {
+                    var all = logits.GetTensorDataAsSpan<float>();
+                    for (var u = 0; u < n; u++)
+                    {
+                        var last = all.Slice(((u + 1) * len - 1) * vocab, vocab).ToArray();
+                        var promptLen = chunk[u][0].PromptIds.Length;
+                        foreach (var row in chunk[u])
+                        {
+                            row.FirstLogits = last;
+                            row.Pad = longest - promptLen;
+                            KvCache.CopyRow(present, u, len - promptLen, cache, rowIndex[row], row.Pad, promptLen);
+                        }
+                    }
+                }
+                start = end;
+            }
+            return cache;
+        }
+        catch
+        {
+            cache.Dispose();
+            throw;
+        }
+    }
+
+    // A cache holding only the unfinished rows, with the left padding they all share cut off.
+    private KvCache Compact(KvCache cache, List<Row> active)
+    {
+        var keep = active.Select((r, i) => (Row: r, Index: i)).Where(x => !x.Row.Tracker.Done).ToList();
+        var trim = keep.Min(x => x.Row.Pad);
+        var next = KvCache.Zeros(cache.Layers, keep.Count, cache.Length - trim, cache.Heads, cache.HeadSize);
+        for (var k = 0; k < keep.Count; k++)
+        {
+            var (row, i) = keep[k];
+            KvCache.CopyRow(cache, i, row.Pad, next, k, row.Pad - trim, cache.Length - row.Pad);
+            row.Pad -= trim;
+        }
+        return next;
+    }
+
+    private static void Validate(GenerationRequest req, int index)
+    {
+        if (req.Samples < 1) throw new ArgumentException($"request {index}: Samples must be at least 1, got {req.Samples}");
+        if (req.MaxNewTokens < 1) throw new ArgumentException($"request {index}: MaxNewTokens must be at least 1, got {req.MaxNewTokens}");
+        if (req.MaxSteps < 1) throw new ArgumentException($"request {index}: MaxSteps must be at least 1, got {req.MaxSteps}");
+        if (req.Temperature < 0 || double.IsNaN(req.Temperature)) throw new ArgumentException($"request {index}: Temperature must be >= 0, got {req.Temperature}");
+        if (!(req.TopP > 0 && req.TopP <= 1)) throw new ArgumentException($"request {index}: TopP must be in (0, 1], got {req.TopP}");
+    }
+
+    private sealed class Row(int request, int sample, string prompt, int[] promptIds, SampleTracker tracker, SampleRng rng)
+    {
+        public int Request { get; } = request;
+        public int Sample { get; } = sample;
+        public string Prompt { get; } = prompt;
+        public int[] PromptIds { get; } = promptIds;
+        public SampleTracker Tracker { get; } = tracker;
+        public SampleRng Rng = rng;
+        public float[]? FirstLogits { get; set; }
+        /// <summary>Left padding of this row in the current cache.</summary>
+        public int Pad { get; set; }
+    }
+}

@@ -1,0 +1,39 @@
+namespace Pipeline.Inference;
+
+/// <summary>Engine knobs, bound from the "Inference" configuration section; every one is also an
+/// environment variable, e.g. <c>Inference__IntraOpThreads=2</c>, <c>Inference__Device=cpu</c>.</summary>
+public sealed class InferenceOptions
+{
+    public const string SectionName = "Inference";
+
+    /// <summary>"auto" (CUDA when its provider loads, else CPU), "cpu" or "cuda" (fail if CUDA cannot load).</summary>
+    public string Device { get; set; } = "auto";
+
+    public int CudaDeviceId { get; set; }
+
+    /// <summary>ONNX Runtime intra-op threads; 0 = one per core.</summary>
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>Most sequences decoded together; larger calls run in waves of this size.</summary>
+    public int MaxBatchSize { get; set; } = 256;
+
+    /// <summary>Most padded prompt tokens in one prefill run (rows x longest prompt); bounds the
+    /// [rows, length, vocab] logits a full-vocabulary model returns on prefill.</summary>
+    public int MaxPrefillTokens { get; set; } = 16384;
+
+    /// <summary>Drop finished rows from the KV cache once this fraction of the batch has finished;
+    /// until then they ride along masked (a copy of the cache costs more than a few idle rows).</summary>
+    public double CompactFraction { get; set; } = 0.25;
+
+    /// <summary>Prefill each distinct prompt once and copy its KV cache to its samples. Off only to
+    /// measure what it saves.</summary>
+    public bool PrefixSharing { get; set; } = true;
+
+    /// <summary>Candidates scored in one PRM run.</summary>
+    public int PrmBatchSize { get; set; } = 64;
+
+    /// <summary>A step holding this string is a final answer, so the sample is terminal.</summary>
+    public string AnswerMarker { get; set; } = "\\boxed{";
+
+    internal int ResolvedThreads => IntraOpThreads > 0 ? IntraOpThreads : Environment.ProcessorCount;
+}

@@ -1,0 +1,94 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Pipeline.Inference;
+
+/// <summary>One loaded model: manifest, tokenizer and ONNX session. Load once per worker and share
+/// (the session is thread-safe and holds the weights).</summary>
+public sealed class LanguageModel : IDisposable
+{
+    private LanguageModel(ModelManifest manifest, TextTokenizer tokenizer, InferenceSession session, string provider, InferenceOptions options)
+    {
+        Manifest = manifest;
+        Tokenizer = tokenizer;
+        Session = session;
+        ExecutionProvider = provider;
+        Options = options;
+        BosId = tokenizer.TokenId(manifest.BosToken, manifest.ManifestPath, "bos_token");
+        EosId = tokenizer.TokenId(manifest.EosToken, manifest.ManifestPath, "eos_token");
+        PadId = tokenizer.TokenId(manifest.PadToken, manifest.ManifestPath, "pad_token");
+        InputNames = session.InputMetadata.Keys.ToHashSet(StringComparer.Ordinal);
+        OutputNames = session.OutputMetadata.Keys.ToHashSet(StringComparer.Ordinal);
+    }
+
+    public ModelManifest Manifest { get; }
+    public TextTokenizer Tokenizer { get; }
+    /// <summary>"CUDA" or "CPU".</summary>
+    public string ExecutionProvider { get; }
+    public InferenceOptions Options { get; }
+    public int BosId { get; }
+    public int EosId { get; }
+    public int PadId { get; }
+    internal InferenceSession Session { get; }
+    internal IReadOnlySet<string> InputNames { get; }
+    internal IReadOnlySet<string> OutputNames { get; }
+
+    /// <summary>Loads the model a manifest describes. Every missing or malformed file raises a
+    /// <see cref="ModelFormatException"/> naming that file.</summary>
+    public static LanguageModel Load(string manifestPath, InferenceOptions? options = null, ILogger? logger = null)
+    {
+        options ??= new InferenceOptions();
+        var manifest = ModelManifest.Load(manifestPath);
+        var specials = new[] { manifest.BosToken, manifest.EosToken, manifest.PadToken, manifest.Prm?.SeparatorToken, manifest.Prm?.StepTag }
+            .OfType<string>().Distinct();
+        var tokenizer = TextTokenizer.Load(manifest.Tokenizer, specials);
+        var (session, provider) = SessionFactory.Create(manifest.OnnxPath, manifest.Name, options, logger ?? NullLogger.Instance);
+        try
+        {
+            var model = new LanguageModel(manifest, tokenizer, session, provider, options);
+            model.CheckLayout();
+            return model;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Prompt token ids: bos (when the manifest says so) and the text's tokens.</summary>
+    public int[] EncodePrompt(string prompt)
+    {
+        var ids = Tokenizer.Encode(prompt);
+        return Manifest.AddBos ? [BosId, .. ids] : ids;
+    }
+
+    // The graph must have the inputs and outputs its manifest's role implies (docs/model-format.md).
+    private void CheckLayout()
+    {
+        var need = new List<string> { "input_ids", "attention_mask" };
+        var outs = new List<string>();
+        if (Manifest.Role == ModelRole.Prm)
+        {
+            outs.Add(Manifest.Prm!.Output);
+        }
+        else
+        {
+            outs.Add("logits");
+            for (var i = 0; i < Manifest.NumLayers; i++)
+            {
+                need.Add($"past_key_values.{i}.key");
+                need.Add($"past_key_values.{i}.value");
+                outs.Add($"present.{i}.key");
+                outs.Add($"present.{i}.value");
+            }
+        }
+        foreach (var name in need.Where(n => !InputNames.Contains(n)))
+            throw new ModelFormatException(Manifest.OnnxPath, $"graph has no input '{name}' (manifest {Manifest.ManifestPath} says num_layers={Manifest.NumLayers}, role={Manifest.Role})");
+        foreach (var name in outs.Where(n => !OutputNames.Contains(n)))
+            throw new ModelFormatException(Manifest.OnnxPath, $"graph has no output '{name}'");
+    }
+
+    public void Dispose() => Session.Dispose();
+}

@@ -1,0 +1,115 @@
+using System.Text.RegularExpressions;
+
+namespace Pipeline.Inference;
+
+// Checks a parsed manifest field by field; every error names the manifest, the line of the field
+// (found in the raw text, since System.Text.Json keeps no positions after parsing) and the field.
+internal sealed class ManifestValidator(string file, string text)
+{
+    private readonly string _dir = Path.GetDirectoryName(file)!;
+
+    public ModelManifest Validate(ManifestJson m)
+    {
+        var role = Required(m.Role, "role") switch
+        {
+            "policy" => ModelRole.Policy,
+            "prm" => ModelRole.Prm,
+            "revision" => ModelRole.Revision,
+            var other => throw Error("role", $"'{other}' is not one of policy, prm, revision"),
+        };
+        var manifest = new ModelManifest
+        {
+            ManifestPath = file,
+            Name = Required(m.Name, "name"),
+            Role = role,
+            OnnxPath = ExistingFile(m.Onnx, "onnx"),
+            Tokenizer = Tokenizer(m.Tokenizer),
+            BosToken = Required(m.BosToken, "bos_token"),
+            EosToken = Required(m.EosToken, "eos_token"),
+            PadToken = m.PadToken ?? Required(m.EosToken, "eos_token"),
+            AddBos = m.AddBos ?? false,
+            PromptTemplate = Template(m.PromptTemplate, "prompt_template", "{problem}"),
+            StepDelimiter = Required(m.StepDelimiter, "step_delimiter"),
+            NumLayers = Positive(m.NumLayers, "num_layers"),
+            NumHeads = Positive(m.NumHeads, "num_heads"),
+            NumKvHeads = Positive(m.NumKvHeads ?? m.NumHeads, "num_kv_heads"),
+            HeadSize = Positive(m.HeadSize, "head_size"),
+            HiddenSize = Positive(m.HiddenSize, "hidden_size"),
+            VocabSize = Positive(m.VocabSize, "vocab_size"),
+            MaxPositions = Positive(m.MaxPositions, "max_positions"),
+            ParameterCount = m.ParameterCount is > 0 ? m.ParameterCount.Value : throw Error("parameter_count", "must be a positive integer"),
+            Dtype = (m.Dtype ?? "float32") is "float32" ? "float32" : throw Error("dtype", $"'{m.Dtype}' is not supported (only float32)"),
+            Prm = m.Prm is null ? null : Prm(m.Prm),
+            Revision = m.Revision is null ? null : Revision(m.Revision),
+        };
+        if (role == ModelRole.Prm && manifest.Prm is null)
+            throw Error("prm", "a model with role 'prm' needs a 'prm' object (head, output)");
+        if (role == ModelRole.Revision && manifest.Revision is null)
+            throw Error("revision", "a model with role 'revision' needs a 'revision' object");
+        return manifest;
+    }
+
+    private TokenizerSpec Tokenizer(TokenizerJson? t)
+    {
+        if (t is null) throw Error("tokenizer", "missing (an object with kind, vocab, merges)");
+        var kind = Required(t.Kind, "tokenizer.kind");
+        return kind switch
+        {
+            "gpt2-bpe" or "qwen2-bpe" => new TokenizerSpec(kind, ExistingFile(t.Vocab, "tokenizer.vocab"), ExistingFile(t.Merges, "tokenizer.merges"), null),
+            "hf-json" => new TokenizerSpec(kind, null, null, ExistingFile(t.File, "tokenizer.file")),
+            _ => throw Error("tokenizer.kind", $"'{kind}' is not one of gpt2-bpe, qwen2-bpe, hf-json"),
+        };
+    }
+
+    private PrmHeadSpec Prm(PrmJson p)
+    {
+        var output = Required(p.Output, "prm.output");
+        return Required(p.Head, "prm.head") switch
+        {
+            "value" => new PrmHeadSpec(PrmHeadKind.Value, output),
+            "two_class" => new PrmHeadSpec(PrmHeadKind.TwoClass, output, SeparatorToken: Required(p.SeparatorToken, "prm.separator_token")),
+            "token_logits" => new PrmHeadSpec(PrmHeadKind.TokenLogits, output, StepTag: Required(p.StepTag, "prm.step_tag"),
+                GoodToken: Required(p.GoodToken, "prm.good_token"), BadToken: Required(p.BadToken, "prm.bad_token")),
+            var other => throw Error("prm.head", $"'{other}' is not one of value, two_class, token_logits"),
+        };
+    }
+
+    private RevisionFormat Revision(RevisionJson r) => new(
+        Positive(r.MaxAttempts, "revision.max_attempts"),
+        Template(r.AttemptTemplate, "revision.attempt_template", "{attempt}"),
+        r.AttemptStepJoiner ?? throw Error("revision.attempt_step_joiner", "missing"),
+        r.RevisionPrefix ?? throw Error("revision.revision_prefix", "missing"));
+
+    private string Required(string? value, string field) =>
+        string.IsNullOrEmpty(value) ? throw Error(field, "missing or empty") : value;
+
+    private string Template(string? value, string field, string placeholder)
+    {
+        var t = Required(value, field);
+        return t.Contains(placeholder, StringComparison.Ordinal) ? t : throw Error(field, $"must contain {placeholder}");
+    }
+
+    private int Positive(int? value, string field) =>
+        value is > 0 ? value.Value : throw Error(field, value is null ? "missing" : $"must be positive, got {value}");
+
+    private string ExistingFile(string? relative, string field)
+    {
+        var path = Path.GetFullPath(Path.Combine(_dir, Required(relative, field)));
+        return File.Exists(path) ? path : throw Error(field, $"file not found: {path}");
+    }
+
+    private ModelFormatException Error(string field, string message) =>
+        new(file, $"line {LineOf(field)}: field '{field}': {message}");
+
+    // Line of the field's key in the raw JSON (its last path segment); 1 when the key is absent.
+    private int LineOf(string field)
+    {
+        var key = field[(field.LastIndexOf('.') + 1)..];
+        var match = Regex.Match(text, "\"" + Regex.Escape(key) + "\"\\s*:");
+        if (!match.Success) return 1;
+        var line = 1;
+        for (var i = 0; i < match.Index; i++)
+            if (text[i] == '\n') line++;
+        return line;
+    }
+}

@@ -1,0 +1,64 @@
+using System.Text.Json;
+
+namespace Pipeline.Inference;
+
+/// <summary>A model's manifest (<c>*.manifest.json</c>, format in docs/model-format.md), with every path
+/// made absolute and every field checked. <see cref="Load"/> is the only way in, so a model that loads
+/// is a model whose files exist.</summary>
+public sealed record ModelManifest
+{
+    public required string ManifestPath { get; init; }
+    public required string Name { get; init; }
+    public required ModelRole Role { get; init; }
+    public required string OnnxPath { get; init; }
+    public required TokenizerSpec Tokenizer { get; init; }
+    public required string BosToken { get; init; }
+    public required string EosToken { get; init; }
+    public required string PadToken { get; init; }
+    public required bool AddBos { get; init; }
+    public required string PromptTemplate { get; init; }
+    public required string StepDelimiter { get; init; }
+    public required int NumLayers { get; init; }
+    public required int NumHeads { get; init; }
+    public required int NumKvHeads { get; init; }
+    public required int HeadSize { get; init; }
+    public required int HiddenSize { get; init; }
+    public required int VocabSize { get; init; }
+    public required int MaxPositions { get; init; }
+    public required long ParameterCount { get; init; }
+    public required string Dtype { get; init; }
+    public PrmHeadSpec? Prm { get; init; }
+    public RevisionFormat? Revision { get; init; }
+
+    /// <summary>The policy prompt for a problem: the manifest's template with <c>{problem}</c> filled in.</summary>
+    public string FormatPrompt(string problem) => PromptTemplate.Replace("{problem}", problem, StringComparison.Ordinal);
+
+    /// <summary>Reads and checks a manifest. Throws <see cref="ModelFormatException"/> naming the manifest
+    /// (or the missing file it points to), the line and the field at fault.</summary>
+    public static ModelManifest Load(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+            throw new ModelFormatException(full, "model manifest not found");
+        var text = File.ReadAllText(full);
+        ManifestJson dto;
+        try
+        {
+            dto = JsonSerializer.Deserialize<ManifestJson>(text, JsonOptions)
+                  ?? throw new ModelFormatException(full, "line 1: the manifest is JSON null, expected an object");
+        }
+        catch (JsonException e)
+        {
+            var field = e.Path is null or "$" ? "" : $" field '{e.Path.TrimStart('$', '.')}':";
+            throw new ModelFormatException(full, $"line {(e.LineNumber ?? 0) + 1}:{field} malformed JSON ({e.Message})", e);
+        }
+        return new ManifestValidator(full, text).Validate(dto);
+    }
+
+    internal static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+}

@@ -1,0 +1,3 @@
+namespace Pipeline.Inference;
+
+public enum ModelRole { Policy, Prm, Revision }

@@ -1,0 +1,128 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace Pipeline.Inference;
+
+/// <summary>One candidate solution to score: the problem and its steps (without delimiters).</summary>
+public sealed record PrmInput(string Problem, IReadOnlyList<string> Steps);
+
+/// <summary>Scores every step of many candidates with a PRM, in batches (right padding: a causal
+/// PRM's outputs before the padding do not depend on it, whatever the graph does with positions).</summary>
+public sealed class PrmScorer
+{
+    private readonly LanguageModel _model;
+    private readonly PrmHeadSpec _head;
+    private readonly int _goodId;
+    private readonly int _badId;
+    private readonly bool _hasPositions;
+
+    public PrmScorer(LanguageModel model)
+    {
+        _model = model;
+        _head = model.Manifest.Prm ?? throw new InvalidOperationException($"{model.Manifest.ManifestPath}: model '{model.Manifest.Name}' is not a PRM (no 'prm' object)");
+        _hasPositions = model.InputNames.Contains("position_ids");
+        if (_head.Head == PrmHeadKind.TokenLogits)
+        {
+            _goodId = model.Tokenizer.TokenId(_head.GoodToken!, model.Manifest.ManifestPath, "prm.good_token");
+            _badId = model.Tokenizer.TokenId(_head.BadToken!, model.Manifest.ManifestPath, "prm.bad_token");
+        }
+    }
+
+    /// <summary>Per candidate, one score in [0,1] per step.</summary>
+    public Task<IReadOnlyList<IReadOnlyList<double>>> ScoreAsync(string problem, IReadOnlyList<IReadOnlyList<string>> candidateSteps, CancellationToken cancellationToken = default) =>
+        ScoreAsync(candidateSteps.Select(s => new PrmInput(problem, s)).ToList(), cancellationToken);
+
+    public Task<IReadOnlyList<IReadOnlyList<double>>> ScoreAsync(IReadOnlyList<PrmInput> inputs, CancellationToken cancellationToken = default) =>
+        Task.Run(() => Score(inputs, cancellationToken), cancellationToken);
+
+    public IReadOnlyList<IReadOnlyList<double>> Score(IReadOnlyList<PrmInput> inputs, CancellationToken cancellationToken = default)
+    {
+        var encoded = inputs.Select(Encode).ToList();
+        var results = new IReadOnlyList<double>[inputs.Count];
+        // Similar lengths together: less padding per batch.
+        var order = Enumerable.Range(0, inputs.Count).OrderBy(i => encoded[i].Ids.Length).ToList();
+        for (var start = 0; start < order.Count; start += _model.Options.PrmBatchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = order.Skip(start).Take(_model.Options.PrmBatchSize).ToList();
+            var scores = RunBatch(batch.Select(i => encoded[i]).ToList());
+            for (var k = 0; k < batch.Count; k++) results[batch[k]] = scores[k];
+        }
+        return results;
+    }
+
+    private (int[] Ids, int[] Markers) Encode(PrmInput input)
+    {
+        var (text, markerChars) = PrmLayout.Build(_model.Manifest, input.Problem, input.Steps);
+        var tokens = _model.Tokenizer.EncodeWithOffsets(text);
+        var shift = _model.Manifest.AddBos ? 1 : 0;
+        var ids = new int[tokens.Count + shift];
+        if (shift == 1) ids[0] = _model.BosId;
+        for (var t = 0; t < tokens.Count; t++) ids[t + shift] = tokens[t].Id;
+        if (ids.Length > _model.Manifest.MaxPositions)
+            throw new ArgumentException($"PRM input of {ids.Length} tokens exceeds model '{_model.Manifest.Name}' max_positions {_model.Manifest.MaxPositions}");
+        var markers = markerChars.Select(c => PrmLayout.TokenAt(tokens, text.Length, c) + shift).ToArray();
+        return (ids, markers);
+    }
+
+    private double[][] RunBatch(List<(int[] Ids, int[] Markers)> batch)
+    {
+        var b = batch.Count;
+        var len = batch.Max(x => x.Ids.Length);
+        var ids = new long[b * len];
+        var mask = new long[b * len];
+        var positions = new long[b * len];
+        for (var i = 0; i < b; i++)
+        {
+            var row = batch[i].Ids;
+            ids.AsSpan(i * len, len).Fill(_model.PadId);
+            for (var t = 0; t < row.Length; t++)
+            {
+                ids[i * len + t] = row[t];
+                mask[i * len + t] = 1;
+                positions[i * len + t] = t;
+            }
+            for (var t = row.Length; t < len; t++) positions[i * len + t] = row.Length - 1;
+        }
+        var names = new List<string> { "input_ids", "attention_mask" };
+        var values = new List<OrtValue>
+        {
+            OrtValue.CreateTensorValueFromMemory(ids, [b, len]),
+            OrtValue.CreateTensorValueFromMemory(mask, [b, len]),
+        };
+        if (_hasPositions)
+        {
+            names.Add("position_ids");
+            values.Add(OrtValue.CreateTensorValueFromMemory(positions, [b, len]));
+        }
+        try
+        {
+            using var runOptions = new RunOptions();
+            using var outputs = _model.Session.Run(runOptions, names, values, [_head.Output]);
+            var output = outputs[0];
+            var data = output.GetTensorDataAsSpan<float>();
+            var shape = output.GetTensorTypeAndShape().Shape;
+            var width = shape.Length == 3 ? (int)shape[2] : 1;
+            var results = new double[b][];
+            for (var i = 0; i < b; i++)
+            {
+                var markers = batch[i].Markers;
+                results[i] = new double[markers.Length];
+                for (var s = 0; s < markers.Length; s++)
+                {
+                    var at = data.Slice((i * len + markers[s]) * width, width);
+                    results[i][s] = _head.Head switch
+                    {
+                        PrmHeadKind.Value => PrmHeadMath.Value(at[0]),
+                        PrmHeadKind.TwoClass => PrmHeadMath.TwoClass(at[0], at[1]),
+                        _ => PrmHeadMath.GoodBad(at[_goodId], at[_badId]),
+                    };
+                }
+            }
+            return results;
+        }
+        finally
+        {
+            foreach (var v in values) v.Dispose();
+        }
+    }
+}

@@ -1,0 +1,26 @@
+namespace Pipeline.Inference;
+
+/// <summary>Builds prompt texts in the layout of docs/model-format.md (bos is added at encoding).</summary>
+public static class PromptBuilder
+{
+    /// <summary>Policy prompt: the template with the problem, then each prefix step and its delimiter,
+    /// so the model continues with the next step.</summary>
+    public static string Policy(ModelManifest manifest, string problem, IEnumerable<string> prefixSteps)
+    {
+        var prompt = manifest.FormatPrompt(problem);
+        foreach (var step in prefixSteps) prompt += step + manifest.StepDelimiter;
+        return prompt;
+    }
+
+    /// <summary>Revision prompt: the problem, the last <c>max_attempts</c> attempts (oldest first), each
+    /// its steps joined by the attempt joiner inside the attempt template, then the revision prefix.</summary>
+    public static string Revision(ModelManifest manifest, string problem, IReadOnlyList<IReadOnlyList<string>> attempts)
+    {
+        var format = manifest.Revision
+            ?? throw new InvalidOperationException($"{manifest.ManifestPath}: model '{manifest.Name}' has no 'revision' format, it is not a revision model");
+        var prompt = manifest.FormatPrompt(problem);
+        foreach (var attempt in attempts.Skip(Math.Max(0, attempts.Count - format.MaxAttempts)))
+            prompt += format.AttemptTemplate.Replace("{attempt}", string.Join(format.AttemptStepJoiner, attempt), StringComparison.Ordinal);
+        return prompt + format.RevisionPrefix;
+    }
+}

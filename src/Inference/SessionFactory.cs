@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Pipeline.Inference;
+
+/// <summary>Opens ONNX sessions on CUDA when its provider can be loaded, else on CPU, and says which
+/// and why in the log (once per model, i.e. once per worker start).</summary>
+internal static class SessionFactory
+{
+    public static (InferenceSession Session, string Provider) Create(string onnxPath, string modelName, InferenceOptions options, ILogger logger)
+    {
+        var device = options.Device.ToLowerInvariant();
+        if (device is not ("auto" or "cpu" or "cuda"))
+            throw new ArgumentException($"Inference:Device must be auto, cpu or cuda, got '{options.Device}'");
+        if (device != "cpu")
+        {
+            SessionOptions? cuda = null;
+            try
+            {
+                cuda = BaseOptions(options);
+                cuda.AppendExecutionProvider_CUDA(options.CudaDeviceId);
+                var session = Open(onnxPath, cuda);
+                logger.LogInformation("Model {Model}: execution provider CUDA (device {Device})", modelName, options.CudaDeviceId);
+                return (session, "CUDA");
+            }
+            catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
+            {
+                if (device == "cuda")
+                    throw new InvalidOperationException($"Inference:Device=cuda but the CUDA execution provider cannot be loaded: {e.Message}", e);
+                logger.LogInformation("Model {Model}: execution provider CPU, {Threads} threads (CUDA unavailable: {Reason})",
+                    modelName, options.ResolvedThreads, FirstLine(e.Message));
+            }
+            finally
+            {
+                cuda?.Dispose();
+            }
+        }
+        else
+        {
+            logger.LogInformation("Model {Model}: execution provider CPU, {Threads} threads (Inference:Device=cpu)", modelName, options.ResolvedThreads);
+        }
+        using var cpu = BaseOptions(options);
+        return (Open(onnxPath, cpu), "CPU");
+    }
+
+    private static SessionOptions BaseOptions(InferenceOptions options) => new()
+    {
+        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        IntraOpNumThreads = options.ResolvedThreads,
+        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+    };
+
+    private static InferenceSession Open(string onnxPath, SessionOptions so)
+    {
+        try
+        {
+            return new InferenceSession(onnxPath, so);
+        }
+        catch (OnnxRuntimeException e) when (!e.Message.Contains("providers_cuda", StringComparison.Ordinal) && !e.Message.Contains("CUDA", StringComparison.Ordinal))
+        {
+            throw new ModelFormatException(onnxPath, $"not a loadable ONNX model: {FirstLine(e.Message)}", e);
+        }
+    }
+
+    private static string FirstLine(string s) => s.Split('\n')[0].Trim();
+}
