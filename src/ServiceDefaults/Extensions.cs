@@ -31,6 +31,8 @@ public static class Extensions
         services.AddMetrics();
         services.AddSingleton<PipelineMetrics>();
         services.AddOptions<HeartbeatOptions>().BindConfiguration(HeartbeatOptions.Section);
+        services.AddOptions<RetryOptions>().BindConfiguration(RetryOptions.Section);
+        services.AddOptions<ModelPathsOptions>().BindConfiguration(ModelPathsOptions.Section);
         services.AddHostedService<HeartbeatService>();
         return services;
     }

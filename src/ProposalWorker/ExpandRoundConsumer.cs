@@ -1,0 +1,34 @@
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Pipeline.Contracts;
+using Pipeline.ServiceDefaults;
+
+namespace Pipeline.ProposalWorker;
+
+/// <summary>Many rounds (of many searches) -> one engine batch -> one ScoreRound per round.</summary>
+public sealed class ExpandRoundConsumer(
+    IProposalEngine engine,
+    PipelineMetrics metrics,
+    ILogger<ExpandRoundConsumer> logger) : IConsumer<Batch<ExpandRound>>
+{
+    public async Task Consume(ConsumeContext<Batch<ExpandRound>> context)
+    {
+        var rounds = context.Message.Select(m => m.Message).ToList();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var results = await engine.ExpandAsync(rounds, context.CancellationToken);
+        if (results.Count != rounds.Count)
+            throw new InvalidOperationException($"engine returned {results.Count} results for {rounds.Count} rounds");
+
+        long candidates = 0, tokens = 0;
+        for (var i = 0; i < rounds.Count; i++)
+        {
+            candidates += results[i].Count;
+            tokens += results[i].Sum(c => c.Steps.Sum(s => s.GeneratedTokens) + (c.Lookahead?.Sum(s => s.GeneratedTokens) ?? 0));
+            // publish through each message's own context so conversation/correlation headers follow the round
+            await context.Message[i].Publish(new ScoreRound(rounds[i], results[i]), context.CancellationToken);
+        }
+        metrics.Record(rounds.Count, candidates, tokens);
+        logger.LogInformation("expanded {Rounds} rounds: {Candidates} candidates, {Tokens} tokens in {Ms:F0} ms",
+            rounds.Count, candidates, tokens, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+}

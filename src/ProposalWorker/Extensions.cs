@@ -1,0 +1,27 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Pipeline.ServiceDefaults;
+
+namespace Pipeline.ProposalWorker;
+
+public static class Extensions
+{
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddProposalOptions();
+        builder.Services.AddSingleton<IProposalEngine, OnnxProposalEngine>();
+        builder.Services.AddPipelineBus(x => x.AddProposalConsumer());
+        return builder;
+    }
+
+    public static IServiceCollection AddProposalOptions(this IServiceCollection services)
+    {
+        services.AddOptions<ProposalOptions>().BindConfiguration(ProposalOptions.Section);
+        return services;
+    }
+
+    /// <summary>The consumer with its definition; tests register it on the in-memory harness the same way.</summary>
+    public static void AddProposalConsumer(this IBusRegistrationConfigurator x) =>
+        x.AddConsumer<ExpandRoundConsumer, ExpandRoundConsumerDefinition>();
+}

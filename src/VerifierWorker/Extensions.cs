@@ -1,0 +1,27 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Pipeline.ServiceDefaults;
+
+namespace Pipeline.VerifierWorker;
+
+public static class Extensions
+{
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddVerifierOptions();
+        builder.Services.AddSingleton<IStepScorer, OnnxStepScorer>();
+        builder.Services.AddPipelineBus(x => x.AddVerifierConsumer());
+        return builder;
+    }
+
+    public static IServiceCollection AddVerifierOptions(this IServiceCollection services)
+    {
+        services.AddOptions<VerifierOptions>().BindConfiguration(VerifierOptions.Section);
+        return services;
+    }
+
+    /// <summary>The consumer with its definition; tests register it on the in-memory harness the same way.</summary>
+    public static void AddVerifierConsumer(this IBusRegistrationConfigurator x) =>
+        x.AddConsumer<ScoreRoundConsumer, ScoreRoundConsumerDefinition>();
+}

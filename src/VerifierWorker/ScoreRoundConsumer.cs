@@ -1,0 +1,30 @@
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Pipeline.Contracts;
+using Pipeline.ServiceDefaults;
+
+namespace Pipeline.VerifierWorker;
+
+/// <summary>Many rounds -> one PRM batch -> one RoundScored per round.</summary>
+public sealed class ScoreRoundConsumer(
+    IStepScorer scorer,
+    PipelineMetrics metrics,
+    ILogger<ScoreRoundConsumer> logger) : IConsumer<Batch<ScoreRound>>
+{
+    public async Task Consume(ConsumeContext<Batch<ScoreRound>> context)
+    {
+        var rounds = context.Message.Select(m => m.Message).ToList();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var sequences = ScoringPlan.Sequences(rounds);
+        var scores = await scorer.ScoreAsync(sequences, context.CancellationToken);
+        if (scores.Count != sequences.Count)
+            throw new InvalidOperationException($"scorer returned {scores.Count} results for {sequences.Count} sequences");
+        var scored = ScoringPlan.Apply(rounds, scores);
+        for (var i = 0; i < rounds.Count; i++)
+            await context.Message[i].Publish(scored[i], context.CancellationToken);
+        var steps = sequences.Sum(s => (long)s.Steps.Count);
+        metrics.Record(rounds.Count, sequences.Count, steps);
+        logger.LogInformation("scored {Rounds} rounds: {Sequences} sequences, {Steps} steps in {Ms:F0} ms",
+            rounds.Count, sequences.Count, steps, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+}
