@@ -10,7 +10,10 @@ public static class StrategyFactory
         return config.Kind switch
         {
             StrategyKind.BestOfN => new BestOfNStrategy(config),
-            _ => throw new NotSupportedException($"{config.Label}: not implemented yet"),
+            StrategyKind.Beam or StrategyKind.Lookahead => new BeamSearchStrategy(config),
+            StrategyKind.Dvts => new DvtsStrategy(config),
+            StrategyKind.Revisions => new RevisionsStrategy(config),
+            _ => throw new ArgumentOutOfRangeException(nameof(config), config.Kind, $"{config.Label}: unknown strategy kind"),
         };
     }
 }

@@ -6,6 +6,7 @@ public sealed class TreeIndex
 {
     private readonly Dictionary<long, TreeNode> _byId = [];
     private readonly Dictionary<long, List<TreeNode>> _children = [];
+    private readonly Dictionary<long, TreeNode> _origins = [];
 
     public TreeIndex(IReadOnlyList<TreeNode> nodes)
     {
@@ -69,5 +70,12 @@ public sealed class TreeIndex
     }
 
     /// <summary>The round-0 node at the top of <paramref name="nodeId"/>'s path (it names the subtree or chain).</summary>
-    public TreeNode Origin(long nodeId) => PathTo(nodeId)[0];
+    public TreeNode Origin(long nodeId)
+    {
+        // Memoised: DVTS and revisions ask for every node, and paths run up to MaxRounds deep.
+        if (_origins.TryGetValue(nodeId, out var known)) return known;
+        var origin = PathTo(nodeId)[0];
+        _origins[nodeId] = origin;
+        return origin;
+    }
 }

@@ -1,0 +1,71 @@
+using Pipeline.Contracts;
+
+namespace Pipeline.Search;
+
+/// <summary>
+/// Diverse verifier tree search (search-and-learn's dvts): N/M independent subtrees. Round 0 samples M first
+/// steps for each subtree (one request per subtree, so round 0's request index names the subtree). After each
+/// round, every open subtree keeps the best of its M new steps and samples M steps under it; a subtree closes
+/// when its best new step ends the solution, when a round gave it nothing, or at MaxRounds. Its final
+/// candidates are the M siblings of its last round. Exact rule: docs/strategies.md.
+/// </summary>
+public sealed class DvtsStrategy : ISearchStrategy
+{
+    public DvtsStrategy(StrategyConfig config)
+    {
+        if (config.Kind != StrategyKind.Dvts) throw new ArgumentException($"{config.Label} is not DVTS", nameof(config));
+        Config = config.EnsureValid();
+    }
+
+    public StrategyConfig Config { get; }
+
+    private int M => Config.EffectiveBeamWidth;
+    private int Subtrees => Config.Budget / M;
+
+    public RoundPlan Plan(IReadOnlyList<TreeNode> tree, int nextRound)
+    {
+        SearchRounds.Check(tree, nextRound);
+        if (nextRound == 0)
+            return RoundPlan.Expand(Enumerable.Range(0, Subtrees).Select(_ => new PlannedExpansion(null, M, GenerationMode.Step)).ToList());
+
+        var index = new TreeIndex(tree);
+        var expansions = new List<PlannedExpansion>();
+        var finals = new List<long>();
+        foreach (var (_, latest) in LatestGroups(index))
+        {
+            var best = latest.OrderByDescending(n => n.Score).ThenBy(n => n.NodeId).First();
+            var open = latest[0].Round == nextRound - 1 && !best.Terminal && nextRound < Config.MaxRounds;
+            if (open) expansions.Add(new PlannedExpansion(best.NodeId, M, GenerationMode.Step));
+            else finals.AddRange(latest.Select(n => n.NodeId));
+        }
+        return expansions.Count > 0 ? RoundPlan.Expand(expansions) : RoundPlan.Finish(finals);
+    }
+
+    /// <summary>Subtrees are independent, so budget n (a multiple of M) reads the first n/M subtrees, their
+    /// candidates and their cost. With M = sqrt only n = N is reported: a part of the run would not be a
+    /// sqrt(n)-wide DVTS.</summary>
+    public IReadOnlyList<BudgetSlice> Budgets(IReadOnlyList<TreeNode> tree, IReadOnlyList<long> finalCandidates)
+    {
+        var index = new TreeIndex(tree);
+        var candidates = finalCandidates.Select(id => Candidate.FromTree(index, id, index.Origin(id).RequestIndex)).ToList();
+        var budgets = Config.BeamWidthIsSqrt ? [Config.Budget] : NestedBudgets.UpTo(Config.Budget).Where(n => n % M == 0);
+        return budgets.Select(n =>
+        {
+            var subtrees = n / M;
+            return new BudgetSlice(n,
+                candidates.Where(c => c.Group < subtrees).ToList(),
+                ComputeCost.OfPolicyNodes(tree.Where(node => index.Origin(node.NodeId).RequestIndex < subtrees)));
+        }).ToList();
+    }
+
+    /// <summary>For each subtree (by round-0 request index, in order): its nodes of the latest round it has, in sample order.</summary>
+    private static IEnumerable<(int Subtree, IReadOnlyList<TreeNode> Latest)> LatestGroups(TreeIndex index) =>
+        index.Nodes.GroupBy(n => index.Origin(n.NodeId).RequestIndex)
+            .OrderBy(g => g.Key)
+            .Select(g =>
+            {
+                var round = g.Max(n => n.Round);
+                IReadOnlyList<TreeNode> latest = TreeIndex.InSampleOrder(g.Where(n => n.Round == round)).ToList();
+                return (g.Key, latest);
+            });
+}
