@@ -32,8 +32,10 @@ internal sealed class DecoderRunner : IDisposable
         _outputNames = [.. outputs];
     }
 
-    public KvCache EmptyCache(int batch) =>
-        KvCache.Zeros(_model.Manifest.NumLayers, batch, 0, _model.Manifest.NumKvHeads, _model.Manifest.HeadSize);
+    /// <summary>The past a prefill starts from: empty, or <see cref="LanguageModel.PrefillPastSlots"/> zero
+    /// slots that the caller masks out (attention_mask 0).</summary>
+    public KvCache InitialCache(int batch, int? slots = null) =>
+        KvCache.Zeros(_model.Manifest.NumLayers, batch, slots ?? _model.PrefillPastSlots, _model.Manifest.NumKvHeads, _model.Manifest.HeadSize);
 
     /// <summary>Runs <paramref name="seq"/> new tokens per row on top of <paramref name="past"/> (not disposed here).
     /// Returns logits [batch, seq, vocab] and the present cache (length past + seq); the caller disposes both.</summary>

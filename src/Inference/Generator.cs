@@ -126,8 +126,10 @@ public sealed class Generator(LanguageModel model)
                 var chunk = units.GetRange(start, end - start);
                 var n = chunk.Count;
                 var len = chunk[^1][0].PromptIds.Length;
+                using var initial = runner.InitialCache(n);
+                var slots = initial.Length;
                 var ids = new long[n * len];
-                var mask = new long[n * len];
+                var mask = new long[n * (slots + len)];
                 var positions = new long[n * len];
                 for (var u = 0; u < n; u++)
                 {
@@ -137,12 +139,11 @@ public sealed class Generator(LanguageModel model)
                     for (var t = 0; t < p.Length; t++)
                     {
                         ids[u * len + pad + t] = p[t];
-                        mask[u * len + pad + t] = 1;
+                        mask[u * (slots + len) + slots + pad + t] = 1;
                         positions[u * len + pad + t] = t;
                     }
                 }
-                using var empty = runner.EmptyCache(n);
-                var (logits, present) = runner.Forward(ids, mask, positions, n, len, empty);
+                var (logits, present) = runner.Forward(ids, mask, positions, n, len, initial);
                 using (logits)
                 using (present)
                 {
@@ -155,7 +156,7 @@ public sealed class Generator(LanguageModel model)
                         {
                             row.FirstLogits = last;
                             row.Pad = longest - promptLen;
-                            KvCache.CopyRow(present, u, len - promptLen, cache, rowIndex[row], row.Pad, promptLen);
+                            KvCache.CopyRow(present, u, slots + len - promptLen, cache, rowIndex[row], row.Pad, promptLen);
                         }
                     }
                 }

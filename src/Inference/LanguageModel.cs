@@ -34,6 +34,11 @@ public sealed class LanguageModel : IDisposable
     internal IReadOnlySet<string> InputNames { get; }
     internal IReadOnlySet<string> OutputNames { get; }
 
+    /// <summary>Masked cache slots a prefill starts from: 0, or 1 for a graph that cannot run on an empty
+    /// past (seen with the TorchScript export of the tiny models: ONNX Runtime reduces the empty past to
+    /// a 0-length tensor). A masked slot changes nothing: its attention weight is exactly 0.</summary>
+    internal int PrefillPastSlots { get; private set; }
+
     /// <summary>Loads the model a manifest describes. Every missing or malformed file raises a
     /// <see cref="ModelFormatException"/> naming that file.</summary>
     public static LanguageModel Load(string manifestPath, InferenceOptions? options = null, ILogger? logger = null)
@@ -48,6 +53,12 @@ public sealed class LanguageModel : IDisposable
         {
             var model = new LanguageModel(manifest, tokenizer, session, provider, options);
             model.CheckLayout();
+            if (manifest.Role != ModelRole.Prm && !model.RunsOnEmptyPast(out var reason))
+            {
+                model.PrefillPastSlots = 1;
+                (logger ?? NullLogger.Instance).LogWarning("Model {Model} fails on an empty past ({Reason}); prefills start from one masked cache slot",
+                    manifest.Name, reason);
+            }
             return model;
         }
         catch
@@ -88,6 +99,25 @@ public sealed class LanguageModel : IDisposable
             throw new ModelFormatException(Manifest.OnnxPath, $"graph has no input '{name}' (manifest {Manifest.ManifestPath} says num_layers={Manifest.NumLayers}, role={Manifest.Role})");
         foreach (var name in outs.Where(n => !OutputNames.Contains(n)))
             throw new ModelFormatException(Manifest.OnnxPath, $"graph has no output '{name}'");
+    }
+
+    private bool RunsOnEmptyPast(out string reason)
+    {
+        using var runner = new DecoderRunner(this);
+        using var empty = runner.InitialCache(1, slots: 0);
+        try
+        {
+            var (logits, present) = runner.Forward([BosId], [1], [0], 1, 1, empty);
+            logits.Dispose();
+            present.Dispose();
+            reason = "";
+            return true;
+        }
+        catch (OnnxRuntimeException e)
+        {
+            reason = e.Message.Split('\n')[0];
+            return false;
+        }
     }
 
     public void Dispose() => Session.Dispose();
