@@ -1,57 +1,106 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Pipeline.Inference;
 
 namespace Pipeline.GpuBench;
 
-/// <summary>Runs the modes the options ask for and writes one JSON file per mode into Out.</summary>
+/// <summary>Runs the modes and runners the options ask for and writes JSON files into Out:
+/// parity-{runner}.json (greedy tokens), bench.json (tokens/s rows of every runner), prm.json.</summary>
 public static class BenchRunner
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static Task<int> RunAsync(GpuBenchOptions o, TextWriter log)
+    public static Task<int> RunAsync(GpuBenchOptions o, InferenceOptions engineOptions, TextWriter log)
     {
         if (string.IsNullOrEmpty(o.Manifest)) throw new ArgumentException("GpuBench:Manifest is required");
         if (string.IsNullOrEmpty(o.Prompts)) throw new ArgumentException("GpuBench:Prompts is required");
         Directory.CreateDirectory(o.Out);
         var manifest = BenchManifest.Load(o.Manifest);
         var prompts = Prompts.Load(o.Prompts);
-        using var decoder = new OrtGreedyDecoder(manifest, o.Provider, o.DeviceId);
-        log.WriteLine($"model {manifest.OnnxPath} ({manifest.Dtype}), provider {decoder.Provider}");
+        var benchRows = new JsonArray();
+        log.WriteLine($"model {manifest.OnnxPath} ({manifest.Dtype}), {manifest.ParameterCount / 1e6:F1}M parameters");
 
-        if (o.Has("parity"))
+        foreach (var runner in o.Runners.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            var (tokens, t) = decoder.Generate(prompts.Parity, o.ParityNewTokens);
-            var json = new JsonObject
+            Func<IReadOnlyList<int>, int, (int[][] Tokens, GenerationTiming Timing)> generate;
+            IDisposable owner;
+            string provider;
+            if (runner == "engine")
             {
-                ["runner"] = "ort-iobinding", ["provider"] = o.Provider, ["new_tokens"] = o.ParityNewTokens,
-                ["tokens"] = JsonSerializer.SerializeToNode(tokens),
-            };
-            File.WriteAllText(Path.Combine(o.Out, "parity.json"), json.ToJsonString(Indented));
-            log.WriteLine($"parity: {tokens.Length} prompts x {o.ParityNewTokens} tokens in {t.Seconds:F2}s");
+                var engine = new EngineRunner(LanguageModel.Load(o.Manifest, engineOptions));
+                engine.CheckEncoding(prompts.ParityText, prompts.Parity);
+                engine.CheckEncoding(prompts.BenchText, prompts.Bench);
+                (owner, provider) = (engine, engine.Provider);
+                generate = (rows, n) =>
+                {
+                    var texts = rows.Select(i => prompts.TextOf(i)).ToArray();
+                    var (tokens, secs) = engine.Generate(texts, n);
+                    // Prefill (+1 token) timed apart so the steady decode rate can be told from it.
+                    var (_, prefill) = n > 1 ? engine.Generate(texts, 1) : (tokens, secs);
+                    return (tokens, new GenerationTiming(rows.Count, prompts.IdsOf(rows[0]).Length, n, secs, prefill));
+                };
+            }
+            else if (runner == "raw")
+            {
+                var raw = new OrtGreedyDecoder(manifest, o.Provider, o.DeviceId);
+                (owner, provider) = (raw, raw.Provider);
+                generate = (rows, n) => raw.Generate(rows.Select(prompts.IdsOf).ToArray(), n);
+            }
+            else throw new ArgumentException($"GpuBench:Runners: '{runner}' is not engine or raw");
+
+            using (owner)
+            {
+                log.WriteLine($"runner {runner}: provider {provider}");
+                if (o.Has("parity"))
+                {
+                    var (tokens, t) = generate(Enumerable.Range(0, prompts.Parity.Length).Select(i => -1 - i).ToArray(), o.ParityNewTokens);
+                    var json = new JsonObject
+                    {
+                        ["runner"] = runner, ["provider"] = provider, ["new_tokens"] = o.ParityNewTokens,
+                        ["tokens"] = JsonSerializer.SerializeToNode(tokens),
+                    };
+                    File.WriteAllText(Path.Combine(o.Out, $"parity-{runner}.json"), json.ToJsonString(Indented));
+                    log.WriteLine($"parity {runner}: {tokens.Length} prompts x {o.ParityNewTokens} tokens in {t.Seconds:F2}s");
+                }
+                if (o.Has("bench"))
+                {
+                    foreach (int batch in o.ParseList(o.Batches))
+                    {
+                        if (batch > prompts.Bench.Length) throw new ArgumentException($"batch {batch} > {prompts.Bench.Length} bench prompts");
+                        var rows = Enumerable.Range(0, batch).ToArray();
+                        if (o.WarmupTokens > 0) generate(rows, o.WarmupTokens);
+                        var (_, t) = generate(rows, o.NewTokens);
+                        benchRows.Add(new JsonObject
+                        {
+                            ["runner"] = runner, ["provider"] = provider, ["batch"] = batch, ["prompt_tokens"] = t.PromptTokens,
+                            ["new_tokens"] = t.NewTokens, ["seconds"] = t.Seconds, ["prefill_seconds"] = t.PrefillSeconds,
+                            ["tokens_per_s"] = t.TokensPerSecond, ["decode_tokens_per_s"] = t.DecodeTokensPerSecond,
+                        });
+                        log.WriteLine($"bench {runner} batch {batch,4}: {t.TokensPerSecond,9:F0} tok/s overall, {t.DecodeTokensPerSecond,9:F0} tok/s decode, prefill {t.PrefillSeconds * 1000:F1} ms, total {t.Seconds:F2}s");
+                        File.WriteAllText(Path.Combine(o.Out, "bench.json"), new JsonObject
+                        {
+                            ["dtype"] = manifest.Dtype, ["weight_bytes"] = manifest.WeightBytes,
+                            ["kv_bytes_per_token"] = manifest.KvBytesPerToken, ["rows"] = benchRows.DeepClone(),
+                        }.ToJsonString(Indented));
+                    }
+                }
+            }
         }
-        if (o.Has("bench"))
+
+        if (o.Has("prm"))
         {
+            using var prm = LanguageModel.Load(o.PrmManifest, engineOptions);
             var rows = new JsonArray();
-            foreach (int batch in o.ParseList(o.Batches))
+            foreach (var (batch, tokens, secs, sps) in PrmBench.Run(prm, prompts.BenchText, o.ParseList(o.PrmBatches), o.PrmSteps, o.PrmStepTokens))
             {
-                if (batch > prompts.Bench.Length) throw new ArgumentException($"batch {batch} > {prompts.Bench.Length} bench prompts");
-                var batchPrompts = prompts.Bench.Take(batch).Select(p => p.Take(o.PromptTokens).ToArray()).ToArray();
-                if (o.WarmupTokens > 0) decoder.Generate(batchPrompts, o.WarmupTokens);
-                var (_, t) = decoder.Generate(batchPrompts, o.NewTokens);
                 rows.Add(new JsonObject
                 {
-                    ["runner"] = "ort-iobinding", ["batch"] = batch, ["prompt_tokens"] = t.PromptTokens,
-                    ["new_tokens"] = t.NewTokens, ["seconds"] = t.Seconds, ["prefill_seconds"] = t.PrefillSeconds,
-                    ["tokens_per_s"] = t.TokensPerSecond, ["decode_tokens_per_s"] = t.DecodeTokensPerSecond,
+                    ["runner"] = "engine-prm", ["provider"] = prm.ExecutionProvider, ["batch"] = batch, ["tokens"] = tokens,
+                    ["steps_per_solution"] = o.PrmSteps, ["seconds"] = secs, ["steps_per_s"] = sps,
                 });
-                log.WriteLine($"bench batch {batch,4}: {t.TokensPerSecond,10:F0} tok/s overall, {t.DecodeTokensPerSecond,10:F0} tok/s decode, prefill {t.PrefillSeconds * 1000:F1} ms, total {t.Seconds:F2}s");
+                log.WriteLine($"prm batch {batch,4}: {sps,9:F0} scored steps/s ({tokens} tokens a candidate, {secs * 1000:F1} ms a call)");
             }
-            var json = new JsonObject
-            {
-                ["provider"] = o.Provider, ["dtype"] = manifest.Dtype, ["weight_bytes"] = manifest.WeightBytes,
-                ["kv_bytes_per_token"] = manifest.KvBytesPerToken, ["rows"] = rows,
-            };
-            File.WriteAllText(Path.Combine(o.Out, "bench.json"), json.ToJsonString(Indented));
+            File.WriteAllText(Path.Combine(o.Out, "prm.json"), new JsonObject { ["rows"] = rows }.ToJsonString(Indented));
         }
         return Task.FromResult(0);
     }

@@ -6,13 +6,16 @@ public sealed class GpuBenchOptions
 {
     /// <summary>What to run: any of parity, bench, prm (comma separated).</summary>
     public string Modes { get; set; } = "parity,bench";
+    /// <summary>Which loops generate: engine (the project's Generator) and/or raw (this benchmark's own
+    /// IO-binding loop straight on ONNX Runtime, the reference the engine is held against).</summary>
+    public string Runners { get; set; } = "engine,raw";
     /// <summary>Policy manifest (docs/model-format.md).</summary>
     public string Manifest { get; set; } = "";
     /// <summary>PRM manifest for the prm mode.</summary>
     public string PrmManifest { get; set; } = "";
     /// <summary>prompts.json written by scripts/gpu/export_qwen2.py (token ids).</summary>
     public string Prompts { get; set; } = "";
-    /// <summary>cuda or cpu.</summary>
+    /// <summary>cuda or cpu, for the raw runner (the engine reads Inference:Device).</summary>
     public string Provider { get; set; } = "cuda";
     public int DeviceId { get; set; }
     public string Batches { get; set; } = "1,16,64,256";

@@ -41,6 +41,8 @@ CONFIGS = {
                  bos_token_id=297, eos_token_id=297),  # wide init: a tiny random model at 0.02 repeats one token
 }
 SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+MERGE_LETTERS = "etaoinsrhl"
+PROMPT_LETTERS = "bcdfgjkmpquvwxyz"   # disjoint from MERGE_LETTERS: one token per character
 
 
 def bytes_to_unicode() -> dict[int, str]:
@@ -63,8 +65,8 @@ def write_tokenizer(out: str, vocab_size: int, eos_id: int) -> None:
     alphabet = bytes_to_unicode()
     vocab = {alphabet[b]: i for i, b in enumerate(sorted(alphabet))}
     merges = []
-    for a in "etaoinsrhl ":
-        for b in "etaoinsrhl":
+    for a in MERGE_LETTERS + " ":
+        for b in MERGE_LETTERS:
             pa = alphabet[ord(a)]
             pb = alphabet[ord(b)]
             if len(vocab) < eos_id and pa + pb not in vocab:
@@ -85,15 +87,23 @@ def write_tokenizer(out: str, vocab_size: int, eos_id: int) -> None:
         f.write("#version: 0.2\n" + "\n".join(merges) + "\n")
 
 
-def write_prompts(out: str, eos_id: int, seed: int) -> None:
-    """Token-id prompts shared by hf_reference.py and GpuBench, so both sides see the same input.
+def write_prompts(out: str, seed: int) -> None:
+    """Prompts shared by hf_reference.py (token ids) and the C# engine (text), so both sides see the
+    same input. The text uses only letters that no merge of write_tokenizer touches, so each
+    character is one byte-level token and its id is its byte: ids == list(text.encode()), which
+    GpuBench checks against the engine's own tokenizer before it runs.
     parity: a few prompts of different lengths (the engine batches them with left padding, the
     reference runs each alone); bench: 256 prompts of 200 tokens for the speed runs."""
     rng = np.random.RandomState(seed)
-    parity = [rng.randint(0, eos_id, size=n).tolist() for n in (12, 40, 97, 200)]
-    bench = rng.randint(0, eos_id, size=(256, 200)).tolist()
+    letters = np.array(list(PROMPT_LETTERS))
+
+    def text(n: int) -> str:
+        return "".join(rng.choice(letters, size=n))
+    parity = [text(n) for n in (12, 40, 97, 200)]
+    bench = [text(200) for _ in range(256)]
     with open(os.path.join(out, "prompts.json"), "w") as f:
-        json.dump({"parity": parity, "bench": bench}, f)
+        json.dump({"parity_text": parity, "bench_text": bench,
+                   "parity": [list(t.encode()) for t in parity], "bench": [list(t.encode()) for t in bench]}, f)
 
 
 def make_weights(cfg: dict, seed: int, prm: bool):
@@ -173,7 +183,7 @@ def main() -> None:
                os.path.join(a.out, "weights.pt"))
     write_tokenizer(a.out, cfg["vocab_size"], cfg["eos_token_id"])
 
-    write_prompts(a.out, cfg["eos_token_id"], a.seed)
+    write_prompts(a.out, a.seed)
 
     kinds = [("policy", False)] + ([("prm", True)] if a.prm else [])
     for role, prm in kinds:
@@ -190,7 +200,7 @@ def main() -> None:
             "name": f"random-{a.config}-{role}-{a.dtype}",
             "role": role,
             "onnx": onnx_name,
-            "tokenizer": {"kind": "gpt2-bpe", "vocab": "vocab.json", "merges": "merges.txt"},
+            "tokenizer": {"kind": "qwen2-bpe", "vocab": "vocab.json", "merges": "merges.txt"},
             "bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>", "pad_token": "<|endoftext|>",
             "add_bos": False,
             "prompt_template": "{problem}\n\n",

@@ -130,7 +130,7 @@ def build_decoder(weights: dict[str, np.ndarray], cfg: dict, dtype: str = "float
     if prm_head:
         # Positions of a left-padded row count real tokens only (docs/model-format.md).
         cums = g.op("CumSum", ["attention_mask", g.init(g.name("ax1"), np.array(1, dtype=np.int64))])
-        pos = g.op("Relu", [g.op("Sub", [cums, one])])
+        pos = g.op("Max", [g.op("Sub", [cums, one]), zero])   # Relu has no int64 kernel
         position_ids = pos
     else:
         position_ids = "position_ids"
