@@ -21,10 +21,14 @@ public static partial class AnswerExtractor
         var boxed = LatexText.LastCommandArgument(text, "\\boxed", "\\fbox");
         if (boxed is not null && boxed.Trim().Length > 0) return boxed.Trim();
 
+        // "Final Answer: The final answer is $x$": matches do not overlap, so the last one is the innermost phrase.
         var said = AnswerIsPattern().Matches(text);
         if (said.Count > 0)
         {
-            var answer = CleanSentence(said[^1].Groups["ans"].Value);
+            var phrase = said[^1];
+            var end = phrase.Index + phrase.Length;
+            var nl = text.IndexOf('\n', end);
+            var answer = CleanSentence(nl >= 0 ? text[end..nl] : text[end..]);
             if (answer.Length > 0) return answer;
         }
 
@@ -61,7 +65,7 @@ public static partial class AnswerExtractor
     // Prose has several words of plain letters; answers rarely do ("12 and 13" passes, "So the total is 18" does not).
     private static bool LooksLikeProse(string s) => ProseWordPattern().Matches(s).Count >= 4;
 
-    [GeneratedRegex(@"(?:final\s+answer|the\s+answer)\s*(?:is|:)\s*:?\s*(?<ans>[^\n]+)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"final\s+answer\s*(?:is\b|:)\s*:?|the\s+answer\s+is\b\s*:?|\banswer\s*:", RegexOptions.IgnoreCase)]
     private static partial Regex AnswerIsPattern();
 
     [GeneratedRegex(@"^(?:\$\$(?<m>.+?)\$\$|\$(?<m>.+?)\$|\\\((?<m>.+?)\\\)|\\\[(?<m>.+?)\\\])")]

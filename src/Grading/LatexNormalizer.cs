@@ -31,6 +31,8 @@ internal static partial class LatexNormalizer
         "apples", "marbles", "books", "coins", "tiles", "eggs", "items", "boxes", "mi", "m2", "cm2", "m²", "cm²", "€", "euros", "euro",
     };
 
+    private const string RowBreak = "\u0001";
+
     public static NormalizedAnswer Normalize(string? raw)
     {
         var s = (raw ?? "").Trim();
@@ -38,6 +40,8 @@ internal static partial class LatexNormalizer
         if (boxed is not null) s = boxed;
 
         s = s.Replace("\r", " ").Replace("\n", " ").Replace("\t", " ");
+        // Matrix row breaks "\\" must survive the removal of "\ " and "\," below.
+        s = s.Replace("\\\\", RowBreak);
         s = s.Replace("\\$", " ").Replace("$", " ").Replace("\\(", " ").Replace("\\)", " ").Replace("\\[", " ").Replace("\\]", " ");
         // Explicit LaTeX thousands separators, before "\!" disappears with the rest of the spacing.
         s = ExplicitThousandsPattern().Replace(s, "");
@@ -75,7 +79,7 @@ internal static partial class LatexNormalizer
 
         s = s.Trim().TrimEnd('.', ',', ';').Trim();
         s = ChoicePattern().Replace(s, "$1");
-        return new NormalizedAnswer(CollapseSpaces(s), hadPercent);
+        return new NormalizedAnswer(CollapseSpaces(s.Replace(RowBreak, " \\\\ ")), hadPercent);
     }
 
     private static string CollapseSpaces(string s) => SpacesPattern().Replace(s, " ").Trim();
@@ -190,7 +194,7 @@ internal static partial class LatexNormalizer
     [GeneratedRegex(@"\^\s*\{?\s*\\circ\s*\}?|\\circ|\\degree")]
     private static partial Regex DegreePattern();
 
-    [GeneratedRegex(@"^(?<head>.*[\d}).]\s*(?:\^\s*\{?\d\}?)?)(?<words>\s+[a-zA-Z€²]+\.?(?:\^\s*\{?\d\}?)?)+$")]
+    [GeneratedRegex(@"^(?<head>.*[\d}).]\s*(?:\^\s*\{?\d\}?)?)(?:\s+(?<words>[a-zA-Z€²]+)\.?(?:\s*\^\s*\{?\d\}?)?)+$")]
     private static partial Regex TrailingWordsPattern();
 
     [GeneratedRegex(@"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")]

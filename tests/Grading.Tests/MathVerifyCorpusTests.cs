@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace Pipeline.Grading.Tests;
+
+/// <summary>
+/// cases/math_verify_cases.jsonl: gold/pred/expected cases of the kinds Math-Verify's own test-suite covers (numbers,
+/// fractions, roots, percentages, units, relations, tuples, intervals, sets, matrices, algebra, constants, text, whole
+/// solutions), written for this project. The target: agreement >= 95%.
+/// </summary>
+public sealed class MathVerifyCorpusTests(ITestOutputHelper output)
+{
+    private static readonly string CasesPath = Path.Combine(AppContext.BaseDirectory, "cases", "math_verify_cases.jsonl");
+
+    internal sealed record Case(string Kind, string Gold, string Pred, bool Expected, int Line);
+
+    internal static List<Case> LoadCases()
+    {
+        var cases = new List<Case>();
+        var n = 0;
+        foreach (var line in File.ReadLines(CasesPath))
+        {
+            n++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            var row = JsonDocument.Parse(line).RootElement;
+            string Str(string f) => row.TryGetProperty(f, out var v) && v.ValueKind == JsonValueKind.String
+                ? v.GetString()! : throw new InvalidDataException($"{CasesPath}:{n}: field \"{f}\" is missing or not a string");
+            var expected = row.TryGetProperty("expected", out var e) && e.ValueKind is JsonValueKind.True or JsonValueKind.False
+                ? e.GetBoolean() : throw new InvalidDataException($"{CasesPath}:{n}: field \"expected\" is missing or not a boolean");
+            cases.Add(new Case(Str("kind"), Str("gold"), Str("pred"), expected, n));
+        }
+        return cases;
+    }
+
+    /// Both sides go through extraction first, as a pipeline grading a model's solution does.
+    internal static bool Grade(IAnswerGrader grader, Case c)
+    {
+        var gold = grader.ExtractAnswer(c.Gold) ?? c.Gold;
+        var pred = grader.ExtractAnswer(c.Pred);
+        return pred is not null && grader.IsEquivalent(gold, pred);
+    }
+
+    [Fact]
+    public void Agreement_with_math_verify_expectations_is_at_least_95_percent()
+    {
+        var grader = new MathAnswerGrader();
+        var cases = LoadCases();
+        Assert.True(cases.Count >= 100, $"only {cases.Count} cases");
+        var wrong = cases.Where(c => Grade(grader, c) != c.Expected).ToList();
+        var agreement = 100.0 * (cases.Count - wrong.Count) / cases.Count;
+        output.WriteLine($"agreement {cases.Count - wrong.Count}/{cases.Count} = {agreement:F1}%");
+        foreach (var group in cases.GroupBy(c => c.Kind))
+            output.WriteLine($"  {group.Key,-10} {group.Count(c => Grade(grader, c) == c.Expected)}/{group.Count()}");
+        foreach (var c in wrong) output.WriteLine($"  DISAGREE line {c.Line} [{c.Kind}] gold {c.Gold} | pred {c.Pred} | expected {c.Expected}");
+        Assert.True(agreement >= 95.0, $"agreement {agreement:F1}% < 95%");
+    }
+
+    [Fact]
+    public void Corpus_has_both_verdicts_in_every_big_category()
+    {
+        // A corpus of only "equal" cases would reward a grader that always says yes.
+        var cases = LoadCases();
+        Assert.True(cases.Count(c => !c.Expected) >= 30);
+        foreach (var kind in new[] { "number", "fraction", "root", "percent", "relation", "tuple", "interval", "set", "matrix", "algebra", "text", "solution" })
+        {
+            Assert.Contains(cases, c => c.Kind == kind && c.Expected);
+            Assert.Contains(cases, c => c.Kind == kind && !c.Expected);
+        }
+    }
+}
