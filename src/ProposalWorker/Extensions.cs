@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Pipeline.Inference;
 using Pipeline.ServiceDefaults;
 
 namespace Pipeline.ProposalWorker;
@@ -18,6 +19,7 @@ public static class Extensions
     public static IServiceCollection AddProposalOptions(this IServiceCollection services)
     {
         services.AddOptions<ProposalOptions>().BindConfiguration(ProposalOptions.Section);
+        services.AddOptions<InferenceOptions>().BindConfiguration(InferenceOptions.SectionName);
         return services;
     }
 

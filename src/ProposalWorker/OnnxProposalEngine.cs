@@ -1,15 +1,108 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Pipeline.Contracts;
+using Pipeline.Inference;
+using Pipeline.ServiceDefaults;
 
 namespace Pipeline.ProposalWorker;
 
-/// <summary>Adapter from <see cref="IProposalEngine"/> to Pipeline.Inference (being written: wired once its API lands).</summary>
-public sealed class OnnxProposalEngine : IProposalEngine
+/// <summary>
+/// <see cref="IProposalEngine"/> on Pipeline.Inference: the policy (Models__Policy, required) and the revision
+/// model (Models__Revision, optional), loaded once at startup. All requests of all rounds for one model go
+/// to the generator in one call; lookahead rollouts of the whole batch go in a second call.
+/// </summary>
+public sealed class OnnxProposalEngine : IProposalEngine, IDisposable
 {
-    public OnnxProposalEngine() =>
-        throw new NotSupportedException("OnnxProposalEngine: Pipeline.Inference is not wired in yet");
+    private readonly Dictionary<string, (LanguageModel Model, Generator Generator)> _models = new(StringComparer.Ordinal);
+    private readonly ILogger<OnnxProposalEngine> _logger;
 
-    public IReadOnlySet<string> ServedModels => throw new NotSupportedException();
+    public OnnxProposalEngine(IOptions<ModelPathsOptions> paths, IOptions<InferenceOptions> inference, ILogger<OnnxProposalEngine> logger)
+    {
+        _logger = logger;
+        var policy = paths.Value.Policy;
+        if (string.IsNullOrWhiteSpace(policy))
+            throw new InvalidOperationException("proposal worker: no policy model configured; set Models__Policy to a *.manifest.json path");
+        foreach (var path in new[] { policy, paths.Value.Revision }.Where(p => !string.IsNullOrWhiteSpace(p)))
+        {
+            var model = LanguageModel.Load(path!, inference.Value, logger);
+            _models[model.Manifest.Name] = (model, new Generator(model));
+            logger.LogInformation("serving {Role} model {Name} ({Parameters:N0} parameters) from {Path} on {Provider}",
+                model.Manifest.Role, model.Manifest.Name, model.Manifest.ParameterCount, path, model.ExecutionProvider);
+        }
+        ServedModels = _models.Keys.ToHashSet(StringComparer.Ordinal);
+    }
 
-    public Task<IReadOnlyList<IReadOnlyList<ProposedCandidate>>> ExpandAsync(
-        IReadOnlyList<ExpandRound> rounds, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public IReadOnlySet<string> ServedModels { get; }
+
+    public async Task<IReadOnlyList<IReadOnlyList<ProposedCandidate>>> ExpandAsync(
+        IReadOnlyList<ExpandRound> rounds, CancellationToken cancellationToken)
+    {
+        var results = new IReadOnlyList<ProposedCandidate>[rounds.Count];
+        foreach (var group in Enumerable.Range(0, rounds.Count).GroupBy(i => rounds[i].PolicyModel))
+        {
+            var (model, generator) = _models[group.Key];
+            var jobs = group.SelectMany(i => rounds[i].Requests.Select(r => (Round: i, Request: r))).ToList();
+            var requests = jobs.Select(j => ToGenerationRequest(model.Manifest, rounds[j.Round], j.Request)).ToList();
+            var generated = await generator.GenerateAsync(requests, cancellationToken);
+
+            var perRound = group.ToDictionary(i => i, _ => new List<ProposedCandidate>());
+            for (var j = 0; j < jobs.Count; j++)
+            {
+                var round = rounds[jobs[j].Round];
+                perRound[jobs[j].Round].AddRange(generated[j].Samples.Select(s =>
+                    CandidateMapping.Candidate(jobs[j].Request, s, round.Mode, round.Sampling.MaxSteps)));
+            }
+            await AddLookaheadAsync(model.Manifest, generator, rounds, perRound, cancellationToken);
+            foreach (var (i, list) in perRound) results[i] = list;
+        }
+        return results;
+    }
+
+    private static GenerationRequest ToGenerationRequest(ModelManifest manifest, ExpandRound round, ExpansionRequest request)
+    {
+        var prompt = round.Mode == GenerationMode.Revision
+            ? PromptBuilder.Revision(manifest, round.Problem, request.PreviousAttempts ?? [])
+            : PromptBuilder.Policy(manifest, round.Problem, request.PrefixSteps);
+        var s = round.Sampling;
+        return new GenerationRequest(prompt, request.Count, s.Temperature, s.TopP, request.Seed,
+            round.Mode == GenerationMode.Step ? StopMode.Step : StopMode.Solution, s.MaxNewTokens, s.MaxSteps);
+    }
+
+    /// <summary>Lookahead search: after each open sampled step, k greedy steps; the verifier scores their end.</summary>
+    private async Task AddLookaheadAsync(ModelManifest manifest, Generator generator, IReadOnlyList<ExpandRound> rounds,
+        Dictionary<int, List<ProposedCandidate>> perRound, CancellationToken ct)
+    {
+        var open = new List<(int Round, int Candidate, string Prompt, int K)>();
+        foreach (var (i, list) in perRound)
+        {
+            var round = rounds[i];
+            if (round.LookaheadSteps <= 0) continue;
+            for (var c = 0; c < list.Count; c++)
+            {
+                if (list[c].Terminal || list[c].Steps.Count == 0) { list[c] = list[c] with { Lookahead = [] }; continue; }
+                var prefix = round.Requests[list[c].RequestIndex].PrefixSteps.Concat(list[c].Steps.Select(s => s.Text));
+                open.Add((i, c, PromptBuilder.Policy(manifest, round.Problem, prefix), round.LookaheadSteps));
+            }
+        }
+        foreach (var byK in open.GroupBy(o => (o.K, rounds[o.Round].Sampling.MaxNewTokens)))
+        {
+            var items = byK.ToList();
+            var rollouts = await generator.RolloutAsync(items.Select(o => o.Prompt).ToList(), byK.Key.K, byK.Key.MaxNewTokens * byK.Key.K, ct);
+            for (var j = 0; j < items.Count; j++)
+            {
+                var sample = rollouts[j].Samples[0];
+                var list = perRound[items[j].Round];
+                list[items[j].Candidate] = list[items[j].Candidate] with
+                {
+                    Lookahead = CandidateMapping.Steps(sample.Steps, sample.GeneratedTokens).Take(byK.Key.K).ToList(),
+                };
+            }
+        }
+        if (open.Count > 0) _logger.LogDebug("rolled out {Count} lookahead continuations", open.Count);
+    }
+
+    public void Dispose()
+    {
+        foreach (var (model, _) in _models.Values) model.Dispose();
+    }
 }

@@ -24,7 +24,8 @@ public static class ScoreRoundValidator
                 return $"{where}: Candidates[{i}].RequestIndex {c.RequestIndex} is outside Request.Requests (0..{r.Requests.Count - 1})";
             if (r.Requests[c.RequestIndex]?.PrefixSteps is null)
                 return $"{where}: Request.Requests[{c.RequestIndex}].PrefixSteps is missing";
-            if (c.Steps is null || c.Steps.Count == 0) return $"{where}: Candidates[{i}].Steps is empty";
+            // an empty Steps list is legal: the model ended at once (EOS), there is nothing to score
+            if (c.Steps is null) return $"{where}: Candidates[{i}].Steps is missing";
         }
         return null;
     }

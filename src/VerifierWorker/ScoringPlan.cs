@@ -4,7 +4,7 @@ namespace Pipeline.VerifierWorker;
 
 /// <summary>
 /// Turns rounds into PRM inputs and the PRM's per-step scores back into scored candidates. Pure.
-/// Each candidate becomes one sequence: the parent's prefix, the new steps, then the lookahead rollout
+/// Each candidate with steps becomes one sequence: the parent's prefix, the new steps, then the lookahead rollout
 /// (if any); the new steps' scores are read at their positions and the rollout's end gives the
 /// lookahead score, so one forward pass serves both.
 /// </summary>
@@ -15,7 +15,7 @@ public static class ScoringPlan
         var sequences = new List<ScoringSequence>();
         foreach (var round in rounds)
         {
-            foreach (var c in round.Candidates)
+            foreach (var c in round.Candidates.Where(c => c.Steps.Count > 0))
             {
                 var steps = new List<string>(PrefixOf(round, c));
                 steps.AddRange(c.Steps.Select(s => s.Text));
@@ -36,6 +36,8 @@ public static class ScoringPlan
             var scored = new List<ProposedCandidate>(round.Candidates.Count);
             foreach (var c in round.Candidates)
             {
+                // the model ended at once: no step to score, and the candidate never had a sequence
+                if (c.Steps.Count == 0) { scored.Add(c with { StepScores = [], LookaheadScore = null }); continue; }
                 var s = scores[next++];
                 var prefix = PrefixOf(round, c).Count;
                 var expected = prefix + c.Steps.Count + (c.Lookahead?.Count ?? 0);
