@@ -1,0 +1,48 @@
+using System.ComponentModel;
+using Pipeline.Producer.Infrastructure;
+using Pipeline.Producer.Reports;
+using Pipeline.Storage.Queries;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Pipeline.Producer.Commands.Runs;
+
+/// <summary><c>pipeline run report [RUN]</c>: accuracy by level and budget per strategy and aggregator,
+/// from the accuracy_by_budget / accuracy_overall views.</summary>
+public sealed class RunReportCommand(IAnsiConsole console, DatabaseConnector connector) : AsyncCommand<RunReportCommand.Settings>
+{
+    private static readonly string[] StepAggregations = ["last", "min", "prod", "mean"];
+    private static readonly string[] Aggregators = ["weighted", "majority", "naive", "pass"];
+
+    public sealed class Settings : RunSettings
+    {
+        [CommandOption("--step-aggregation <HOW>")]
+        [Description("PRM step aggregation to show: last (paper default), min, prod or mean")]
+        [DefaultValue("last")]
+        public string StepAggregation { get; init; } = "last";
+
+        [CommandOption("--aggregator <NAME>")]
+        [Description("Only this answer aggregator: weighted, majority, naive or pass; default all")]
+        public string? Aggregator { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (!StepAggregations.Contains(StepAggregation))
+                return ValidationResult.Error($"--step-aggregation '{StepAggregation}' is not one of: {string.Join(", ", StepAggregations)}");
+            if (Aggregator is not null && !Aggregators.Contains(Aggregator))
+                return ValidationResult.Error($"--aggregator '{Aggregator}' is not one of: {string.Join(", ", Aggregators)}");
+            return ValidationResult.Success();
+        }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken ct)
+    {
+        var db = connector.Get(settings.Connection);
+        var runId = await RunQueries.ResolveAsync(db, settings.Run, ct);
+        var run = await RunQueries.GetAsync(db, runId, ct);
+        console.MarkupLineInterpolated($"run [blue]{run.Name}[/] {run.RunId}: dataset {run.Dataset}, policy {run.PolicyModel}, prm {run.PrmModel}; {run.SearchesDone}/{run.Searches} searches done, {run.SearchesFailed} failed");
+        var rows = await RunQueries.AccuracyAsync(db, runId, ct);
+        console.Write(RunReportView.Render(rows, settings.StepAggregation, settings.Aggregator));
+        return 0;
+    }
+}

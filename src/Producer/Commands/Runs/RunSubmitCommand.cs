@@ -1,0 +1,111 @@
+using System.ComponentModel;
+using Pipeline.Contracts;
+using Pipeline.Producer.Infrastructure;
+using Pipeline.Producer.Publishing;
+using Pipeline.Producer.RunSpecs;
+using Pipeline.Storage;
+using Pipeline.Storage.Entities;
+using Pipeline.Storage.Queries;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Pipeline.Producer.Commands.Runs;
+
+/// <summary><c>pipeline run submit SPEC</c>: validates the spec, creates the run and one search per
+/// problem x strategy config x budget in one transaction, then publishes one SearchRequested per search.
+/// The run id is the last line of output (and the only one with --quiet), for scripts.</summary>
+public sealed class RunSubmitCommand(IAnsiConsole console, DatabaseConnector connector, ISearchPublisher publisher, TimeProvider clock)
+    : AsyncCommand<RunSubmitCommand.Settings>
+{
+    public sealed class Settings : DatabaseSettings
+    {
+        [CommandArgument(0, "<SPEC>")]
+        [Description("Run spec, YAML or JSON (see docs/cli.md and samples/)")]
+        public string Spec { get; init; } = "";
+
+        [CommandOption("--dry-run")]
+        [Description("Validate and show the plan; write and publish nothing")]
+        public bool DryRun { get; init; }
+
+        [CommandOption("-q|--quiet")]
+        [Description("Print only the run id")]
+        public bool Quiet { get; init; }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken ct)
+    {
+        var loaded = RunSpecLoader.Load(settings.Spec);
+        var spec = loaded.Spec;
+        var db = connector.Get(settings.Connection);
+
+        var dataset = await DatasetQueries.FindAsync(db, spec.Dataset, ct);
+        if (dataset is null)
+        {
+            var known = (await DatasetQueries.ListAsync(db, ct)).Select(d => d.Name).ToList();
+            throw new InputException(new InputError(settings.Spec, 0, "dataset",
+                $"no dataset named '{spec.Dataset}' (imported: {(known.Count == 0 ? "none" : string.Join(", ", known))}); import it with 'pipeline dataset import FILE --format math|gsm8k --name {spec.Dataset}'"));
+        }
+        var filter = spec.Problems;
+        var problems = await DatasetQueries.SelectAsync(db, dataset.DatasetId, filter.Levels, filter.PerLevel, filter.Limit, ct);
+        if (problems.Count == 0)
+            throw new InputException(new InputError(settings.Spec, 0, "problems",
+                $"the filter selects no problems of dataset '{dataset.Name}' ({dataset.ProblemCount} problems{(dataset.Format == "gsm8k" ? ", which have no levels" : "")})"));
+
+        var runId = Guid.NewGuid();
+        var searches = SearchPlanner.Plan(runId, problems, spec.Strategies);
+        if (!settings.Quiet) PrintPlan(spec, dataset, problems.Count, searches.Count);
+        if (settings.DryRun)
+        {
+            console.MarkupLine("[yellow]dry run:[/] nothing written or published");
+            return 0;
+        }
+
+        var run = new Run
+        {
+            RunId = runId,
+            Name = spec.Name,
+            DatasetId = dataset.DatasetId,
+            SpecJson = spec.SpecJson,
+            PolicyModel = loaded.Policy.Name,
+            PrmModel = loaded.Prm.Name,
+            RevisionModel = loaded.Revision?.Name,
+            PolicyModelPath = spec.Policy.Path,
+            PrmModelPath = spec.Prm.Path,
+            RevisionModelPath = spec.Revision?.Path,
+            PolicyParameters = loaded.Policy.ParameterCount,
+            PrmParameters = loaded.Prm.ParameterCount,
+            Temperature = (float)spec.Sampling.Temperature,
+            TopP = (float)spec.Sampling.TopP,
+            MaxNewTokens = spec.Sampling.MaxNewTokens,
+            MaxSteps = spec.Sampling.MaxSteps,
+            Seed = spec.Seed,
+            Status = "submitted",
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        var created = await RunCreation.CreateAsync(db, run, searches, ct);
+
+        try
+        {
+            await publisher.PublishAsync(created.Select(s => new SearchRequested(runId, s.SearchId)).ToList(), ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new CliException(
+                $"run {runId} was created, but publishing its searches failed ({e.GetType().Name}: {e.Message}); " +
+                $"once RabbitMQ is reachable, publish them with 'pipeline run resume {runId}'");
+        }
+
+        if (!settings.Quiet) console.MarkupLineInterpolated($"published [green]{created.Count}[/] searches of run [blue]{spec.Name}[/]");
+        console.WriteLine(runId.ToString());
+        return 0;
+    }
+
+    private void PrintPlan(RunSpec spec, Storage.Queries.DatasetInfo dataset, int problems, int searches)
+    {
+        var table = new Table().AddColumns("strategy", "budget N", "searches");
+        foreach (var s in spec.Strategies)
+            table.AddRow(Markup.Escape(s.Config.Label), s.Config.Budget.ToString(), problems.ToString());
+        console.MarkupLineInterpolated($"run [blue]{spec.Name}[/]: dataset {dataset.Name}, {problems} problems x {spec.Strategies.Count} strategy configs = {searches} searches");
+        console.Write(table);
+    }
+}

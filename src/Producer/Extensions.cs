@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Pipeline.Producer.Infrastructure;
+using Pipeline.Producer.Publishing;
+using Pipeline.Producer.Status;
+using Pipeline.ServiceDefaults;
+using Pipeline.Storage;
+
+namespace Pipeline.Producer;
+
+public static class Extensions
+{
+    /// <summary>Everything the CLI's commands are built from. Settings come from <paramref name="configuration"/>
+    /// (environment variables in the real CLI: ConnectionStrings__Pipeline, RabbitMq__*).</summary>
+    public static IServiceCollection AddProducerServices(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(configuration);
+        // The CLI's stdout is for results; library logs (MassTransit, EF) go to stderr, warnings and up.
+        services.AddLogging(b => b
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .AddConfiguration(configuration.GetSection("Logging")));
+        services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        services.AddOptions<PipelineConnectionOptions>().BindConfiguration(PipelineConnectionOptions.Section);
+        services.AddOptions<RabbitMqManagementOptions>().BindConfiguration(RabbitMqManagementOptions.Section);
+        services.AddSingleton<DatabaseConnector>();
+        services.AddSingleton<QueueDepthClient>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddPipelineBus();
+        services.AddSingleton<ISearchPublisher, MassTransitSearchPublisher>();
+        return services;
+    }
+}

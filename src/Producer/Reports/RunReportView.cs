@@ -1,0 +1,50 @@
+using System.Globalization;
+using Pipeline.Storage.Queries;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Pipeline.Producer.Reports;
+
+/// <summary>Accuracy tables for <c>run report</c>: one per strategy config; rows = aggregator x budget,
+/// columns = difficulty levels and all levels together. Pure.</summary>
+public static class RunReportView
+{
+    /// <param name="stepAggregation">Rows with this PRM step aggregation are shown (plus the aggregators that use none).</param>
+    /// <param name="aggregator">Only this aggregator, or all when null.</param>
+    public static IRenderable Render(IReadOnlyList<AccuracyRow> rows, string stepAggregation, string? aggregator)
+    {
+        var shown = rows.Where(r => (r.StepAggregation == stepAggregation || r.StepAggregation == "none")
+                                    && (aggregator is null || r.Aggregator == aggregator)).ToList();
+        if (shown.Count == 0) return new Markup("[yellow]no outcomes match yet[/] (searches write outcomes when they finish)");
+
+        var levels = shown.Where(r => !r.AllLevels && r.Level is not null).Select(r => r.Level!.Value).Distinct().Order().ToList();
+        var output = new List<IRenderable>();
+        foreach (var strategy in shown.GroupBy(r => r.StrategyLabel))
+        {
+            var table = new Table().Title($"[bold]{Markup.Escape(strategy.Key)}[/]").AddColumn("aggregator").AddColumn(new TableColumn("N").RightAligned());
+            foreach (var level in levels) table.AddColumn(new TableColumn($"L{level}").RightAligned());
+            table.AddColumn(new TableColumn("all").RightAligned()).AddColumn(new TableColumn("tokens/problem").RightAligned());
+
+            foreach (var group in strategy.GroupBy(r => (r.Aggregator, r.StepAggregation, r.BudgetN))
+                         .OrderBy(g => AggregatorOrder(g.Key.Aggregator)).ThenBy(g => g.Key.BudgetN))
+            {
+                var all = group.FirstOrDefault(r => r.AllLevels);
+                var name = group.Key.StepAggregation == "none" ? group.Key.Aggregator : $"{group.Key.Aggregator}/{group.Key.StepAggregation}";
+                var cells = new List<string> { Markup.Escape(name), group.Key.BudgetN.ToString(CultureInfo.InvariantCulture) };
+                foreach (var level in levels)
+                    cells.Add(Cell(group.FirstOrDefault(r => !r.AllLevels && r.Level == level)));
+                cells.Add(Cell(all));
+                cells.Add(all is null ? "" : all.MeanGeneratedTokens.ToString("0", CultureInfo.InvariantCulture));
+                table.AddRow(cells.ToArray());
+            }
+            output.Add(table);
+        }
+        output.Add(new Markup("[grey]cells: accuracy % (correct/problems)[/]"));
+        return new Rows(output);
+    }
+
+    internal static string Cell(AccuracyRow? r) =>
+        r is null ? "" : $"{(r.Accuracy * 100).ToString("0.0", CultureInfo.InvariantCulture)} ({r.Correct}/{r.Problems})";
+
+    private static int AggregatorOrder(string a) => a switch { "weighted" => 0, "majority" => 1, "naive" => 2, "pass" => 3, _ => 4 };
+}

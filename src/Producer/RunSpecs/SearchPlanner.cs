@@ -1,0 +1,46 @@
+using Pipeline.Search;
+using Pipeline.Storage.Entities;
+using Pipeline.Storage.Queries;
+
+namespace Pipeline.Producer.RunSpecs;
+
+/// <summary>Expands a run into its searches: every selected problem x every strategy config x every budget. Pure.</summary>
+public static class SearchPlanner
+{
+    public static IReadOnlyList<SearchRecord> Plan(Guid runId, IReadOnlyList<SelectedProblem> problems, IReadOnlyList<PlannedStrategy> strategies)
+    {
+        var searches = new List<SearchRecord>(problems.Count * strategies.Count);
+        // Problem-major order: search ids then follow the dataset, so a partly finished run has whole problems done.
+        foreach (var p in problems)
+            foreach (var s in strategies)
+                searches.Add(ToRecord(runId, p.ProblemId, s.Config));
+        return searches;
+    }
+
+    public static SearchRecord ToRecord(Guid runId, long problemId, StrategyConfig c) => new()
+    {
+        RunId = runId,
+        ProblemId = problemId,
+        Strategy = Kind(c.Kind),
+        StrategyLabel = c.Label,
+        Budget = c.Budget,
+        BeamWidth = c.UsesBeamWidth ? c.EffectiveBeamWidth : null,
+        BeamWidthIsSqrt = c.BeamWidthIsSqrt,
+        Lookahead = c.Lookahead,
+        ChainLength = c.Kind == StrategyKind.Revisions ? c.ChainLength : null,
+        MaxRounds = c.MaxRounds,
+        Status = "pending",
+        CurrentRound = -1,
+    };
+
+    /// <summary>The value stored in searches.strategy.</summary>
+    public static string Kind(StrategyKind kind) => kind switch
+    {
+        StrategyKind.BestOfN => "best_of_n",
+        StrategyKind.Beam => "beam",
+        StrategyKind.Lookahead => "lookahead",
+        StrategyKind.Dvts => "dvts",
+        StrategyKind.Revisions => "revisions",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+}
