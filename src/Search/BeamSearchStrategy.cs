@@ -7,7 +7,8 @@ namespace Pipeline.Search;
 /// score at the end of its k-step greedy rollout). Round 0 samples N first steps; every later round keeps the
 /// N/M best open steps of the previous round and samples M next steps under each. A step that ends its
 /// solution becomes a final candidate at once. The search stops when no open step is left, when N final
-/// candidates exist, or after MaxRounds rounds. Rules and tie-breaks: docs/strategies.md.
+/// candidates exist, or after MaxRounds rounds (the last of which completes every kept beam in Solution mode).
+/// Rules and tie-breaks: docs/strategies.md.
 /// </summary>
 public sealed class BeamSearchStrategy : ISearchStrategy
 {
@@ -26,23 +27,31 @@ public sealed class BeamSearchStrategy : ISearchStrategy
     public RoundPlan Plan(IReadOnlyList<TreeNode> tree, int nextRound)
     {
         SearchRounds.Check(tree, nextRound);
-        if (nextRound == 0) return RoundPlan.Expand([new PlannedExpansion(null, N, GenerationMode.Step)], Config.Lookahead);
+        if (nextRound == 0) return Expand([new PlannedExpansion(null, N, ModeOf(0))], 0);
 
         // Completion order: search-and-learn keeps the first N completed beams, so once N exist no later
         // round can change the result and stopping saves the remaining rounds.
         var completed = TreeIndex.InSampleOrder(tree.Where(n => n.Terminal)).Select(n => n.NodeId).ToList();
         if (completed.Count >= N) return RoundPlan.Finish(completed.Take(N).ToList());
 
-        var open = tree.Where(n => n.Round == nextRound - 1 && !n.Terminal)
+        var open = new TreeIndex(tree).SampleLeaves(nextRound - 1).Where(n => !n.Terminal)
             .OrderByDescending(n => n.Score).ThenBy(n => n.NodeId)
             .ToList();
         if (open.Count == 0) return RoundPlan.Finish(completed);
         if (nextRound >= Config.MaxRounds)
             return RoundPlan.Finish(completed.Concat(open.Select(n => n.NodeId)).Take(N).ToList());
 
-        var kept = open.Take(N / M).Select(n => new PlannedExpansion(n.NodeId, M, GenerationMode.Step)).ToList();
-        return RoundPlan.Expand(kept, Config.Lookahead);
+        var kept = open.Take(N / M).Select(n => new PlannedExpansion(n.NodeId, M, ModeOf(nextRound))).ToList();
+        return Expand(kept, nextRound);
     }
+
+    /// <summary>The last allowed round writes each beam to its end (search-and-learn: "last iteration, generate
+    /// to EOS"), so beams cut by MaxRounds still get an answer.</summary>
+    private GenerationMode ModeOf(int round) => round == Config.MaxRounds - 1 ? GenerationMode.Solution : GenerationMode.Step;
+
+    // No rollout after a whole solution.
+    private RoundPlan Expand(IReadOnlyList<PlannedExpansion> expansions, int round) =>
+        RoundPlan.Expand(expansions, ModeOf(round) == GenerationMode.Step ? Config.Lookahead : 0);
 
     /// <summary>Beam search reports budget N only (its rounds depend on N); the cost is the whole tree, pruned
     /// branches and rollouts included.</summary>

@@ -6,8 +6,9 @@ namespace Pipeline.Search;
 /// Diverse verifier tree search (search-and-learn's dvts): N/M independent subtrees. Round 0 samples M first
 /// steps for each subtree (one request per subtree, so round 0's request index names the subtree). After each
 /// round, every open subtree keeps the best of its M new steps and samples M steps under it; a subtree closes
-/// when its best new step ends the solution, when a round gave it nothing, or at MaxRounds. Its final
-/// candidates are the M siblings of its last round. Exact rule: docs/strategies.md.
+/// when its best new step ends the solution, when a round gave it nothing, or at MaxRounds (the last allowed
+/// round writes its M continuations to their end). Its final candidates are the M samples of its last round.
+/// Exact rule: docs/strategies.md.
 /// </summary>
 public sealed class DvtsStrategy : ISearchStrategy
 {
@@ -26,7 +27,7 @@ public sealed class DvtsStrategy : ISearchStrategy
     {
         SearchRounds.Check(tree, nextRound);
         if (nextRound == 0)
-            return RoundPlan.Expand(Enumerable.Range(0, Subtrees).Select(_ => new PlannedExpansion(null, M, GenerationMode.Step)).ToList());
+            return RoundPlan.Expand(Enumerable.Range(0, Subtrees).Select(_ => new PlannedExpansion(null, M, ModeOf(0))).ToList());
 
         var index = new TreeIndex(tree);
         var expansions = new List<PlannedExpansion>();
@@ -35,7 +36,7 @@ public sealed class DvtsStrategy : ISearchStrategy
         {
             var best = latest.OrderByDescending(n => n.Score).ThenBy(n => n.NodeId).First();
             var open = latest[0].Round == nextRound - 1 && !best.Terminal && nextRound < Config.MaxRounds;
-            if (open) expansions.Add(new PlannedExpansion(best.NodeId, M, GenerationMode.Step));
+            if (open) expansions.Add(new PlannedExpansion(best.NodeId, M, ModeOf(nextRound)));
             else finals.AddRange(latest.Select(n => n.NodeId));
         }
         return expansions.Count > 0 ? RoundPlan.Expand(expansions) : RoundPlan.Finish(finals);
@@ -58,14 +59,18 @@ public sealed class DvtsStrategy : ISearchStrategy
         }).ToList();
     }
 
-    /// <summary>For each subtree (by round-0 request index, in order): its nodes of the latest round it has, in sample order.</summary>
+    /// <summary>As in beam search, the last allowed round writes each subtree's M continuations to their end.</summary>
+    private GenerationMode ModeOf(int round) => round == Config.MaxRounds - 1 ? GenerationMode.Solution : GenerationMode.Step;
+
+    /// <summary>For each subtree (by round-0 request index, in order): the last steps of its samples from the
+    /// latest round it has, in sample order.</summary>
     private static IEnumerable<(int Subtree, IReadOnlyList<TreeNode> Latest)> LatestGroups(TreeIndex index) =>
         index.Nodes.GroupBy(n => index.Origin(n.NodeId).RequestIndex)
             .OrderBy(g => g.Key)
             .Select(g =>
             {
                 var round = g.Max(n => n.Round);
-                IReadOnlyList<TreeNode> latest = TreeIndex.InSampleOrder(g.Where(n => n.Round == round)).ToList();
+                IReadOnlyList<TreeNode> latest = index.SampleLeaves(round).Where(n => index.Origin(n.NodeId).RequestIndex == g.Key).ToList();
                 return (g.Key, latest);
             });
 }

@@ -7,6 +7,7 @@ public sealed class TreeIndex
     private readonly Dictionary<long, TreeNode> _byId = [];
     private readonly Dictionary<long, List<TreeNode>> _children = [];
     private readonly Dictionary<long, TreeNode> _origins = [];
+    private readonly Dictionary<int, IReadOnlyList<TreeNode>> _leaves = [];
 
     public TreeIndex(IReadOnlyList<TreeNode> nodes)
     {
@@ -38,12 +39,17 @@ public sealed class TreeIndex
 
     /// <summary>The last step of every sample generated in <paramref name="round"/>, in sample order
     /// (a Step-mode sample is one node; a Solution/Revision sample is a chain of nodes sharing its keys).</summary>
-    public IReadOnlyList<TreeNode> SampleLeaves(int round) =>
-        Nodes.Where(n => n.Round == round)
+    public IReadOnlyList<TreeNode> SampleLeaves(int round)
+    {
+        if (_leaves.TryGetValue(round, out var known)) return known;
+        var leaves = Nodes.Where(n => n.Round == round)
             .GroupBy(n => (n.RequestIndex, n.SampleIndex))
             .Select(g => g.OrderByDescending(n => n.Depth).ThenByDescending(n => n.NodeId).First())
             .OrderBy(n => n.RequestIndex).ThenBy(n => n.SampleIndex).ThenBy(n => n.NodeId)
             .ToList();
+        _leaves[round] = leaves;
+        return leaves;
+    }
 
     /// <summary>Nodes from the root down to <paramref name="nodeId"/>, root first.</summary>
     public IReadOnlyList<TreeNode> PathTo(long nodeId)

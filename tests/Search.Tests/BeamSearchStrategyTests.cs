@@ -101,12 +101,19 @@ public class BeamSearchStrategyTests
         var config = StrategyConfig.Beam(4, 2) with { MaxRounds = 3 };
         var run = SearchDriver.Drive(new BeamSearchStrategy(config),
             score: (round, parent, s) => 0.1 * (s + 1) + 0.01 * round,
-            terminal: (round, parent, s) => round == 1 && s == 1 && parent == null);
+            terminal: (round, parent, s) => round == 1 && s == 1);
         Assert.Equal(4, run.Plans.Count); // rounds 0, 1, 2 expanded, then the finish
         Assert.True(run.Last.Done);
         Assert.Equal(Enumerable.Repeat(4, 3), run.Plans.Take(3).Select(p => p.Expansions.Sum(e => e.Count)));
-        var lastRound = run.Tree.Nodes.Where(n => n.Round == 2).OrderByDescending(n => n.Score).ThenBy(n => n.NodeId).Select(n => n.NodeId);
-        Assert.Equal(lastRound.Take(4), run.Last.FinalCandidates);
+        // the last allowed round writes the kept beams to their end
+        Assert.Equal([GenerationMode.Step, GenerationMode.Step, GenerationMode.Solution],
+            run.Plans.Take(3).Select(p => p.Expansions.Select(e => e.Mode).Distinct().Single()));
+        // the two completed round-1 steps come first, then the open beams' last steps, best first
+        var completed = run.Tree.Nodes.Where(n => n.Terminal).Select(n => n.NodeId).ToList();
+        Assert.Equal(2, completed.Count);
+        var lastRound = new TreeIndex(run.Tree.Nodes).SampleLeaves(2).OrderByDescending(n => n.Score).ThenBy(n => n.NodeId).Select(n => n.NodeId);
+        Assert.Equal(completed.Concat(lastRound.Take(2)), run.Last.FinalCandidates);
+        Assert.All(run.Last.FinalCandidates.Skip(2), id => Assert.Equal(4, run.Tree[id].Depth));
     }
 
     [Fact]
@@ -132,6 +139,10 @@ public class BeamSearchStrategyTests
         var run = SearchDriver.Drive(strategy, score: (r, p, s) => 0.5 + 0.1 * s, terminal: (r, p, s) => r == 1,
             generated: 10, prompt: 5, lookahead: 20);
         Assert.All(run.Plans.Where(p => !p.Done), p => Assert.Equal(2, p.LookaheadSteps));
+        var lastRound = StrategyConfig.LookaheadSearch(4, 2, 2) with { MaxRounds = 2 };
+        var final = new BeamSearchStrategy(lastRound).Plan(run.Tree.Nodes.Where(n => n.Round == 0).ToList(), 1);
+        Assert.Equal(0, final.LookaheadSteps); // no rollout after a whole solution
+        Assert.All(final.Expansions, e => Assert.Equal(GenerationMode.Solution, e.Mode));
         var slice = Assert.Single(strategy.Budgets(run.Tree.Nodes, run.Last.FinalCandidates));
         Assert.Equal(4, slice.Budget);
         // 4 nodes in round 0 + 4 in round 1, each 5 prompt + 10 step + 20 rollout

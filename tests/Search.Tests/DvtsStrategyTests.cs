@@ -56,6 +56,10 @@ public class DvtsStrategyTests
         Assert.Equal(6, run.Plans.Count);
         Assert.All(run.Plans.Take(5), p => Assert.Equal(8, p.Expansions.Sum(e => e.Count)));
         Assert.All(run.Plans.Skip(1).Take(4), p => Assert.Equal(4, p.Expansions.Count));
+        Assert.All(run.Plans.Take(4), p => Assert.All(p.Expansions, e => Assert.Equal(GenerationMode.Step, e.Mode)));
+        Assert.All(run.Plans[4].Expansions, e => Assert.Equal(GenerationMode.Solution, e.Mode));
+        // the candidates are the last steps of the final round's whole-solution samples
+        Assert.All(run.Last.FinalCandidates, id => Assert.Equal(6, run.Tree[id].Depth));
         Assert.Equal(8, run.Last.FinalCandidates.Count);
         Assert.All(run.Last.FinalCandidates, id => Assert.Equal(4, run.Tree[id].Round));
     }

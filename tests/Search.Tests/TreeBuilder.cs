@@ -37,8 +37,9 @@ internal sealed class TreeBuilder
     }
 }
 
-/// <summary>Plays the workers' part: answers every planned expansion with Step-mode nodes whose score and
-/// ending come from functions of (round, parent, sample), until the strategy is done.</summary>
+/// <summary>Plays the workers' part: answers every planned expansion with nodes whose score and ending come
+/// from functions of (round, parent, sample), until the strategy is done. A Step-mode sample is one node; a
+/// Solution-mode sample is two (the ending decides the second).</summary>
 internal static class SearchDriver
 {
     public sealed record Run(TreeBuilder Tree, IReadOnlyList<RoundPlan> Plans)
@@ -59,12 +60,15 @@ internal static class SearchDriver
             for (var r = 0; r < plan.Expansions.Count; r++)
             {
                 var e = plan.Expansions[r];
-                Assert.Equal(GenerationMode.Step, e.Mode);
+                Assert.Equal(plan.Expansions[0].Mode, e.Mode);
                 for (var s = 0; s < e.Count; s++)
                 {
                     var end = terminal(round, e.ParentNodeId, s);
-                    tree.Step(e.ParentNodeId, round, r, s, score(round, e.ParentNodeId, s), end, end ? $"a{round}" : null,
-                        generated, prompt, lookahead);
+                    var answer = end ? $"a{round}" : null;
+                    if (e.Mode == GenerationMode.Step)
+                        tree.Step(e.ParentNodeId, round, r, s, score(round, e.ParentNodeId, s), end, answer, generated, prompt, lookahead);
+                    else
+                        tree.Sample(e.ParentNodeId, round, r, s, [0.5, score(round, e.ParentNodeId, s)], answer, generated, prompt);
                 }
             }
         }
