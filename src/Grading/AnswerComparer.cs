@@ -28,6 +28,10 @@ internal static class AnswerComparer
                 return Equal(new ScalarAnswer(g.Rhs), pred, percentOnOneSide, budget);
             case (_, RelationAnswer { LoneVariable: not null } p):
                 return Equal(gold, new ScalarAnswer(p.Rhs), percentOnOneSide, budget);
+            case (RelationAnswer g, BracketAnswer p) when AsInterval(g) is { } gi:
+                return Equal(gi, p, false, budget);
+            case (BracketAnswer g, RelationAnswer p) when AsInterval(p) is { } pi:
+                return Equal(g, pi, false, budget);
             case (RelationAnswer, _) or (_, RelationAnswer):
                 return false;
 
@@ -46,6 +50,26 @@ internal static class AnswerComparer
             default:
                 return false;
         }
+    }
+
+    /// "x < 3" as the interval (-∞, 3), "5 \le x" as [5, ∞): only a lone variable against a constant.
+    private static BracketAnswer? AsInterval(RelationAnswer r)
+    {
+        if (r.Op is not (Relation.Less or Relation.LessOrEqual)) return null;
+        var closed = r.Op == Relation.LessOrEqual;
+        var infinity = new Num(new Complex(double.PositiveInfinity, 0));
+        if (r.Lhs is Var && !HasVariables(r.Rhs))
+            return new BracketAnswer('(', closed ? ']' : ')', [new ScalarAnswer(new Neg(infinity)), new ScalarAnswer(r.Rhs)]);
+        if (r.Rhs is Var && !HasVariables(r.Lhs))
+            return new BracketAnswer(closed ? '[' : '(', ')', [new ScalarAnswer(r.Lhs), new ScalarAnswer(infinity)]);
+        return null;
+    }
+
+    private static bool HasVariables(Expr e)
+    {
+        var names = new HashSet<string>();
+        e.CollectVariables(names);
+        return names.Count > 0;
     }
 
     private static Expr Hundredth(Expr e) => new Binary(BinaryOp.Div, e, new Num(new Complex(100, 0)));

@@ -4,13 +4,17 @@ namespace Pipeline.Grading;
 
 /// <summary>Finds the final answer in a solution text.</summary>
 /// <remarks>
-/// Order of preference: last \boxed{..}/\fbox{..} (nested braces), last "The (final) answer is ...",
-/// GSM8K's last "#### N", then a bare final line. Returns null when none applies, so callers can
-/// count unextractable solutions instead of grading an empty string.
+/// <list type="number">
+/// <item>The last \boxed{..}/\fbox{..} (nested braces). Boxes that end a solution together ("\boxed{-2} and \boxed{1}") are joined with commas.</item>
+/// <item>"The (final) answer is ..." / "Final Answer: ..." when it comes after the last box (a restated answer wins over an earlier box).</item>
+/// <item>GSM8K's last "#### N".</item>
+/// <item>The bare final line; when that line is a sentence, its last math span or the number after its last "is", else its last number.</item>
+/// </list>
+/// Returns null when none applies, so callers can count unextractable solutions instead of grading an empty string.
 /// </remarks>
 public static partial class AnswerExtractor
 {
-    // Longer than any sane final line: beyond this the last line is prose, not an answer.
+    // Longer than any sane final answer: beyond this the last line is prose, not an answer.
     private const int MaxBareLineLength = 80;
 
     public static string? Extract(string? solutionText)
@@ -18,19 +22,24 @@ public static partial class AnswerExtractor
         if (string.IsNullOrWhiteSpace(solutionText)) return null;
         var text = solutionText;
 
-        var boxed = LatexText.LastCommandArgument(text, "\\boxed", "\\fbox");
-        if (boxed is not null && boxed.Trim().Length > 0) return boxed.Trim();
+        var (boxed, boxedAt) = LastBoxedRun(text);
 
         // "Final Answer: The final answer is $x$": matches do not overlap, so the last one is the innermost phrase.
-        var said = AnswerIsPattern().Matches(text);
-        if (said.Count > 0)
+        string? said = null;
+        var saidAt = -1;
+        var phrases = AnswerIsPattern().Matches(text);
+        if (phrases.Count > 0)
         {
-            var phrase = said[^1];
+            var phrase = phrases[^1];
             var end = phrase.Index + phrase.Length;
             var nl = text.IndexOf('\n', end);
-            var answer = CleanSentence(nl >= 0 ? text[end..nl] : text[end..]);
-            if (answer.Length > 0) return answer;
+            said = CleanFragment(nl >= 0 ? text[end..nl] : text[end..]);
+            saidAt = phrase.Index;
+            if (said is { Length: 0 } || said?.Contains("\\boxed") == true) said = null;
         }
+
+        if (boxed is not null && (said is null || boxedAt > saidAt)) return boxed;
+        if (said is not null) return said;
 
         var hash = text.LastIndexOf("####", StringComparison.Ordinal);
         if (hash >= 0)
@@ -43,34 +52,80 @@ public static partial class AnswerExtractor
 
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (lines.Length == 0) return null;
-        var last = CleanSentence(lines[^1]);
-        if (last.Length == 0 || last.Length > MaxBareLineLength || LooksLikeProse(last)) return null;
+        var last = CleanFragment(lines[^1]);
+        if (last is null || last.Length == 0 || last.Length > MaxBareLineLength || LooksLikeProse(last)) return null;
         return last;
     }
 
-    /// Strips math delimiters, a trailing period and the "I hope it is correct." tail from a sentence fragment.
-    private static string CleanSentence(string s)
+    /// The last box, joined with the boxes just before it when only connectives separate them.
+    private static (string? answer, int at) LastBoxedRun(string text)
+    {
+        var boxes = LatexText.CommandArguments(text, "\\boxed", "\\fbox");
+        if (boxes.Count == 0) return (null, -1);
+        var first = boxes.Count - 1;
+        while (first > 0 && IsConnective(text[boxes[first - 1].End..boxes[first].Start])) first--;
+        var parts = boxes.Skip(first).Select(b => b.Content.Trim()).Where(c => c.Length > 0).ToList();
+        return parts.Count == 0 ? (null, -1) : (string.Join(", ", parts), boxes[first].Start);
+    }
+
+    private static bool IsConnective(string gap) =>
+        gap.Length <= 40 && !gap.Contains('\n') && ConnectivePattern().Replace(gap, "").Length == 0;
+
+    /// A sentence fragment after "the answer is" (or a final line) reduced to its answer; null when nothing answer-like is in it.
+    private static string? CleanFragment(string s)
     {
         s = s.Trim();
         var hope = s.IndexOf("I hope it is correct", StringComparison.OrdinalIgnoreCase);
         if (hope >= 0) s = s[..hope].Trim();
-        // Whole fragment in $...$ or \(...\) or \[...\]: keep the math.
-        var math = InlineMathPattern().Match(s);
-        if (math.Success && math.Index == 0) s = math.Groups["m"].Value.Trim();
+        s = StripDelimiters(s);
+        if (!LooksLikeProse(s)) return s;
+
+        // "The largest $n$ is 34": what follows the last "is"/"are"/"=" is the answer.
+        var copula = CopulaPattern().Matches(s);
+        if (copula.Count > 0)
+        {
+            var tail = StripDelimiters(s[(copula[^1].Index + copula[^1].Length)..]);
+            if (tail.Length > 0 && !LooksLikeProse(tail)) return tail;
+        }
+        var spans = InlineMathPattern().Matches(s);
+        if (spans.Count > 0) return spans[^1].Groups["m"].Value.Trim();
+        var numbers = NumberPattern().Matches(s);
+        return numbers.Count > 0 ? numbers[^1].Value.TrimEnd(',') : null;
+    }
+
+    /// "$x$." -> "x": one math span around the whole fragment, a trailing period.
+    private static string StripDelimiters(string s)
+    {
         s = s.Trim().TrimEnd('.', ' ').Trim();
-        if (s.StartsWith('$') && s.EndsWith('$')) s = s.Trim('$').Trim();
+        var math = InlineMathPattern().Match(s);
+        if (math.Success && math.Index == 0 && math.Length == s.Length) s = math.Groups["m"].Value.Trim();
+        s = s.TrimEnd('.', ' ').Trim();
+        if (s.Length > 1 && s.StartsWith('$') && s.EndsWith('$')) s = s.Trim('$').Trim();
         return s;
     }
 
     // Prose has several words of plain letters; answers rarely do ("12 and 13" passes, "So the total is 18" does not).
-    private static bool LooksLikeProse(string s) => ProseWordPattern().Matches(s).Count >= 4;
+    // Environment names and array column specs ("\begin{array}{cc}") are not words.
+    private static bool LooksLikeProse(string s) => ProseWordPattern().Matches(EnvironmentPattern().Replace(s, " ")).Count >= 3;
 
-    [GeneratedRegex(@"final\s+answer\s*(?:is\b|:)\s*:?|the\s+answer\s+is\b\s*:?|\banswer\s*:", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\\(?:begin|end)\{[^}]*\}(?:\{[lcr|\s]*\})?")]
+    private static partial Regex EnvironmentPattern();
+
+    [GeneratedRegex(@"final\s+answer\s*(?:is\b|:)\s*:?|the\s+answer\s+is\b\s*:?|^\W*answer\W*:", RegexOptions.IgnoreCase | RegexOptions.Multiline)]
     private static partial Regex AnswerIsPattern();
 
-    [GeneratedRegex(@"^(?:\$\$(?<m>.+?)\$\$|\$(?<m>.+?)\$|\\\((?<m>.+?)\\\)|\\\[(?<m>.+?)\\\])")]
+    [GeneratedRegex(@"\$\$(?<m>.+?)\$\$|\$(?<m>.+?)\$|\\\((?<m>.+?)\\\)|\\\[(?<m>.+?)\\\]")]
     private static partial Regex InlineMathPattern();
 
     [GeneratedRegex(@"(?<![\\a-zA-Z])[a-zA-Z]{2,}")]
     private static partial Regex ProseWordPattern();
+
+    [GeneratedRegex(@"\s(?:is|are|equals|=)\s", RegexOptions.IgnoreCase)]
+    private static partial Regex CopulaPattern();
+
+    [GeneratedRegex(@"-?\d[\d,]*(?:\.\d+)?%?|-?\.\d+%?")]
+    private static partial Regex NumberPattern();
+
+    [GeneratedRegex(@"\\[a-zA-Z]+|[{}$,;\s]|\\[()\[\]]|\band\b")]
+    private static partial Regex ConnectivePattern();
 }

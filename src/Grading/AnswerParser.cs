@@ -116,6 +116,14 @@ internal static partial class AnswerParser
                 return new RelationAnswer(Relation.Equal, ExprParser.Parse(lhs, budget), ExprParser.Parse(sides[1], budget), null);
             return ParseAny(sides[^1], budget, nesting + 1);
         }
+        // "-2 \le x \le 7" is the interval [-2, 7].
+        if (sides.Count == 3 && ops.All(o => o.op is Relation.Less or Relation.LessOrEqual) && ops[0].flip == ops[1].flip
+            && LoneVariablePattern().IsMatch(sides[1].Trim()))
+        {
+            var (lo, hi, opLo, opHi) = ops[0].flip ? (sides[2], sides[0], ops[1].op, ops[0].op) : (sides[0], sides[2], ops[0].op, ops[1].op);
+            return new BracketAnswer(opLo == Relation.LessOrEqual ? '[' : '(', opHi == Relation.LessOrEqual ? ']' : ')',
+                [ParseAny(lo, budget, nesting + 1), ParseAny(hi, budget, nesting + 1)]);
+        }
         if (sides.Count != 2) throw new GradingException("chained inequality");
         var (op, flip) = ops[0];
         var left = ExprParser.Parse(sides[0], budget);

@@ -49,6 +49,39 @@ internal static class LatexText
         return end > j ? s[j..end] : null;
     }
 
+    /// Every braced argument of any of <paramref name="commands"/>, in text order, with the span it covers (command start to closing brace).
+    public static List<(int Start, int End, string Content)> CommandArguments(string s, params string[] commands)
+    {
+        var found = new List<(int, int, string)>();
+        foreach (var cmd in commands)
+        {
+            var from = 0;
+            while (from < s.Length)
+            {
+                var i = s.IndexOf(cmd, from, StringComparison.Ordinal);
+                if (i < 0) break;
+                from = i + cmd.Length;
+                if (from < s.Length && char.IsLetter(s[from])) continue;
+                var j = from;
+                while (j < s.Length && s[j] == ' ') j++;
+                if (j >= s.Length || s[j] != '{')
+                {
+                    // "\boxed 5": the argument runs to the next space or '$'.
+                    var e = j;
+                    while (e < s.Length && !char.IsWhiteSpace(s[e]) && s[e] != '$') e++;
+                    if (e > j) found.Add((i, e, s[j..e]));
+                    continue;
+                }
+                var close = MatchingBrace(s, j);
+                if (close < 0) { found.Add((i, s.Length, s[(j + 1)..])); break; }
+                found.Add((i, close + 1, s.Substring(j + 1, close - j - 1)));
+                from = close + 1;
+            }
+        }
+        found.Sort((a, b) => a.Item1.CompareTo(b.Item1));
+        return found;
+    }
+
     /// Splits at <paramref name="separator"/> where it is outside every (), [], {} and \{ \} pair.
     public static List<string> SplitTopLevel(string s, string separator)
     {
