@@ -1,1 +1,8 @@
-return 0; // replaced by the service host
+using Microsoft.Extensions.Hosting;
+using Pipeline.Aggregator;
+using Pipeline.ServiceDefaults;
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+await builder.Build().RunAsync();

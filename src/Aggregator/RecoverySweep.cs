@@ -1,0 +1,62 @@
+using MassTransit;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Pipeline.Aggregator;
+
+/// <summary>
+/// Re-requests the current round of every running search whose round is overdue: on start (picking up
+/// where a crashed Aggregator left off) and then every RecoveryIntervalSeconds. Deterministic seeds make
+/// the redo identical, and the search_rounds key drops whichever copy of the round comes back second.
+/// </summary>
+public sealed class RecoverySweep(
+    NpgsqlDataSource db,
+    SearchProgress progress,
+    IBus bus,
+    IOptions<AggregatorOptions> options,
+    ILogger<RecoverySweep> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(0.1, o.RecoveryIntervalSeconds)));
+        do
+        {
+            try
+            {
+                await SweepOnceAsync(stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // the database or broker is away: the next tick tries again
+                logger.LogWarning(e, "recovery sweep failed: {Message}", e.Message);
+            }
+        } while (await WaitAsync(timer, stoppingToken));
+    }
+
+    /// <returns>How many rounds were re-requested.</returns>
+    public async Task<int> SweepOnceAsync(CancellationToken ct)
+    {
+        var o = options.Value;
+        var timeout = TimeSpan.FromSeconds(o.RoundTimeoutSeconds);
+        var stalled = await SearchStore.StalledAsync(db, timeout, o.RecoveryBatchSize, ct);
+        var sent = 0;
+        foreach (var id in stalled)
+        {
+            var next = await progress.RequestCurrentRoundAsync(id, timeout, ct);
+            if (next is null) continue;
+            await bus.Publish(next, ct);
+            sent++;
+        }
+        if (sent > 0) logger.LogWarning("recovery sweep: re-requested {Count} overdue rounds (timeout {Timeout} s)", sent, o.RoundTimeoutSeconds);
+        return sent;
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken ct)
+    {
+        try { return await timer.WaitForNextTickAsync(ct); }
+        catch (OperationCanceledException) { return false; }
+    }
+}

@@ -1,0 +1,104 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Pipeline.Contracts;
+using Pipeline.Grading;
+using Pipeline.Search;
+using Pipeline.ServiceDefaults;
+
+namespace Pipeline.Aggregator;
+
+/// <summary>
+/// The search state machine. Each call is one transaction on the search's locked row: store what came
+/// back, ask the strategy what is next, write outcomes or mark the next round requested, commit. It returns
+/// the ExpandRound to publish, which the caller publishes only AFTER the commit: a crash in between leaves
+/// a requested round that never went out, which the recovery sweep re-requests (never a published round
+/// whose request was rolled back).
+/// </summary>
+public sealed class SearchProgress(NpgsqlDataSource db, IAnswerGrader grader, PipelineMetrics metrics, ILogger<SearchProgress> logger)
+{
+    /// <summary>Starts a pending search, or re-requests the current round of a running one (SearchRequested
+    /// redelivered, or the recovery sweep when <paramref name="onlyIfOlderThan"/> is set). Finished searches: nothing.</summary>
+    public async Task<ExpandRound?> RequestCurrentRoundAsync(long searchId, TimeSpan? onlyIfOlderThan, CancellationToken ct)
+    {
+        await using var c = await db.OpenConnectionAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var spec = await SearchStore.LockAsync(c, tx, searchId, ct)
+            ?? throw new PermanentMessageException($"search {searchId} does not exist in pipeline.searches");
+        if (spec.Status is "done" or "failed") return null;
+        if (onlyIfOlderThan is { } age && (spec.Status != "running" || spec.RoundAgeSeconds < age.TotalSeconds)) return null;
+
+        var round = Math.Max(spec.CurrentRound, 0);
+        var tree = await SearchStore.LoadTreeAsync(c, tx, searchId, ct);
+        var next = await DecideAsync(c, tx, spec, tree, round, ct);
+        await tx.CommitAsync(ct);
+        if (next is not null && spec.Status == "running")
+            logger.LogInformation("search {Search}: round {Round} requested again (status {Status}, requested {Age:F0} s ago)",
+                searchId, round, spec.Status, spec.RoundAgeSeconds);
+        return next;
+    }
+
+    /// <summary>Stores a scored round and decides the next one. Duplicates and stale rounds change nothing.</summary>
+    public async Task<ExpandRound?> RecordRoundAsync(RoundScored scored, CancellationToken ct)
+    {
+        var searchId = scored.Request.SearchId;
+        var round = scored.Request.Round;
+        await using var c = await db.OpenConnectionAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var spec = await SearchStore.LockAsync(c, tx, searchId, ct)
+            ?? throw new PermanentMessageException($"RoundScored(search {searchId}, round {round}): search {searchId} does not exist in pipeline.searches");
+        if (spec.Status is "done" or "failed" || round != spec.CurrentRound)
+        {
+            logger.LogInformation("search {Search}: round {Round} dropped (search {Status}, current round {Current}): a duplicate or stale delivery",
+                searchId, round, spec.Status, spec.CurrentRound);
+            return null;
+        }
+
+        var tree = await SearchStore.LoadTreeAsync(c, tx, searchId, ct);
+        var stored = RoundRows.Build(spec, scored, tree, grader);
+        if (!await SearchStore.TryInsertRoundAsync(c, tx, searchId, round, stored.Candidates, stored.GeneratedTokens, ct))
+        {
+            logger.LogInformation("search {Search}: round {Round} already stored: duplicate dropped", searchId, round);
+            return null;
+        }
+        await SearchStore.WriteStepsAsync(c, tx, stored.Rows, ct);
+        var next = await DecideAsync(c, tx, spec, [.. tree, .. stored.Nodes], round + 1, ct);
+        await tx.CommitAsync(ct);
+        metrics.Record(1, stored.Candidates, stored.GeneratedTokens);
+        return next;
+    }
+
+    /// <summary>Asks the strategy for round <paramref name="round"/>: writes outcomes and ends the search when
+    /// it is done, else marks the round requested and returns its message.</summary>
+    private async Task<ExpandRound?> DecideAsync(NpgsqlConnection c, NpgsqlTransaction tx, SearchSpec spec,
+        IReadOnlyList<TreeNode> tree, int round, CancellationToken ct)
+    {
+        ExpandRound? next = null;
+        IReadOnlyList<OutcomeRow>? outcomes = null;
+        try
+        {
+            // pure and deterministic: an exception here would recur on every retry, so it fails the search
+            var strategy = StrategyFactory.Create(spec.Strategy);
+            var plan = strategy.Plan(tree, round);
+            if (plan.Done) outcomes = OutcomeRows.Build(strategy, tree, plan.FinalCandidates, spec, grader);
+            else next = RoundMessages.Build(spec, tree, plan, round);
+        }
+        catch (Exception e) when (e is SearchFailedException or ArgumentException or InvalidOperationException or FormatException)
+        {
+            logger.LogError(e, "search {Search} ({Label}, N={Budget}) failed at round {Round}: {Message}",
+                spec.SearchId, spec.Strategy.Label, spec.Strategy.Budget, round, e.Message);
+            await SearchStore.FinishAsync(c, tx, spec, "failed", ct);
+            return null;
+        }
+
+        if (outcomes is not null)
+        {
+            await SearchStore.InsertOutcomesAsync(c, tx, spec.SearchId, outcomes, ct);
+            await SearchStore.FinishAsync(c, tx, spec, "done", ct);
+            logger.LogInformation("search {Search} ({Label}, N={Budget}) done after {Rounds} rounds: {Outcomes} outcome rows",
+                spec.SearchId, spec.Strategy.Label, spec.Strategy.Budget, round, outcomes.Count);
+            return null;
+        }
+        await SearchStore.MarkRequestedAsync(c, tx, spec, round, ct);
+        return next;
+    }
+}
