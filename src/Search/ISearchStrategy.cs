@@ -26,8 +26,11 @@ public sealed record TreeNode(
     int LookaheadTokens = 0);
 
 /// <summary>One parent to extend Count times in the next round (null parent: the problem itself).</summary>
-/// <remarks>Revision mode: ParentNodeId is the last step of the chain's previous attempt; the new attempt starts
-/// from the bare problem (no prefix steps) and sees the chain's attempts as PreviousAttempts
+/// <remarks>Step and Solution mode continue the parent's solution: PrefixSteps = the steps from the root to the
+/// parent (<see cref="TreePaths.PrefixSteps"/>). Beam, lookahead and DVTS use Solution mode WITH a parent in
+/// their last allowed round (round MaxRounds-1), to write every kept beam to its end.
+/// Revision mode: ParentNodeId is the last step of the chain's previous attempt; the new attempt starts from the
+/// bare problem (no prefix steps) and sees the chain's attempts as PreviousAttempts
 /// (<see cref="TreePaths.PreviousAttempts"/> builds them).</remarks>
 public sealed record PlannedExpansion(long? ParentNodeId, int Count, GenerationMode Mode);
 
