@@ -53,7 +53,8 @@ public static partial class AnswerExtractor
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (lines.Length == 0) return null;
         var last = CleanFragment(lines[^1]);
-        if (last is null || last.Length == 0 || last.Length > MaxBareLineLength || LooksLikeProse(last)) return null;
+        // An empty \boxed{} is a failed answer, not a bare line.
+        if (last is null || last.Length == 0 || last.Length > MaxBareLineLength || LooksLikeProse(last) || last.Contains("\\boxed")) return null;
         return last;
     }
 
