@@ -12,6 +12,7 @@ internal sealed class DecoderRunner : IDisposable
     private readonly string[] _outputNames;
     private readonly bool _hasPositions;
     private readonly RunOptions _runOptions = new();
+    private readonly RunOptions _quietRunOptions = new() { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
 
     public DecoderRunner(LanguageModel model)
     {
@@ -38,8 +39,9 @@ internal sealed class DecoderRunner : IDisposable
         KvCache.Zeros(_model.Manifest.NumLayers, batch, slots ?? _model.PrefillPastSlots, _model.Manifest.NumKvHeads, _model.Manifest.HeadSize);
 
     /// <summary>Runs <paramref name="seq"/> new tokens per row on top of <paramref name="past"/> (not disposed here).
-    /// Returns logits [batch, seq, vocab] and the present cache (length past + seq); the caller disposes both.</summary>
-    public (OrtValue Logits, KvCache Present) Forward(long[] ids, long[] mask, long[] positions, int batch, int seq, KvCache past)
+    /// Returns logits [batch, seq, vocab] and the present cache (length past + seq); the caller disposes both.
+    /// <paramref name="quiet"/>: a probe expected to fail may do so without ONNX Runtime logging an error.</summary>
+    public (OrtValue Logits, KvCache Present) Forward(long[] ids, long[] mask, long[] positions, int batch, int seq, KvCache past, bool quiet = false)
     {
         var total = past.Length + seq;
         var layers = past.Layers;
@@ -55,7 +57,7 @@ internal sealed class DecoderRunner : IDisposable
                 values.Add(past.Keys[l]);
                 values.Add(past.Values[l]);
             }
-            var outputs = _model.Session.Run(_runOptions, _inputNames, values, _outputNames);
+            var outputs = _model.Session.Run(quiet ? _quietRunOptions : _runOptions, _inputNames, values, _outputNames);
             // Outputs are taken over one by one (not disposed as a collection): the presents live on as the next past.
             var keys = new OrtValue[layers];
             var vals = new OrtValue[layers];
@@ -73,5 +75,9 @@ internal sealed class DecoderRunner : IDisposable
         }
     }
 
-    public void Dispose() => _runOptions.Dispose();
+    public void Dispose()
+    {
+        _runOptions.Dispose();
+        _quietRunOptions.Dispose();
+    }
 }

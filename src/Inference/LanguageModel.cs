@@ -107,7 +107,7 @@ public sealed class LanguageModel : IDisposable
         using var empty = runner.InitialCache(1, slots: 0);
         try
         {
-            var (logits, present) = runner.Forward([BosId], [1], [0], 1, 1, empty);
+            var (logits, present) = runner.Forward([BosId], [1], [0], 1, 1, empty, quiet: true);
             logits.Dispose();
             present.Dispose();
             reason = "";
