@@ -22,7 +22,7 @@ public static class RoundMessages
         var requests = plan.Expansions.Select((e, i) => new ExpansionRequest(
             i,
             e.ParentNodeId,
-            mode == GenerationMode.Step && e.ParentNodeId is { } parent ? TreePaths.PrefixSteps(tree, parent) : [],
+            mode != GenerationMode.Revision && e.ParentNodeId is { } parent ? TreePaths.PrefixSteps(tree, parent) : [],
             e.Count,
             Seeds.ForRequest(spec.Seed, spec.ProblemId, round, i),
             mode == GenerationMode.Revision && e.ParentNodeId is { } last ? TreePaths.PreviousAttempts(tree, last) : null)).ToList();
