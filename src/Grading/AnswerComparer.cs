@@ -39,6 +39,12 @@ internal static class AnswerComparer
                 return g.Open == p.Open && g.Close == p.Close && g.Items.Count == p.Items.Count
                     && g.Items.Zip(p.Items).All(x => Equal(x.First, x.Second, false, budget));
 
+            // "(2,3)" against "x=2, y=3": the values of a list of assignments, in the order written.
+            case (BracketAnswer { Open: '(', Close: ')' } g, CollectionAnswer p) when AllAssignments(p):
+                return Equal(g, new BracketAnswer('(', ')', p.Items.Select(i => (Answer)new ScalarAnswer(((RelationAnswer)i).Rhs)).ToList()), false, budget);
+            case (CollectionAnswer g, BracketAnswer { Open: '(', Close: ')' } p) when AllAssignments(g):
+                return Equal(new BracketAnswer('(', ')', g.Items.Select(i => (Answer)new ScalarAnswer(((RelationAnswer)i).Rhs)).ToList()), p, false, budget);
+
             case (CollectionAnswer g, CollectionAnswer p):
                 // A set and a comma list of the same values agree; a union only matches a union.
                 return (g.Kind == "union") == (p.Kind == "union") && SameMultiset(g.Items, p.Items, budget);
@@ -53,7 +59,7 @@ internal static class AnswerComparer
     }
 
     /// "x < 3" as the interval (-∞, 3), "5 \le x" as [5, ∞): only a lone variable against a constant.
-    private static BracketAnswer? AsInterval(RelationAnswer r)
+    internal static BracketAnswer? AsInterval(RelationAnswer r)
     {
         if (r.Op is not (Relation.Less or Relation.LessOrEqual)) return null;
         var closed = r.Op == Relation.LessOrEqual;
@@ -64,6 +70,9 @@ internal static class AnswerComparer
             return new BracketAnswer(closed ? '[' : '(', ')', [new ScalarAnswer(r.Lhs), new ScalarAnswer(infinity)]);
         return null;
     }
+
+    private static bool AllAssignments(CollectionAnswer c) =>
+        c.Kind == "list" && c.Items.Count > 1 && c.Items.All(i => i is RelationAnswer { Op: Relation.Equal, LoneVariable: not null });
 
     private static bool HasVariables(Expr e)
     {

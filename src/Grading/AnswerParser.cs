@@ -45,6 +45,8 @@ internal static partial class AnswerParser
         if (commaParts.Count > 1)
             return Flatten(Limit(commaParts).Select(p => ParseAny(p, budget, nesting + 1)).ToList(), "list");
 
+        if (s is "\\emptyset" or "\\{\\}" or "\\{ \\}" or "∅") return new CollectionAnswer([], "set");
+
         if (s.StartsWith("\\{") && s.EndsWith("\\}") && MatchingClose(s, 0) == s.Length - 2)
         {
             var inner = s[2..^2].Trim();

@@ -62,6 +62,7 @@ internal static partial class LatexNormalizer
         foreach (var w in StyleWrappers) s = Unwrap(s, w, "");
 
         s = FixFracsAndRoots(s);
+        s = RepeatingDecimalPattern().Replace(s, RepeatingDecimalAsFraction);
         s = CollapseSpaces(s);
 
         // Unit words after a number: "5.4 cents", "864 inches^2", "30 percent".
@@ -182,6 +183,20 @@ internal static partial class LatexNormalizer
         return sb.ToString();
     }
 
+    /// "0.\overline{3}" -> "\frac{3}{9}", "1.2\overline{34}" -> "\frac{1222}{990}": a repeating decimal is a fraction.
+    private static string RepeatingDecimalAsFraction(Match m)
+    {
+        var whole = m.Groups["int"].Value;
+        var fixedPart = m.Groups["fix"].Value;
+        var repeat = m.Groups["rep"].Value;
+        if (whole.Length + fixedPart.Length + repeat.Length > 15) return m.Value;
+        var all = System.Numerics.BigInteger.Parse((whole.Length == 0 ? "0" : whole) + fixedPart + repeat);
+        var head = System.Numerics.BigInteger.Parse((whole.Length == 0 ? "0" : whole) + fixedPart);
+        var numerator = all - head;
+        var denominator = System.Numerics.BigInteger.Parse(new string('9', repeat.Length) + new string('0', fixedPart.Length));
+        return $"\\frac{{{numerator}}}{{{denominator}}}";
+    }
+
     private static int SkipSpaces(string s, int i)
     {
         while (i < s.Length && s[i] == ' ') i++;
@@ -196,6 +211,9 @@ internal static partial class LatexNormalizer
 
     [GeneratedRegex(@"^(?<head>.*[\d}).]\s*(?:\^\s*\{?\d\}?)?)(?:\s+(?<words>[a-zA-Z€²]+)\.?(?:\s*\^\s*\{?\d\}?)?)+$")]
     private static partial Regex TrailingWordsPattern();
+
+    [GeneratedRegex(@"(?<int>\d*)\.(?<fix>\d*)\s*\\overline\{(?<rep>\d+)\}")]
+    private static partial Regex RepeatingDecimalPattern();
 
     [GeneratedRegex(@"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")]
     private static partial Regex WholeThousandsPattern();

@@ -73,6 +73,7 @@ internal static class AnswerKeys
         TextAnswer t => "t:" + new string(t.Text.Where(c => !char.IsWhiteSpace(c) && c is not ('{' or '}')).ToArray()).ToLowerInvariant(),
         ScalarAnswer s => Scalar(s.Expr, budget),
         RelationAnswer { LoneVariable: not null } r => Scalar(r.Rhs, budget),
+        RelationAnswer r when AnswerComparer.AsInterval(r) is { } interval => Of(interval, budget),
         RelationAnswer r => "rel" + (int)r.Op + ":" + Scalar(r.Difference, budget),
         BracketAnswer b => b.Open + string.Join(",", b.Items.Select(i => Of(i, budget))) + b.Close,
         CollectionAnswer c => (c.Kind == "union" ? "U{" : "{") + string.Join(",", c.Items.Select(i => Of(i, budget)).Order(StringComparer.Ordinal)) + "}",

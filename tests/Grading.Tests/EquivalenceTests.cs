@@ -111,4 +111,19 @@ public sealed class EquivalenceTests
     [InlineData(@"\text{Navin}", "Evelyn", false)]
     [InlineData(@"\textbf{(A)}", "A", true)]
     public void Percentages_units_and_text_answers(string gold, string pred, bool expected) => Check(gold, pred, expected);
+
+    [Theory]
+    [InlineData(@"0.\overline{3}", @"\frac{1}{3}", true)]
+    [InlineData(@"1.\overline{6}", "5/3", true)]
+    [InlineData(@"0.1\overline{6}", @"\frac{1}{6}", true)]
+    [InlineData(@"0.\overline{3}", "0.3", false)]
+    [InlineData(@"\emptyset", @"\{\}", true)]
+    [InlineData(@"\varnothing", @"\{0\}", false)]
+    [InlineData("(2,3)", "x=2, y=3", true)]
+    [InlineData("(2,3)", "x=3, y=2", false)]
+    [InlineData(@"x \in (-\infty, 3)", "x<3", true)]
+    [InlineData(@"[5, \infty)", @"x \ge 5", true)]
+    [InlineData(@"[5, \infty)", "x > 5", false)]
+    [InlineData(@"-2 \le x < 7", "[-2,7)", true)]
+    public void Repeating_decimals_empty_sets_assignments_and_inequalities_as_intervals(string gold, string pred, bool expected) => Check(gold, pred, expected);
 }
