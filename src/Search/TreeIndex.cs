@@ -78,10 +78,23 @@ public sealed class TreeIndex
     /// <summary>The round-0 node at the top of <paramref name="nodeId"/>'s path (it names the subtree or chain).</summary>
     public TreeNode Origin(long nodeId)
     {
-        // Memoised: DVTS and revisions ask for every node, and paths run up to MaxRounds deep.
-        if (_origins.TryGetValue(nodeId, out var known)) return known;
-        var origin = PathTo(nodeId)[0];
-        _origins[nodeId] = origin;
+        // Memoised along the walk: DVTS and revisions ask for every node, and paths run up to MaxRounds deep.
+        var walked = new List<long>();
+        var at = this[nodeId];
+        TreeNode? origin = null;
+        while (origin is null)
+        {
+            if (_origins.TryGetValue(at.NodeId, out var known)) origin = known;
+            else if (at.ParentId is not { } parent) origin = at;
+            else
+            {
+                walked.Add(at.NodeId);
+                if (walked.Count > _byId.Count) throw new ArgumentException($"search tree: the parent links above node {nodeId} form a cycle");
+                at = this[parent];
+            }
+        }
+        _origins[at.NodeId] = origin;
+        foreach (var id in walked) _origins[id] = origin;
         return origin;
     }
 }

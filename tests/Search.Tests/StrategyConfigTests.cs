@@ -28,6 +28,8 @@ public class StrategyConfigTests
     [InlineData(2, 1)]
     [InlineData(1, 1)]
     [InlineData(12, 3)]
+    [InlineData(64, 8)]
+    [InlineData(128, 8)]
     public void Sqrt_width_is_the_divisor_of_N_nearest_sqrt_N(int n, int expected)
     {
         var config = StrategyConfig.Beam(n);

@@ -6,11 +6,12 @@ namespace Pipeline.Search.Tests;
 internal sealed class TreeBuilder
 {
     private readonly List<TreeNode> _nodes = [];
+    private readonly Dictionary<long, TreeNode> _byId = [];
     private long _nextId = 1;
 
     public IReadOnlyList<TreeNode> Nodes => _nodes;
 
-    public TreeNode this[long id] => _nodes.Single(n => n.NodeId == id);
+    public TreeNode this[long id] => _byId[id];
 
     public long Step(long? parent, int round, int request, int sample, double score,
         bool terminal = false, string? answer = null, int generated = 10, int prompt = 0, int lookahead = 0)
@@ -19,6 +20,7 @@ internal sealed class TreeBuilder
         var node = new TreeNode(_nextId++, parent, depth, round, request, sample, $"step r{round} q{request} s{sample} d{depth}",
             score, terminal, answer, generated, prompt, lookahead);
         _nodes.Add(node);
+        _byId.Add(node.NodeId, node);
         return node.NodeId;
     }
 
