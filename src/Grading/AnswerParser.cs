@@ -34,6 +34,19 @@ internal static partial class AnswerParser
         if (unionParts.Count > 1)
             return new CollectionAnswer(Limit(unionParts).Select(p => ParseAny(p, budget, nesting + 1)).ToList(), "union");
 
+        // "p=5,q=2; p=7,q=2", "-3;-1;2": semicolons separate answers.
+        var semicolonParts = LatexText.SplitTopLevel(s, ";");
+        if (semicolonParts.Count > 1)
+            return Flatten(Limit(semicolonParts).Select(p => ParseAny(p, budget, nesting + 1)).ToList(), "list");
+
+        // "4 \text{ and } 9", "21, 16 or 11": words joining answers (the normalizer turned \text{ and } into " and ").
+        foreach (var word in new[] { " and ", " or " })
+        {
+            var parts = LatexText.SplitTopLevel(s, word);
+            if (parts.Count > 1)
+                return Flatten(Limit(parts).Select(p => ParseAny(p, budget, nesting + 1)).ToList(), "list");
+        }
+
         var commaFirst = LatexText.SplitTopLevel(s, ",");
         if (commaFirst.Count > 1 && commaFirst.Count(p => RelationPattern().IsMatch(p)) > 1)
             return Flatten(Limit(commaFirst).Select(p => ParseAny(p, budget, nesting + 1)).ToList(), "list");
@@ -182,7 +195,8 @@ internal static partial class AnswerParser
     [GeneratedRegex(@"<=|>=|!=|\\neq?(?![a-zA-Z])|\\leq?(?![a-zA-Z])|\\geq?(?![a-zA-Z])|\\lt(?![a-zA-Z])|\\gt(?![a-zA-Z])|\\approx(?![a-zA-Z])|=|<|>")]
     private static partial Regex RelationPattern();
 
-    [GeneratedRegex(@"^(?:[a-zA-Z](?:_\{?\w+\}?)?|\\[a-zA-Z]+(?:_\{?\w+\}?)?|[a-zA-Z]\([a-zA-Z0-9]\))$")]
+    // A name, not an expression: x, x_1, \\theta, f(x), segment names AC or S_{ABC}, a ratio of segments \\frac{AM}{MC}.
+    [GeneratedRegex(@"^(?:[a-zA-Z](?:_\{?\w+\}?)?|[A-Z]+(?:_\{?\w+\}?)?|\\[a-zA-Z]+(?:_\{?\w+\}?)?|[a-zA-Z]\([a-zA-Z0-9]\)|\\frac\{[A-Z]+\}\{[A-Z]+\})$")]
     private static partial Regex LoneVariablePattern();
 
     [GeneratedRegex(@"^\(\s*[a-zA-Z](?:\s*,\s*[a-zA-Z])+\s*\)$")]

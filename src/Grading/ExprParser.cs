@@ -21,6 +21,12 @@ internal sealed class ExprParser
         "to", "rightarrow", "Rightarrow", "implies", "iff", "setminus", "and", "or", "{", "}", "|", ",", "colon", "end", "begin",
     ];
 
+    // A function after a function's argument starts a new factor: "\sin x \cos y" is sin(x)·cos(y).
+    private static readonly HashSet<string> FunctionCommands =
+    [
+        "sin", "cos", "tan", "cot", "sec", "csc", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "log", "ln", "lg", "exp",
+    ];
+
     private readonly List<Token> _tokens;
     private readonly GradeBudget _budget;
     private int _pos;
@@ -385,7 +391,8 @@ internal sealed class ExprParser
         var t = Peek ?? throw new GradingException("missing function argument");
         if (t.IsSymbol('(') || t.IsSymbol('{')) return ParsePower();
         var arg = ParsePower();
-        while (Peek is { } u && (u.Kind is TokenKind.Number or TokenKind.Letter || (u.Kind == TokenKind.Command && u.Text is "pi" or "frac" or "sqrt")))
+        while (Peek is { } u && (u.Kind is TokenKind.Number or TokenKind.Letter
+                   || (u.Kind == TokenKind.Command && !NonValueCommands.Contains(u.Text) && !FunctionCommands.Contains(u.Text))))
             arg = new Binary(BinaryOp.Mul, arg, ParsePower());
         return arg;
     }

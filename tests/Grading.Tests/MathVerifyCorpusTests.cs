@@ -10,23 +10,27 @@ namespace Pipeline.Grading.Tests;
 /// </summary>
 public sealed class MathVerifyCorpusTests(ITestOutputHelper output)
 {
-    private static readonly string CasesPath = Path.Combine(AppContext.BaseDirectory, "cases", "math_verify_cases.jsonl");
+    public const string MainCorpus = "math_verify_cases.jsonl";
+
+    // Written after the grader existed and scored once before any fix for it (37/45); kept apart so that first score stays meaningful.
+    public const string HeldOutCorpus = "math_verify_heldout_cases.jsonl";
 
     internal sealed record Case(string Kind, string Gold, string Pred, bool Expected, int Line);
 
-    internal static List<Case> LoadCases()
+    internal static List<Case> LoadCases(string file = MainCorpus)
     {
+        var casesPath = Path.Combine(AppContext.BaseDirectory, "cases", file);
         var cases = new List<Case>();
         var n = 0;
-        foreach (var line in File.ReadLines(CasesPath))
+        foreach (var line in File.ReadLines(casesPath))
         {
             n++;
             if (string.IsNullOrWhiteSpace(line)) continue;
             var row = JsonDocument.Parse(line).RootElement;
             string Str(string f) => row.TryGetProperty(f, out var v) && v.ValueKind == JsonValueKind.String
-                ? v.GetString()! : throw new InvalidDataException($"{CasesPath}:{n}: field \"{f}\" is missing or not a string");
+                ? v.GetString()! : throw new InvalidDataException($"{casesPath}:{n}: field \"{f}\" is missing or not a string");
             var expected = row.TryGetProperty("expected", out var e) && e.ValueKind is JsonValueKind.True or JsonValueKind.False
-                ? e.GetBoolean() : throw new InvalidDataException($"{CasesPath}:{n}: field \"expected\" is missing or not a boolean");
+                ? e.GetBoolean() : throw new InvalidDataException($"{casesPath}:{n}: field \"expected\" is missing or not a boolean");
             cases.Add(new Case(Str("kind"), Str("gold"), Str("pred"), expected, n));
         }
         return cases;
@@ -40,15 +44,17 @@ public sealed class MathVerifyCorpusTests(ITestOutputHelper output)
         return pred is not null && grader.IsEquivalent(gold, pred);
     }
 
-    [Fact]
-    public void Agreement_with_math_verify_expectations_is_at_least_95_percent()
+    [Theory]
+    [InlineData(MainCorpus)]
+    [InlineData(HeldOutCorpus)]
+    public void Agreement_with_math_verify_expectations_is_at_least_95_percent(string file)
     {
         var grader = new MathAnswerGrader();
-        var cases = LoadCases();
-        Assert.True(cases.Count >= 100, $"only {cases.Count} cases");
+        var cases = LoadCases(file);
+        Assert.True(file != MainCorpus || cases.Count >= 100, $"only {cases.Count} cases");
         var wrong = cases.Where(c => Grade(grader, c) != c.Expected).ToList();
         var agreement = 100.0 * (cases.Count - wrong.Count) / cases.Count;
-        output.WriteLine($"agreement {cases.Count - wrong.Count}/{cases.Count} = {agreement:F1}%");
+        output.WriteLine($"{file}: agreement {cases.Count - wrong.Count}/{cases.Count} = {agreement:F1}%");
         foreach (var group in cases.GroupBy(c => c.Kind))
             output.WriteLine($"  {group.Key,-10} {group.Count(c => Grade(grader, c) == c.Expected)}/{group.Count()}");
         foreach (var c in wrong) output.WriteLine($"  DISAGREE line {c.Line} [{c.Kind}] gold {c.Gold} | pred {c.Pred} | expected {c.Expected}");
