@@ -22,6 +22,7 @@ public static class Extensions
             .AddSimpleConsole(o => o.SingleLine = true)
             .AddConfiguration(configuration.GetSection("Logging")));
         services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        services.AddOptions<ProducerOptions>().BindConfiguration(ProducerOptions.Section);
         services.AddOptions<PipelineConnectionOptions>().BindConfiguration(PipelineConnectionOptions.Section);
         services.AddOptions<RabbitMqManagementOptions>().BindConfiguration(RabbitMqManagementOptions.Section);
         services.AddSingleton<DatabaseConnector>();

@@ -42,6 +42,10 @@ public static class DatasetFileReader
                 if (errors.Count >= MaxErrors) break;
             }
         }
+        if (errors.Count >= MaxErrors)
+            errors.Add(new InputError(file, 0, null, $"stopped after {MaxErrors} errors; nothing was imported"));
+        else if (errors.Count > 0)
+            errors.Add(new InputError(file, 0, null, $"{errors.Count} bad line(s); nothing was imported"));
         if (errors.Count > 0) throw new InputException(errors);
         if (rows.Count == 0) throw new InputException(new InputError(file, 0, null, "no problems in the file (it is empty or only blank lines)"));
         return rows;
@@ -63,7 +67,14 @@ public static class DatasetFileReader
         return doc;
     }
 
-    private static ProblemRow ReadMath(JsonElement o, LineFields f, int ordinal) => new(
+    private static ProblemRow ReadMath(JsonElement o, LineFields f, int ordinal)
+    {
+        if (!o.TryGetProperty("problem", out _) && o.TryGetProperty("question", out _))
+            throw f.Error("problem", "missing, but the line has 'question': is this a GSM8K file? (use --format gsm8k)");
+        return ReadMathFields(o, f, ordinal);
+    }
+
+    private static ProblemRow ReadMathFields(JsonElement o, LineFields f, int ordinal) => new(
         ordinal,
         f.OptionalString(o, "unique_id") ?? $"line-{f.Line}",
         f.RequiredString(o, "problem"),
@@ -74,6 +85,8 @@ public static class DatasetFileReader
 
     private static ProblemRow ReadGsm8k(JsonElement o, LineFields f, int ordinal)
     {
+        if (!o.TryGetProperty("question", out _) && o.TryGetProperty("problem", out _))
+            throw f.Error("question", "missing, but the line has 'problem': is this a MATH file? (use --format math)");
         var question = f.RequiredString(o, "question");
         var answer = f.RequiredString(o, "answer");
         var mark = answer.LastIndexOf("####", StringComparison.Ordinal);

@@ -5,7 +5,7 @@ using Pipeline.Storage;
 namespace Pipeline.Producer.Infrastructure;
 
 /// <summary>One <see cref="NpgsqlDataSource"/> per connection string for the life of the command.</summary>
-public sealed class DatabaseConnector(IOptions<PipelineConnectionOptions> options) : IAsyncDisposable
+public sealed class DatabaseConnector(IOptions<PipelineConnectionOptions> options) : IAsyncDisposable, IDisposable
 {
     private readonly Dictionary<string, NpgsqlDataSource> _sources = new(StringComparer.Ordinal);
 
@@ -22,6 +22,13 @@ public sealed class DatabaseConnector(IOptions<PipelineConnectionOptions> option
                 _sources[cs] = source = NpgsqlDataSource.Create(cs);
             return source;
         }
+    }
+
+    // Spectre.Console.Cli disposes the container synchronously.
+    public void Dispose()
+    {
+        foreach (var s in _sources.Values) s.Dispose();
+        _sources.Clear();
     }
 
     public async ValueTask DisposeAsync()

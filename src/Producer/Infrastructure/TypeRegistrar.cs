@@ -19,5 +19,6 @@ public sealed class TypeResolver(ServiceProvider provider) : ITypeResolver, IDis
 {
     public object? Resolve(Type? type) => type is null ? null : provider.GetService(type);
 
-    public void Dispose() => provider.Dispose();
+    // Spectre disposes synchronously, but MassTransit registers services that only support async disposal.
+    public void Dispose() => provider.DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

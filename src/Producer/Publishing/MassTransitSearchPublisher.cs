@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Pipeline.Contracts;
 
 namespace Pipeline.Producer.Publishing;
@@ -9,25 +10,23 @@ namespace Pipeline.Producer.Publishing;
 /// The CLI starts the bus only when a command publishes, and stops it afterwards so every message is confirmed
 /// (publisher confirms are on) before the process exits.
 /// </summary>
-public sealed class MassTransitSearchPublisher(IServiceProvider services) : ISearchPublisher
+public sealed class MassTransitSearchPublisher(IServiceProvider services, IOptions<ProducerOptions> options) : ISearchPublisher
 {
-    /// <summary>Publishes in flight at once: enough to hide the confirm round-trip, few enough to keep memory flat.</summary>
-    private const int Window = 256;
-
     public async Task PublishAsync(IReadOnlyList<SearchRequested> messages, CancellationToken ct)
     {
         if (messages.Count == 0) return;
         var bus = services.GetRequiredService<IBusControl>();
         using (var startTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
         {
-            startTimeout.CancelAfter(TimeSpan.FromSeconds(30));
+            startTimeout.CancelAfter(TimeSpan.FromSeconds(options.Value.BusStartTimeoutSeconds));
             await bus.StartAsync(startTimeout.Token);
         }
         try
         {
-            for (var i = 0; i < messages.Count; i += Window)
+            var window = Math.Max(1, options.Value.PublishWindow);
+            for (var i = 0; i < messages.Count; i += window)
             {
-                var chunk = messages.Skip(i).Take(Window).Select(m => bus.Publish(m, ct));
+                var chunk = messages.Skip(i).Take(window).Select(m => bus.Publish(m, ct));
                 await Task.WhenAll(chunk);
             }
         }

@@ -15,7 +15,7 @@ public static class RunReportView
     {
         var shown = rows.Where(r => (r.StepAggregation == stepAggregation || r.StepAggregation == "none")
                                     && (aggregator is null || r.Aggregator == aggregator)).ToList();
-        if (shown.Count == 0) return new Markup("[yellow]no outcomes match yet[/] (searches write outcomes when they finish)");
+        if (shown.Count == 0) return new Markup("[yellow]no outcomes match yet[/] (searches write outcomes when they finish)\n");
 
         var levels = shown.Where(r => !r.AllLevels && r.Level is not null).Select(r => r.Level!.Value).Distinct().Order().ToList();
         var output = new List<IRenderable>();

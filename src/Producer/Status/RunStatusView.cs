@@ -18,7 +18,7 @@ public sealed record RunStatusSnapshot(
 /// <summary>Renders a <see cref="RunStatusSnapshot"/>; pure, so tests can check the numbers it prints.</summary>
 public static class RunStatusView
 {
-    private const int BarWidth = 30;
+    private const int BarWidth = 20;
 
     public static IRenderable Render(RunStatusSnapshot s)
     {

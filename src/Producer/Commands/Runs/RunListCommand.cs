@@ -26,10 +26,10 @@ public sealed class RunListCommand(IAnsiConsole console, DatabaseConnector conne
             console.MarkupLine("no runs yet: submit one with [blue]pipeline run submit SPEC[/]");
             return 0;
         }
-        var table = new Table().AddColumns("run id", "name", "dataset", "status", "searches done", "failed", "steps", "created (UTC)");
+        var table = new Table().AddColumns("run id", "name", "dataset", "status", "done/searches", "steps", "created (UTC)");
         foreach (var r in runs)
             table.AddRow(r.RunId.ToString(), Markup.Escape(r.Name), Markup.Escape(r.Dataset), r.Status,
-                $"{r.SearchesDone}/{r.Searches}", r.SearchesFailed.ToString(CultureInfo.InvariantCulture),
+                r.SearchesFailed > 0 ? $"{r.SearchesDone}/{r.Searches} ({r.SearchesFailed} failed)" : $"{r.SearchesDone}/{r.Searches}",
                 r.Steps.ToString(CultureInfo.InvariantCulture), r.CreatedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
         console.Write(table);
         return 0;

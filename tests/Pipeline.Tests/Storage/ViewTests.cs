@@ -1,0 +1,66 @@
+using Npgsql;
+using Pipeline.Storage;
+using Pipeline.Storage.Queries;
+using Pipeline.Tests.Infrastructure;
+
+namespace Pipeline.Tests.Storage;
+
+public sealed class ViewTests(FreshDatabase database) : IClassFixture<FreshDatabase>
+{
+    [Fact]
+    public async Task Accuracy_views_count_each_problem_once_per_budget_even_when_nested_budgets_repeat_a_direct_one()
+    {
+        var db = database.DataSource;
+        var ds = await Seed.DatasetAsync(db, "views", ("a", 1), ("b", 1), ("c", 2));
+        var run = await Seed.RunAsync(db, ds);
+        var big = await Seed.SearchesAsync(db, run, "best_of_n", 4, "done");    // nested outcomes n = 1, 2, 4
+        var small = await Seed.SearchesAsync(db, run, "best_of_n", 2, "done");  // direct n = 1, 2
+        bool[] correctAt2Big = [true, false, true], correctAt2Small = [false, false, false];
+        for (var p = 0; p < 3; p++)
+        {
+            await Seed.OutcomeAsync(db, big[p], 2, "weighted", "last", correctAt2Big[p]);
+            await Seed.OutcomeAsync(db, big[p], 4, "weighted", "last", true, tokens: 400);
+            await Seed.OutcomeAsync(db, small[p], 2, "weighted", "last", correctAt2Small[p]);
+            await Seed.OutcomeAsync(db, big[p], 4, "majority", "none", p == 0);
+        }
+
+        var rows = await RunQueries.AccuracyAsync(db, run, CancellationToken.None);
+        var n2All = Assert.Single(rows, r => r is { BudgetN: 2, Aggregator: "weighted", AllLevels: true });
+        // the direct n=2 search (smaller budget) wins over the nested one: 0 of 3, not 2 of 6
+        Assert.Equal((3, 0, 0.0), (n2All.Problems, n2All.Correct, n2All.Accuracy));
+        var n4L1 = Assert.Single(rows, r => r is { BudgetN: 4, Aggregator: "weighted", Level: 1 });
+        Assert.Equal((2, 2, 1.0, 400.0), (n4L1.Problems, n4L1.Correct, n4L1.Accuracy, n4L1.MeanGeneratedTokens));
+        var majority = Assert.Single(rows, r => r is { Aggregator: "majority", AllLevels: true });
+        Assert.Equal(1.0 / 3, majority.Accuracy, 6);
+    }
+
+    [Fact]
+    public async Task Run_progress_counts_searches_by_status_steps_and_tokens()
+    {
+        var db = database.DataSource;
+        var ds = await Seed.DatasetAsync(db, "progress", ("a", 1), ("b", 2));
+        var run = await Seed.RunAsync(db, ds);
+        var ids = await Seed.SearchesAsync(db, run, "best_of_n", 2);
+        await using (var cmd = db.CreateCommand($"UPDATE pipeline.searches SET status = 'done', started_at = now() WHERE search_id = {ids[0]}"))
+            await cmd.ExecuteNonQueryAsync();
+        await using (var c = await db.OpenConnectionAsync())
+            await StepRowWriter.WriteAsync(c, null,
+                [new StepRow(ids[0], 1, null, 1, 0, 0, 0, 0, "s", 5, 7, 3, 0.5f, 0.4f, false, null, null, null),
+                 new StepRow(ids[0], 2, null, 1, 0, 0, 1, 0, "t", 5, 11, 0, 0.5f, null, false, null, null, null)], CancellationToken.None);
+
+        var info = await RunQueries.GetAsync(db, run, CancellationToken.None);
+        Assert.Equal((2L, 1L, 0L, 0L, 2L, 21L), (info.Searches, info.SearchesDone, info.SearchesFailed, info.SearchesRunning, info.Steps, info.GeneratedTokens));
+        Assert.Equal(1, info.SearchesPending);
+        Assert.False(info.Finished);
+        Assert.NotNull(info.FirstStartedAt);
+    }
+
+    [Fact]
+    public async Task Check_constraints_refuse_values_outside_the_documented_sets()
+    {
+        await using var cmd = database.DataSource.CreateCommand(
+            "INSERT INTO pipeline.datasets (name, format, source_file, problem_count, imported_at) VALUES ('x', 'csv', 'f', 0, now())");
+        var e = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteNonQueryAsync());
+        Assert.Equal("ck_datasets_format", e.ConstraintName);
+    }
+}
