@@ -117,4 +117,32 @@ public class AnswerSelectionTests
         Assert.Equal("b", s.Hierarchical(StepAggregation.Last));
         Assert.Equal("a", s.Weighted(StepAggregation.Last));
     }
+
+    // Hand-computed per step aggregation (last, min, prod, mean):
+    // a [0.2, 0.9]             -> 0.9,  0.2, 0.18,  0.55
+    // b [0.6, 0.6]             -> 0.6,  0.6, 0.36,  0.6
+    // c [0.95, 0.7]            -> 0.7,  0.7, 0.665, 0.825
+    // d [0.99, 0.99, 0.99, 0.5] -> 0.5, 0.5, 0.485, 0.8675
+    // e [0.8, 0.8, 0.8]        -> 0.8,  0.8, 0.512, 0.8
+    private static readonly Candidate[] Distinct =
+    [
+        C(1, "a", 0.2, 0.9), C(2, "b", 0.6, 0.6), C(3, "c", 0.95, 0.7), C(4, "d", 0.99, 0.99, 0.99, 0.5), C(5, "e", 0.8, 0.8, 0.8),
+    ];
+
+    [Theory]
+    [InlineData(StepAggregation.Last, "a")]
+    [InlineData(StepAggregation.Min, "e")]
+    [InlineData(StepAggregation.Prod, "c")]
+    [InlineData(StepAggregation.Mean, "d")]
+    public void Each_step_aggregation_picks_its_own_winner(StepAggregation steps, string expected)
+    {
+        var s = Select(Distinct);
+        Assert.Equal(expected, s.Naive(steps));
+        Assert.Equal(expected, s.Weighted(steps)); // one candidate per answer: weighted = naive
+        Assert.Equal(expected, s.Choose(AnswerAggregator.Weighted, steps, "x"));
+        // a second "b" doubles b's sums (1.2, 1.2, 0.72, 1.2): weighted now picks b under every step aggregation
+        var withSecondB = Select([.. Distinct, C(6, "b", 0.6, 0.6)]);
+        Assert.Equal("b", withSecondB.Weighted(steps));
+        Assert.Equal(expected, withSecondB.Naive(steps));
+    }
 }
