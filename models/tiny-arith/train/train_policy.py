@@ -1,0 +1,43 @@
+"""Policy: the GPT trained on correct step-by-step solutions of freshly generated problems (uniform over
+levels 1-5, never an evaluation problem). Kept small and briefly trained on purpose: it must still
+make mistakes, more of them as the level rises."""
+import os
+import random
+from multiprocessing import Pool
+
+import model as M
+from common import TokenStore, device, fit, lm_loss, seed_all
+from task import encode, make_problem, prompt_text, solution_text, split_steps
+
+
+def _chunk(args):
+    seed, n, exclude = args
+    rng = random.Random(seed)
+    out = []
+    while len(out) < n:
+        p = make_problem(rng, rng.randint(1, 5))
+        if p["problem"] in exclude:
+            continue
+        prompt = encode(prompt_text(p["problem"]), bos=True)
+        out.append((prompt + encode(solution_text(split_steps(p["solution"])), eos=True), len(prompt)))
+    return out
+
+
+def training_rows(seed, n, exclude, workers=None):
+    chunk = 20000
+    jobs = [(seed * 100003 + i, min(chunk, n - i * chunk), exclude) for i in range((n + chunk - 1) // chunk)]
+    with Pool(workers or min(16, os.cpu_count() or 1)) as pool:
+        parts = pool.map(_chunk, jobs)
+    return [r for part in parts for r in part]
+
+
+def train_policy(work, exclude, hp, seed=1):
+    seed_all(seed)
+    rows = training_rows(seed, hp["policy_examples"], exclude)
+    dev = device()
+    store = TokenStore([r[0] for r in rows], [r[1] for r in rows], dev)
+    gpt = M.GPT(M.Config()).to(dev)
+    print(f"[policy] {gpt.num_parameters()} parameters, {len(rows)} examples, device {dev}", flush=True)
+    secs = fit(gpt, lm_loss(store), len(store), hp["policy_steps"], hp["policy_batch"], hp["policy_lr"], "policy")
+    M.save(gpt, os.path.join(work, "policy.pt"))
+    return gpt, secs
