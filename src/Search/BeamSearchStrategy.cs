@@ -28,13 +28,14 @@ public sealed class BeamSearchStrategy : ISearchStrategy
     {
         SearchRounds.Check(tree, nextRound);
         if (nextRound == 0) return Expand([new PlannedExpansion(null, N, ModeOf(0))], 0);
+        var index = new TreeIndex(tree);
 
         // Completion order: search-and-learn keeps the first N completed beams, so once N exist no later
         // round can change the result and stopping saves the remaining rounds.
         var completed = TreeIndex.InSampleOrder(tree.Where(n => n.Terminal)).Select(n => n.NodeId).ToList();
         if (completed.Count >= N) return RoundPlan.Finish(completed.Take(N).ToList());
 
-        var open = new TreeIndex(tree).SampleLeaves(nextRound - 1).Where(n => !n.Terminal)
+        var open = index.SampleLeaves(nextRound - 1).Where(n => !n.Terminal)
             .OrderByDescending(n => n.Score).ThenBy(n => n.NodeId)
             .ToList();
         if (open.Count == 0) return RoundPlan.Finish(completed);

@@ -14,8 +14,13 @@ public sealed class TreeIndex
         ArgumentNullException.ThrowIfNull(nodes);
         Nodes = nodes;
         foreach (var n in nodes)
+        {
             if (!_byId.TryAdd(n.NodeId, n))
                 throw new ArgumentException($"search tree: node id {n.NodeId} appears twice", nameof(nodes));
+            // A NaN score would win or lose every comparison at random; no ranking is meaningful then.
+            if (!double.IsFinite(n.Score))
+                throw new ArgumentException($"search tree: node {n.NodeId} (round {n.Round}) has PRM score {n.Score}, not a finite number", nameof(nodes));
+        }
         foreach (var n in nodes)
         {
             if (n.ParentId is not { } p) continue;

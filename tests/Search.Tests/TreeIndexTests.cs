@@ -14,6 +14,8 @@ public class TreeIndexTests
         Assert.Contains("node id 1 appears twice", dup.Message);
         var orphan = Assert.Throws<ArgumentException>(() => new TreeIndex([Node(1, null), Node(2, 9)]));
         Assert.Contains("node 2 names parent 9, which is not in the tree", orphan.Message);
+        var nan = Assert.Throws<ArgumentException>(() => new TreeIndex([Node(1, null) with { Score = double.NaN }]));
+        Assert.Contains("node 1 (round 0) has PRM score NaN", nan.Message);
         var strategy = StrategyFactory.Create(StrategyConfig.Beam(4, 2));
         Assert.Throws<ArgumentException>(() => strategy.Plan([Node(1, null), Node(2, 9)], 1));
     }
