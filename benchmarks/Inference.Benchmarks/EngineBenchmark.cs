@@ -24,7 +24,10 @@ internal sealed class EngineBenchmark(string modelsDir, ReferenceRun reference, 
             var requests = reference.Prompts.Take(r.Batch).Select((p, i) => Forced(p, i, reference.NewTokens)).ToList();
             var seconds = Best(() => generator.Generate(requests));
             var tps = r.Batch * (double)reference.NewTokens / seconds;
-            output.WriteLine($"{r.Batch,6} {tps,14:F1} {r.TokensPerSecond,13:F1} {tps / r.TokensPerSecond,6:F2}x");
+            var st = generator.LastStats!;
+            output.WriteLine($"{r.Batch,6} {tps,14:F1} {r.TokensPerSecond,13:F1} {tps / r.TokensPerSecond,6:F2}x" +
+                             $"   (last run: prefill {st.PrefillSeconds * 1000:F0} ms, decode model {st.DecodeModelSeconds * 1000:F0} ms over {st.DecodeSteps} steps, " +
+                             $"cache copies {st.CacheCopySeconds * 1000:F0} ms, total {st.TotalSeconds * 1000:F0} ms)");
         }
 
         var scorer = new PrmScorer(prm);

@@ -7,6 +7,8 @@ namespace Pipeline.Inference;
 public sealed class Generator(LanguageModel model)
 {
     private readonly InferenceOptions _options = model.Options;
+    /// <summary>Timings of the last finished call on this instance.</summary>
+    public GenerationStats? LastStats { get; private set; }
 
     public Task<IReadOnlyList<GenerationResult>> GenerateAsync(IReadOnlyList<GenerationRequest> requests, CancellationToken cancellationToken = default) =>
         Task.Run(() => Generate(requests, cancellationToken), cancellationToken);
@@ -32,20 +34,24 @@ public sealed class Generator(LanguageModel model)
                     new SampleRng(req.Seed, s)));
         }
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var stats = new Stats();
         using var runner = new DecoderRunner(model);
         for (var start = 0; start < rows.Count; start += _options.MaxBatchSize)
-            RunWave(runner, rows.GetRange(start, Math.Min(_options.MaxBatchSize, rows.Count - start)), requests, cancellationToken);
+            RunWave(runner, rows.GetRange(start, Math.Min(_options.MaxBatchSize, rows.Count - start)), requests, stats, cancellationToken);
+        LastStats = new GenerationStats(rows.Count, stats.PrefillRuns, stats.PrefillTokens, stats.DecodeSteps, stats.PrefillSeconds,
+            stats.DecodeSeconds, stats.CopySeconds, clock.Elapsed.TotalSeconds);
 
         return requests.Select((req, r) => new GenerationResult(req, rows.Where(x => x.Request == r)
             .Select(x => x.Tracker.Result(x.Sample, x.PromptIds.Length, model.Tokenizer, _options.AnswerMarker)).ToList())).ToList();
     }
 
-    private void RunWave(DecoderRunner runner, List<Row> rows, IReadOnlyList<GenerationRequest> requests, CancellationToken ct)
+    private void RunWave(DecoderRunner runner, List<Row> rows, IReadOnlyList<GenerationRequest> requests, Stats stats, CancellationToken ct)
     {
         var vocab = model.Manifest.VocabSize;
         var probs = new float[vocab];
         var order = new int[vocab];
-        var cache = Prefill(runner, rows, ct);
+        var cache = Prefill(runner, rows, stats, ct);
         try
         {
             var active = new List<Row>(rows);
@@ -57,7 +63,9 @@ public sealed class Generator(LanguageModel model)
                 var finished = active.Count(r => r.Tracker.Done);
                 if (finished > 0 && finished >= _options.CompactFraction * active.Count)
                 {
+                    var copyStart = System.Diagnostics.Stopwatch.GetTimestamp();
                     var next = Compact(cache, active);
+                    stats.CopySeconds += System.Diagnostics.Stopwatch.GetElapsedTime(copyStart).TotalSeconds;
                     cache.Dispose();
                     cache = next;
                     active = active.Where(r => !r.Tracker.Done).ToList();
@@ -75,7 +83,10 @@ public sealed class Generator(LanguageModel model)
                     positions[i] = cache.Length - row.Pad;
                     mask.AsSpan(i * total + row.Pad, total - row.Pad).Fill(1);
                 }
+                var stepStart = System.Diagnostics.Stopwatch.GetTimestamp();
                 var (logits, present) = runner.Forward(ids, mask, positions, b, 1, cache);
+                stats.DecodeSeconds += System.Diagnostics.Stopwatch.GetElapsedTime(stepStart).TotalSeconds;
+                stats.DecodeSteps++;
                 cache.Dispose();
                 cache = present;
                 using (logits)
@@ -101,7 +112,7 @@ public sealed class Generator(LanguageModel model)
 
     // Prefills each distinct prompt once (each row, with prefix sharing off), in chunks of similar
     // length, and lays the results out as one left-padded cache with a row per sample.
-    private KvCache Prefill(DecoderRunner runner, List<Row> rows, CancellationToken ct)
+    private KvCache Prefill(DecoderRunner runner, List<Row> rows, Stats stats, CancellationToken ct)
     {
         var units = _options.PrefixSharing
             ? rows.GroupBy(r => r.Prompt, StringComparer.Ordinal).Select(g => g.ToList()).ToList()
@@ -143,10 +154,15 @@ public sealed class Generator(LanguageModel model)
                         positions[u * len + pad + t] = t;
                     }
                 }
+                var runStart = System.Diagnostics.Stopwatch.GetTimestamp();
                 var (logits, present) = runner.Forward(ids, mask, positions, n, len, initial);
+                stats.PrefillSeconds += System.Diagnostics.Stopwatch.GetElapsedTime(runStart).TotalSeconds;
+                stats.PrefillRuns++;
+                stats.PrefillTokens += n * len;
                 using (logits)
                 using (present)
                 {
+                    var copyStart = System.Diagnostics.Stopwatch.GetTimestamp();
                     var all = logits.GetTensorDataAsSpan<float>();
                     for (var u = 0; u < n; u++)
                     {
@@ -159,6 +175,7 @@ public sealed class Generator(LanguageModel model)
                             KvCache.CopyRow(present, u, slots + len - promptLen, cache, rowIndex[row], row.Pad, promptLen);
                         }
                     }
+                    stats.CopySeconds += System.Diagnostics.Stopwatch.GetElapsedTime(copyStart).TotalSeconds;
                 }
                 start = end;
             }
@@ -193,6 +210,12 @@ public sealed class Generator(LanguageModel model)
         if (req.MaxSteps < 1) throw new ArgumentException($"request {index}: MaxSteps must be at least 1, got {req.MaxSteps}");
         if (req.Temperature < 0 || double.IsNaN(req.Temperature)) throw new ArgumentException($"request {index}: Temperature must be >= 0, got {req.Temperature}");
         if (!(req.TopP > 0 && req.TopP <= 1)) throw new ArgumentException($"request {index}: TopP must be in (0, 1], got {req.TopP}");
+    }
+
+    private sealed class Stats
+    {
+        public int PrefillRuns, PrefillTokens, DecodeSteps;
+        public double PrefillSeconds, DecodeSeconds, CopySeconds;
     }
 
     private sealed class Row(int request, int sample, string prompt, int[] promptIds, SampleTracker tracker, SampleRng rng)

@@ -6,6 +6,9 @@ public sealed class InferenceOptions
 {
     public const string SectionName = "Inference";
 
+    /// <summary>Where <see cref="ModelRegistry"/> looks for <c>*.manifest.json</c> files (searched recursively).</summary>
+    public string ModelsDirectory { get; set; } = "models";
+
     /// <summary>"auto" (CUDA when its provider loads, else CPU), "cpu" or "cuda" (fail if CUDA cannot load).</summary>
     public string Device { get; set; } = "auto";
 

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+
+namespace Pipeline.Inference.Tests;
+
+public sealed class ExecutionProviderTests
+{
+    private sealed class ListLogger : ILogger
+    {
+        public List<string> Lines { get; } = [];
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Add(formatter(state, exception));
+    }
+
+    [Fact]
+    public void Auto_picks_cuda_or_says_why_it_fell_back_to_cpu_once()
+    {
+        var log = new ListLogger();
+        using var model = LanguageModel.Load(TestPaths.Tiny("policy.manifest.json"), new InferenceOptions { IntraOpThreads = 1 }, log);
+        var choice = Assert.Single(log.Lines, l => l.Contains("execution provider"));
+        if (model.ExecutionProvider == "CPU")
+            Assert.Contains("CUDA unavailable", choice);
+        else
+            Assert.Contains("CUDA", choice);
+    }
+
+    [Fact]
+    public void Cpu_when_asked()
+    {
+        var log = new ListLogger();
+        using var model = LanguageModel.Load(TestPaths.Tiny("prm.manifest.json"), new InferenceOptions { Device = "cpu", IntraOpThreads = 1 }, log);
+        Assert.Equal("CPU", model.ExecutionProvider);
+        Assert.Contains(log.Lines, l => l.Contains("Inference:Device=cpu"));
+    }
+
+    [Fact]
+    public void Unknown_device_is_refused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => LanguageModel.Load(TestPaths.Tiny("prm.manifest.json"), new InferenceOptions { Device = "tpu" }));
+        Assert.Contains("tpu", e.Message);
+    }
+}
