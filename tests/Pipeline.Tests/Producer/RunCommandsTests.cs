@@ -1,0 +1,167 @@
+using Pipeline.Tests.Infrastructure;
+using Pipeline.Tests.Storage;
+
+namespace Pipeline.Tests.Producer;
+
+/// <summary>run submit / resume / status / list / report against a real database and a real RabbitMQ vhost.</summary>
+public sealed class RunCommandsTests(FreshDatabase database, RabbitVirtualHost rabbit)
+    : IClassFixture<FreshDatabase>, IClassFixture<RabbitVirtualHost>
+{
+    private Task<CliResult> Run(params string[] args) => Cli.RunAsync(Cli.Config(database, rabbit), args);
+
+    private static string Manifest(string role) => Path.Combine(SharedData.RepoRoot(), "models", "tiny-arith", $"{role}.manifest.json");
+
+    private async Task<string> ImportAsync(Cli.TempDir dir)
+    {
+        var name = $"ds{Guid.NewGuid():N}"[..12];
+        var lines = new[] { 1, 1, 1, 2, 2, 3 }.Select((level, i) =>
+            $"{{\"problem\": \"p{i}\", \"answer\": \"{i}\", \"level\": {level}, \"unique_id\": \"u{i}\"}}");
+        var r = await Run("dataset", "import", dir.File("d.jsonl", string.Join("\n", lines)), "--format", "math", "--name", name);
+        Assert.Equal(0, r.ExitCode);
+        return name;
+    }
+
+    private static string Spec(string dataset, string name = "t") => $$"""
+        name: {{name}}
+        dataset: {{dataset}}
+        problems: { levels: [1, 2], per_level: 2 }
+        models:
+          policy: {{Manifest("policy")}}
+          prm: {{Manifest("prm")}}
+        sampling: { temperature: 0.7, top_p: 0.9, max_new_tokens: 32, max_steps: 6 }
+        seed: 99
+        strategies:
+          - { kind: best_of_n, budgets: [8] }
+          - { kind: beam, beam_width: 2, budgets: [4, 8] }
+        """;
+
+    private static Guid RunIdOf(CliResult r) => Guid.Parse(r.Output.Trim().Split('\n')[^1].Trim());
+
+    [Fact]
+    public async Task Submit_creates_problems_x_configs_x_budgets_searches_and_publishes_one_message_each_then_resume_republishes_the_unfinished()
+    {
+        using var dir = new Cli.TempDir();
+        var dataset = await ImportAsync(dir);
+        await using var queue = await SearchRequestedQueue.BindAsync(rabbit);
+
+        var r = await Run("run", "submit", dir.File("spec.yaml", Spec(dataset)));
+        Assert.True(r.ExitCode == 0, r.Output);
+        Assert.Contains("4 problems x 3 strategy configs = 12 searches", r.Output);
+        var runId = RunIdOf(r);
+
+        var db = database.DataSource;
+        Assert.Equal(12, await Seed.ScalarAsync(db, $"SELECT count(*) FROM pipeline.searches WHERE run_id = '{runId}' AND status = 'pending' AND current_round = -1"));
+        Assert.Equal(4, await Seed.ScalarAsync(db, $"SELECT count(DISTINCT problem_id) FROM pipeline.searches WHERE run_id = '{runId}'"));
+        Assert.Equal(4, await Seed.ScalarAsync(db, $"SELECT count(*) FROM pipeline.searches WHERE run_id = '{runId}' AND strategy_label = 'beam(M=2)' AND budget = 8 AND beam_width = 2"));
+        Assert.Equal(1, await Seed.ScalarAsync(db, $"""
+            SELECT count(*) FROM pipeline.runs WHERE run_id = '{runId}' AND policy_model = 'tiny-arith-policy' AND prm_model = 'tiny-arith-prm'
+              AND policy_parameters > 0 AND seed = 99 AND max_steps = 6 AND abs(temperature - 0.7) < 1e-6 AND status = 'submitted'
+              AND spec_json -> 'strategies' -> 1 ->> 'kind' = 'beam'
+            """));
+
+        var published = await queue.ReadAsync(12);
+        Assert.Equal(12, published.Count);
+        Assert.All(published, m => Assert.Equal(runId, m.RunId));
+        var ids = new List<long>();
+        await using (var cmd = db.CreateCommand($"SELECT search_id FROM pipeline.searches WHERE run_id = '{runId}' ORDER BY search_id"))
+        await using (var reader = await cmd.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) ids.Add(reader.GetInt64(0));
+        Assert.Equal(ids, published.Select(m => m.SearchId).Order());
+
+        // five searches finish; resume by id prefix republishes the other seven
+        await using (var cmd = db.CreateCommand($"UPDATE pipeline.searches SET status = 'done' WHERE search_id IN ({string.Join(",", ids.Take(5))})"))
+            await cmd.ExecuteNonQueryAsync();
+        r = await Run("run", "resume", runId.ToString()[..8]);
+        Assert.True(r.ExitCode == 0, r.Output);
+        Assert.Contains("republished 7 searches", r.Output);
+        var again = await queue.ReadAsync(7);
+        Assert.Equal(ids.Skip(5), again.Select(m => m.SearchId).Order());
+    }
+
+    [Fact]
+    public async Task Status_list_and_report_show_progress_and_accuracy_by_level_and_budget()
+    {
+        using var dir = new Cli.TempDir();
+        var dataset = await ImportAsync(dir);
+        var r = await Run("run", "submit", dir.File("spec.yaml", Spec(dataset, name: "reported")), "--quiet");
+        Assert.True(r.ExitCode == 0, r.Output);
+        var runId = RunIdOf(r);
+        Assert.Single(r.Output.Trim().Split('\n'));
+
+        // best_of_n (N=8) searches finish: level 1 problems right at n=8, level 2 one of two
+        var db = database.DataSource;
+        var bon = new List<(long Id, int Level)>();
+        await using (var cmd = db.CreateCommand($"""
+            SELECT s.search_id, p.level FROM pipeline.searches s JOIN pipeline.problems p USING (problem_id)
+            WHERE s.run_id = '{runId}' AND s.strategy_label = 'best_of_n' ORDER BY p.ordinal
+            """))
+        await using (var reader = await cmd.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) bon.Add((reader.GetInt64(0), reader.GetInt32(1)));
+        Assert.Equal([1, 1, 2, 2], bon.Select(b => b.Level));
+        for (var i = 0; i < bon.Count; i++)
+        {
+            await Seed.OutcomeAsync(db, bon[i].Id, 8, "weighted", "last", correct: i != 3, tokens: 80);
+            await Seed.OutcomeAsync(db, bon[i].Id, 8, "weighted", "min", correct: false);
+            await Seed.OutcomeAsync(db, bon[i].Id, 1, "weighted", "last", correct: i == 0, tokens: 10);
+            await Seed.OutcomeAsync(db, bon[i].Id, 8, "pass", "none", correct: true, tokens: 80);
+        }
+        await using (var cmd = db.CreateCommand($"UPDATE pipeline.searches SET status = 'done', started_at = now() - interval '1 minute', finished_at = now() WHERE search_id IN ({string.Join(",", bon.Select(b => b.Id))})"))
+            await cmd.ExecuteNonQueryAsync();
+
+        r = await Run("run", "report", "reported");
+        Assert.True(r.ExitCode == 0, r.Output);
+        var rowN8 = Line(r.Output, "weighted/last", " 8 ");
+        Assert.Contains("100.0 (2/2)", rowN8);   // level 1
+        Assert.Contains("50.0 (1/2)", rowN8);    // level 2
+        Assert.Contains("75.0 (3/4)", rowN8);    // all
+        Assert.Contains("25.0 (1/4)", Line(r.Output, "weighted/last", " 1 "));
+        Assert.Contains("100.0 (4/4)", Line(r.Output, "pass", " 8 "));
+        Assert.DoesNotContain("weighted/min", r.Output);
+        Assert.Contains("weighted/min", (await Run("run", "report", runId.ToString(), "--step-aggregation", "min")).Output);
+
+        r = await Run("run", "status", runId.ToString());
+        Assert.True(r.ExitCode == 0, r.Output);
+        Assert.Contains("4/4", Line(r.Output, "best_of_n"));
+        Assert.Contains("0/8", Line(r.Output, "beam(M=2)"));
+        Assert.Contains("4/12", Line(r.Output, "all"));
+        Assert.Contains("ETA", r.Output);
+        Assert.Contains("queue", r.Output);   // the management API of the test vhost answered
+
+        r = await Run("run", "list");
+        Assert.Contains("4/12", Line(r.Output, runId.ToString()));
+    }
+
+    [Fact]
+    public async Task A_run_whose_messages_cannot_be_published_is_kept_and_the_error_says_to_resume()
+    {
+        using var dir = new Cli.TempDir();
+        var dataset = await ImportAsync(dir);
+        var config = Cli.Config(database, rabbit);
+        config["RabbitMq:Port"] = "1";       // nothing listens there
+        config["Producer:BusStartTimeoutSeconds"] = "3";
+        var r = await Cli.RunAsync(config, "run", "submit", dir.File("spec.yaml", Spec(dataset, name: "unpublished")));
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("publishing its searches failed", r.Output);
+        Assert.Contains("pipeline run resume", r.Output);
+        Assert.Equal(12, await Seed.ScalarAsync(database.DataSource,
+            "SELECT count(*) FROM pipeline.searches s JOIN pipeline.runs r USING (run_id) WHERE r.name = 'unpublished'"));
+    }
+
+    [Fact]
+    public async Task Submit_refuses_an_unknown_dataset_and_a_missing_manifest_before_writing_anything()
+    {
+        using var dir = new Cli.TempDir();
+        var r = await Run("run", "submit", dir.File("spec.yaml", Spec("no-such-dataset", name: "refused")));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("field 'dataset': no dataset named 'no-such-dataset'", r.Output);
+
+        var spec = dir.File("spec2.yaml", Spec("whatever", name: "refused").Replace(Manifest("prm"), "missing/prm.manifest.json"));
+        r = await Run("run", "submit", spec);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("spec2.yaml:6: field 'models.prm': manifest 'missing/prm.manifest.json' not found", r.Output);
+        Assert.Equal(0, await Seed.ScalarAsync(database.DataSource, "SELECT count(*) FROM pipeline.runs WHERE name = 'refused'"));
+    }
+
+    private static string Line(string output, params string[] parts) =>
+        output.Split('\n').FirstOrDefault(l => parts.All(l.Contains)) ?? throw new Xunit.Sdk.XunitException($"no line with {string.Join(" + ", parts)} in:\n{output}");
+}
