@@ -28,6 +28,9 @@ internal static partial class AnswerParser
         s = s.Trim().TrimEnd('.', ',', ';').Trim();
         if (s.Length == 0) throw new GradingException("empty answer");
 
+        // "58,500" on its own (also as the right side of "x = 58,500") is one number, not a list.
+        if (ThousandsPattern().IsMatch(s)) s = s.Replace(",", "");
+
         if (MatrixAnswerParser.TryParse(s, t => ParseAny(t, budget, nesting + 1), out var matrix)) return matrix!;
 
         var unionParts = LatexText.SplitTopLevel(s, "\\cup");
@@ -191,6 +194,9 @@ internal static partial class AnswerParser
 
     /// Words of three or more plain letters ("Evelyn", "east", "12 and 13") are text, not products of variables.
     private static bool LooksLikeText(string s) => TextWordPattern().IsMatch(s);
+
+    [GeneratedRegex(@"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")]
+    private static partial Regex ThousandsPattern();
 
     [GeneratedRegex(@"<=|>=|!=|\\neq?(?![a-zA-Z])|\\leq?(?![a-zA-Z])|\\geq?(?![a-zA-Z])|\\lt(?![a-zA-Z])|\\gt(?![a-zA-Z])|\\approx(?![a-zA-Z])|=|<|>")]
     private static partial Regex RelationPattern();

@@ -93,7 +93,7 @@ internal static class AnswerKeys
     {
         if (NumericTolerance.IsNaN(z)) return "nan";
         var re = Real(z.Real);
-        return System.Math.Abs(z.Imaginary) <= NumericTolerance.Tolerance * System.Math.Max(1, Complex.Abs(z)) ? re : re + "+" + Real(z.Imaginary) + "i";
+        return System.Math.Abs(z.Imaginary) <= NumericTolerance.AbsoluteTolerance * System.Math.Max(1, Complex.Abs(z)) ? re : re + "+" + Real(z.Imaginary) + "i";
     }
 
     private static string Real(double x)

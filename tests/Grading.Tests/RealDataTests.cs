@@ -66,4 +66,40 @@ public sealed class RealDataTests(ITestOutputHelper output)
         output.WriteLine($"GSM8K: {rows.Count - failures.Count}/{rows.Count} rows pass");
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(20)));
     }
+
+    [SkippableFact]
+    public void Math500_answers_equal_their_rewritten_forms()
+    {
+        // Harder than the boxed check: each gold answer against forms a model might write instead.
+        var path = SharedData.RequireFile("math500_test.jsonl");
+        var answers = SharedData.ReadJsonl(path).Select(r => (r.line, answer: r.row.Field("answer", path, r.line))).ToList();
+        var failures = new List<string>();
+        var numeric = 0;
+        foreach (var (line, a) in answers)
+        {
+            var forms = new List<string> { $"$\\boxed{{{a}}}$.", a.Replace("\\frac", "\\dfrac"), $"\\left. {a} \\right." };
+            if (!a.Contains('=') && !a.Contains("\\in") && !a.Contains("\\text")) forms.Add("x = " + a);
+            if (RealValue(a) is { } v)
+            {
+                numeric++;
+                forms.Add(v.ToString("0.##########", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            foreach (var f in forms.Where(f => !_grader.IsEquivalent(a, f))) failures.Add($"line {line}: {a} vs {f}");
+        }
+        output.WriteLine($"MATH500 rewritten forms: {failures.Count} failures; {numeric}/500 answers have a numeric key");
+        foreach (var f in failures) output.WriteLine("  " + f);
+        Assert.True(failures.Count <= 5, string.Join("\n", failures));
+    }
+
+    /// The value of a constant real answer ("\\frac{11}{36}"), or null for anything else.
+    private static double? RealValue(string answer)
+    {
+        var budget = new GradeBudget(100_000, TimeSpan.FromSeconds(1));
+        if (!ExprParser.TryParse(LatexNormalizer.Normalize(answer).Text, budget, out var e) || e is null || e.HasPlusMinus) return null;
+        var names = new HashSet<string>();
+        e.CollectVariables(names);
+        if (names.Count > 0) return null;
+        var z = e.Evaluate(ExprEquivalence.Empty, budget);
+        return z.Imaginary == 0 && double.IsFinite(z.Real) ? z.Real : null;
+    }
 }
