@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Pipeline.Inference;
 
@@ -11,6 +12,7 @@ internal sealed class DecoderRunner : IDisposable
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly bool _hasPositions;
+    private readonly TensorElementType _kvType;
     private readonly RunOptions _runOptions = new();
     private readonly RunOptions _quietRunOptions = new() { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
 
@@ -19,6 +21,7 @@ internal sealed class DecoderRunner : IDisposable
         _model = model;
         var layers = model.Manifest.NumLayers;
         _hasPositions = model.InputNames.Contains("position_ids");
+        _kvType = model.Session.InputMetadata["past_key_values.0.key"].ElementDataType;
         var inputs = new List<string> { "input_ids", "attention_mask" };
         if (_hasPositions) inputs.Add("position_ids");
         var outputs = new List<string> { "logits" };
@@ -36,7 +39,7 @@ internal sealed class DecoderRunner : IDisposable
     /// <summary>The past a prefill starts from: empty, or <see cref="LanguageModel.PrefillPastSlots"/> zero
     /// slots that the caller masks out (attention_mask 0).</summary>
     public KvCache InitialCache(int batch, int? slots = null) =>
-        KvCache.Zeros(_model.Manifest.NumLayers, batch, slots ?? _model.PrefillPastSlots, _model.Manifest.NumKvHeads, _model.Manifest.HeadSize);
+        KvCache.Zeros(_model.Manifest.NumLayers, batch, slots ?? _model.PrefillPastSlots, _model.Manifest.NumKvHeads, _model.Manifest.HeadSize, _kvType);
 
     /// <summary>Runs <paramref name="seq"/> new tokens per row on top of <paramref name="past"/> (not disposed here).
     /// Returns logits [batch, seq, vocab] and the present cache (length past + seq); the caller disposes both.
@@ -67,7 +70,7 @@ internal sealed class DecoderRunner : IDisposable
                 vals[l] = outputs[2 + 2 * l];
             }
             for (var i = own; i < values.Count; i++) values[i] = null!;   // past stays the caller's
-            return (outputs[0], KvCache.Wrap(keys, vals, batch, total, past.Heads, past.HeadSize));
+            return (outputs[0], KvCache.Wrap(keys, vals, batch, total, past.Heads, past.HeadSize, past.ElementType));
         }
         finally
         {

@@ -51,6 +51,7 @@ public sealed class Generator(LanguageModel model)
         var vocab = model.Manifest.VocabSize;
         var probs = new float[vocab];
         var order = new int[vocab];
+        var logitRow = new float[vocab];
         var cache = Prefill(runner, rows, stats, ct);
         try
         {
@@ -91,10 +92,10 @@ public sealed class Generator(LanguageModel model)
                 cache = present;
                 using (logits)
                 {
-                    var all = logits.GetTensorDataAsSpan<float>();
+                    var (type, _) = LogitsLayout(logits);
                     for (var i = 0; i < b; i++)
                         if (!active[i].Tracker.Done)
-                            SampleNext(active[i], all.Slice(i * vocab, vocab), requests[active[i].Request], probs, order);
+                            SampleNext(active[i], TensorRows.Row(logits, type, (long)i * vocab, vocab, logitRow), requests[active[i].Request], probs, order);
                 }
             }
         }
@@ -121,7 +122,7 @@ public sealed class Generator(LanguageModel model)
         var longest = rows.Max(r => r.PromptIds.Length);
         var rowIndex = new Dictionary<Row, int>(ReferenceEqualityComparer.Instance);
         for (var i = 0; i < rows.Count; i++) rowIndex[rows[i]] = i;
-        var cache = KvCache.Zeros(model.Manifest.NumLayers, rows.Count, longest, model.Manifest.NumKvHeads, model.Manifest.HeadSize);
+        KvCache? cache = null;
         try
         {
             var vocab = model.Manifest.VocabSize;
@@ -156,6 +157,7 @@ public sealed class Generator(LanguageModel model)
                 }
                 var runStart = System.Diagnostics.Stopwatch.GetTimestamp();
                 var (logits, present) = runner.Forward(ids, mask, positions, n, len, initial);
+                cache ??= KvCache.Zeros(present.Layers, rows.Count, longest, present.Heads, present.HeadSize, present.ElementType);
                 stats.PrefillSeconds += System.Diagnostics.Stopwatch.GetElapsedTime(runStart).TotalSeconds;
                 stats.PrefillRuns++;
                 stats.PrefillTokens += n * len;
@@ -163,10 +165,11 @@ public sealed class Generator(LanguageModel model)
                 using (present)
                 {
                     var copyStart = System.Diagnostics.Stopwatch.GetTimestamp();
-                    var all = logits.GetTensorDataAsSpan<float>();
+                    var (type, outSeq) = LogitsLayout(logits);
                     for (var u = 0; u < n; u++)
                     {
-                        var last = all.Slice(((u + 1) * len - 1) * vocab, vocab).ToArray();
+                        // Logits of the last position: [n, len, vocab], or [n, 1, vocab] for a "last only" graph.
+                        var last = TensorRows.Row(logits, type, ((long)u * outSeq + outSeq - 1) * vocab, vocab, new float[vocab]).ToArray();
                         var promptLen = chunk[u][0].PromptIds.Length;
                         foreach (var row in chunk[u])
                         {
@@ -179,11 +182,11 @@ public sealed class Generator(LanguageModel model)
                 }
                 start = end;
             }
-            return cache;
+            return cache!;
         }
         catch
         {
-            cache.Dispose();
+            cache?.Dispose();
             throw;
         }
     }
@@ -193,7 +196,7 @@ public sealed class Generator(LanguageModel model)
     {
         var keep = active.Select((r, i) => (Row: r, Index: i)).Where(x => !x.Row.Tracker.Done).ToList();
         var trim = keep.Min(x => x.Row.Pad);
-        var next = KvCache.Zeros(cache.Layers, keep.Count, cache.Length - trim, cache.Heads, cache.HeadSize);
+        var next = KvCache.Zeros(cache.Layers, keep.Count, cache.Length - trim, cache.Heads, cache.HeadSize, cache.ElementType);
         for (var k = 0; k < keep.Count; k++)
         {
             var (row, i) = keep[k];
@@ -201,6 +204,12 @@ public sealed class Generator(LanguageModel model)
             row.Pad -= trim;
         }
         return next;
+    }
+
+    private static (Microsoft.ML.OnnxRuntime.Tensors.TensorElementType Type, int Seq) LogitsLayout(Microsoft.ML.OnnxRuntime.OrtValue logits)
+    {
+        var info = logits.GetTensorTypeAndShape();
+        return (info.ElementDataType, (int)info.Shape[1]);
     }
 
     private static void Validate(GenerationRequest req, int index)

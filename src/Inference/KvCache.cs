@@ -8,8 +8,9 @@ namespace Pipeline.Inference;
 /// unchanged as the next past inputs) or tensors built here when rows are replicated or dropped.</summary>
 internal sealed class KvCache : IDisposable
 {
-    private KvCache(OrtValue[] keys, OrtValue[] values, int batch, int length, int heads, int headSize)
+    private KvCache(OrtValue[] keys, OrtValue[] values, int batch, int length, int heads, int headSize, TensorElementType type)
     {
+        ElementType = type;
         Keys = keys;
         Values = values;
         Batch = batch;
@@ -25,30 +26,32 @@ internal sealed class KvCache : IDisposable
     public int Heads { get; }
     public int HeadSize { get; }
     public int Layers => Keys.Length;
+    public TensorElementType ElementType { get; }
+    private int ElementBytes => ElementType == TensorElementType.Float ? 4 : 2;
 
-    public static KvCache Wrap(OrtValue[] keys, OrtValue[] values, int batch, int length, int heads, int headSize) =>
-        new(keys, values, batch, length, heads, headSize);
+    public static KvCache Wrap(OrtValue[] keys, OrtValue[] values, int batch, int length, int heads, int headSize, TensorElementType type) =>
+        new(keys, values, batch, length, heads, headSize, type);
 
     /// <summary>A zero-filled cache (zeros, not garbage, under padding: a masked NaN would still poison
     /// attention through 0 * NaN).</summary>
-    public static KvCache Zeros(int layers, int batch, int length, int heads, int headSize)
+    public static KvCache Zeros(int layers, int batch, int length, int heads, int headSize, TensorElementType type)
     {
         var keys = new OrtValue[layers];
         var values = new OrtValue[layers];
         long[] shape = [batch, heads, length, headSize];
         for (var l = 0; l < layers; l++)
         {
-            keys[l] = Allocate(shape);
-            values[l] = Allocate(shape);
+            keys[l] = Allocate(shape, type);
+            values[l] = Allocate(shape, type);
         }
-        return new KvCache(keys, values, batch, length, heads, headSize);
+        return new KvCache(keys, values, batch, length, heads, headSize, type);
     }
 
     /// <summary>Copies positions [srcStart, srcStart+count) of one row into [dstStart, dstStart+count) of a row of another cache.</summary>
     public static void CopyRow(KvCache src, int srcRow, int srcStart, KvCache dst, int dstRow, int dstStart, int count)
     {
         if (count == 0) return;
-        var d = src.HeadSize;
+        var d = src.HeadSize * src.ElementBytes;   // bytes per position per head
         for (var l = 0; l < src.Layers; l++)
         {
             CopyRow(src.Keys[l], dst.Keys[l]);
@@ -57,8 +60,8 @@ internal sealed class KvCache : IDisposable
 
         void CopyRow(OrtValue from, OrtValue to)
         {
-            var s = from.GetTensorDataAsSpan<float>();
-            var t = to.GetTensorMutableDataAsSpan<float>();
+            var s = from.GetTensorMutableRawData();
+            var t = to.GetTensorMutableRawData();
             for (var h = 0; h < src.Heads; h++)
             {
                 var so = (((long)srcRow * src.Heads + h) * src.Length + srcStart) * d;
@@ -68,10 +71,10 @@ internal sealed class KvCache : IDisposable
         }
     }
 
-    private static OrtValue Allocate(long[] shape)
+    private static OrtValue Allocate(long[] shape, TensorElementType type)
     {
-        var value = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, shape);
-        if (shape.All(x => x > 0)) value.GetTensorMutableDataAsSpan<float>().Clear();
+        var value = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, type, shape);
+        if (shape.All(x => x > 0)) value.GetTensorMutableRawData().Clear();
         return value;
     }
 

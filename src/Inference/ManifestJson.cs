@@ -22,6 +22,7 @@ internal sealed class ManifestJson
     public int? MaxPositions { get; set; }
     public long? ParameterCount { get; set; }
     public string? Dtype { get; set; }
+    public string? Logits { get; set; }
     public PrmJson? Prm { get; set; }
     public RevisionJson? Revision { get; set; }
 }

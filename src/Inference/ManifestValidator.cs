@@ -38,7 +38,13 @@ internal sealed class ManifestValidator(string file, string text)
             VocabSize = Positive(m.VocabSize, "vocab_size"),
             MaxPositions = Positive(m.MaxPositions, "max_positions"),
             ParameterCount = m.ParameterCount is > 0 ? m.ParameterCount.Value : throw Error("parameter_count", "must be a positive integer"),
-            Dtype = (m.Dtype ?? "float32") is "float32" ? "float32" : throw Error("dtype", $"'{m.Dtype}' is not supported (only float32)"),
+            Dtype = (m.Dtype ?? "float32") is "float32" or "float16" ? m.Dtype ?? "float32" : throw Error("dtype", $"'{m.Dtype}' is not supported (float32 or float16)"),
+            LastLogitsOnly = (m.Logits ?? "all") switch
+            {
+                "all" => false,
+                "last" => true,
+                var other => throw Error("logits", $"'{other}' is not one of all, last"),
+            },
             Prm = m.Prm is null ? null : Prm(m.Prm),
             Revision = m.Revision is null ? null : Revision(m.Revision),
         };

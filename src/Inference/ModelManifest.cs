@@ -26,7 +26,11 @@ public sealed record ModelManifest
     public required int VocabSize { get; init; }
     public required int MaxPositions { get; init; }
     public required long ParameterCount { get; init; }
+    /// <summary>"float32" or "float16": the element type of the KV cache (logits may be either; the engine reads both).</summary>
     public required string Dtype { get; init; }
+    /// <summary>Manifest <c>"logits": "last"</c>: the graph returns logits for the last position only
+    /// ([batch, 1, vocab]) rather than for every position ("all", the default).</summary>
+    public bool LastLogitsOnly { get; init; }
     public PrmHeadSpec? Prm { get; init; }
     public RevisionFormat? Revision { get; init; }
 

@@ -99,9 +99,10 @@ public sealed class PrmScorer
             using var runOptions = new RunOptions();
             using var outputs = _model.Session.Run(runOptions, names, values, [_head.Output]);
             var output = outputs[0];
-            var data = output.GetTensorDataAsSpan<float>();
-            var shape = output.GetTensorTypeAndShape().Shape;
+            var info = output.GetTensorTypeAndShape();
+            var shape = info.Shape;
             var width = shape.Length == 3 ? (int)shape[2] : 1;
+            var scratch = new float[width];
             var results = new double[b][];
             for (var i = 0; i < b; i++)
             {
@@ -109,7 +110,7 @@ public sealed class PrmScorer
                 results[i] = new double[markers.Length];
                 for (var s = 0; s < markers.Length; s++)
                 {
-                    var at = data.Slice((i * len + markers[s]) * width, width);
+                    var at = TensorRows.Row(output, info.ElementDataType, ((long)i * len + markers[s]) * width, width, scratch);
                     results[i][s] = _head.Head switch
                     {
                         PrmHeadKind.Value => PrmHeadMath.Value(at[0]),

@@ -97,4 +97,30 @@ public sealed class StopTests(ModelsFixture models)
         Assert.Equal(120, s.GeneratedTokens);
         Assert.Equal(FinishReasons.Length, s.FinishReason);
     }
+
+    [Fact]
+    public async Task Float16_cache_and_last_position_logits_behave_the_same()
+    {
+        // The layout of fp16 GPU exports: float16 past/present and logits, logits of the last position only.
+        using var half = ModelsFixture.Load(TestPaths.Fixture("script_decoder_fp16_last.manifest.json"));
+        Assert.True(half.Manifest.LastLogitsOnly);
+        Assert.Equal("float16", half.Manifest.Dtype);
+        var requests = new[]
+        {
+            new GenerationRequest(PromptAt(0), Mode: StopMode.Solution, MaxNewTokens: 200),
+            new GenerationRequest(PromptAt(9), Samples: 2, Temperature: 0.7, Seed: 5),
+            new GenerationRequest(PromptAt(18), MaxNewTokens: 3),
+        };
+        var want = await _generator.GenerateAsync(requests);
+        var got = await new Generator(half).GenerateAsync(requests);
+        for (var r = 0; r < requests.Length; r++)
+            for (var s = 0; s < requests[r].Samples; s++)
+            {
+                var (w, g) = (want[r].Samples[s], got[r].Samples[s]);
+                Assert.Equal(w.TokenIds, g.TokenIds);
+                Assert.Equal(w.Steps, g.Steps);
+                Assert.Equal((w.Text, w.FinishReason, w.Terminal, w.PromptTokens), (g.Text, g.FinishReason, g.Terminal, g.PromptTokens));
+            }
+        Assert.Equal(Script, got[0].Samples[0].Text);
+    }
 }

@@ -98,37 +98,47 @@ def script_table():
     return np.array([seq[p % len(seq)] for p in range(SCRIPT_POSITIONS)], dtype=np.int64)
 
 
-def script_decoder():
+def script_decoder(name="script_decoder", half=False, last_only=False):
+    """half: float16 KV cache and logits (the layout of fp16 GPU exports); last_only: logits for the
+    last position only, [batch, 1, vocab] (manifest "logits": "last")."""
+    ft = TensorProto.FLOAT16 if half else TensorProto.FLOAT
     ins = [
         helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "seq"]),
         helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["batch", "total"]),
         helper.make_tensor_value_info("position_ids", TensorProto.INT64, ["batch", "seq"]),
-        helper.make_tensor_value_info("past_key_values.0.key", TensorProto.FLOAT, ["batch", 1, "past", 1]),
-        helper.make_tensor_value_info("past_key_values.0.value", TensorProto.FLOAT, ["batch", 1, "past", 1]),
+        helper.make_tensor_value_info("past_key_values.0.key", ft, ["batch", 1, "past", 1]),
+        helper.make_tensor_value_info("past_key_values.0.value", ft, ["batch", 1, "past", 1]),
     ]
     outs = [
-        helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", "seq", VOCAB_SIZE]),
-        helper.make_tensor_value_info("present.0.key", TensorProto.FLOAT, ["batch", 1, "total", 1]),
-        helper.make_tensor_value_info("present.0.value", TensorProto.FLOAT, ["batch", 1, "total", 1]),
+        helper.make_tensor_value_info("logits", ft, ["batch", 1 if last_only else "seq", VOCAB_SIZE]),
+        helper.make_tensor_value_info("present.0.key", ft, ["batch", 1, "total", 1]),
+        helper.make_tensor_value_info("present.0.value", ft, ["batch", 1, "total", 1]),
     ]
     inits = [
         numpy_helper.from_array(script_table(), "table"),
         numpy_helper.from_array(np.array(VOCAB_SIZE, dtype=np.int64), "depth"),
-        numpy_helper.from_array(np.array([0.0, 10.0], dtype=np.float32), "onehot_values"),
+        numpy_helper.from_array(np.array([0.0, 10.0], dtype=np.float16 if half else np.float32), "onehot_values"),
         numpy_helper.from_array(np.array([1, 3], dtype=np.int64), "kv_axes"),
+        numpy_helper.from_array(np.array([-1], dtype=np.int64), "last_start"),
+        numpy_helper.from_array(np.array([2**62], dtype=np.int64), "last_end"),
+        numpy_helper.from_array(np.array([1], dtype=np.int64), "seq_axis"),
     ]
-    nodes = [
-        helper.make_node("Gather", ["table", "position_ids"], ["next"]),
+    nodes = [helper.make_node("Gather", ["table", "position_ids"], ["next_all"])]
+    if last_only:
+        nodes.append(helper.make_node("Slice", ["next_all", "last_start", "last_end", "seq_axis"], ["next"]))
+    else:
+        nodes.append(helper.make_node("Identity", ["next_all"], ["next"]))
+    nodes += [
         helper.make_node("OneHot", ["next", "depth", "onehot_values"], ["logits"], axis=-1),
-        helper.make_node("Cast", ["input_ids"], ["ids_f"], to=TensorProto.FLOAT),
+        helper.make_node("Cast", ["input_ids"], ["ids_f"], to=ft),
         helper.make_node("Unsqueeze", ["ids_f", "kv_axes"], ["kv_new"]),
         helper.make_node("Concat", ["past_key_values.0.key", "kv_new"], ["present.0.key"], axis=2),
         helper.make_node("Concat", ["past_key_values.0.value", "kv_new"], ["present.0.value"], axis=2),
     ]
-    save(helper.make_graph(nodes, "script_decoder", ins, outs, inits), "script_decoder.onnx")
+    save(helper.make_graph(nodes, name, ins, outs, inits), name + ".onnx")
 
 
-def manifest(name, role, onnx_file, layers=1, heads=1, head_size=1, prm=None):
+def manifest(name, role, onnx_file, layers=1, heads=1, head_size=1, prm=None, dtype="float32", logits="all"):
     m = {
         "name": name, "role": role, "onnx": onnx_file,
         "tokenizer": {"kind": "gpt2-bpe", "vocab": "vocab.json", "merges": "merges.txt"},
@@ -136,7 +146,7 @@ def manifest(name, role, onnx_file, layers=1, heads=1, head_size=1, prm=None):
         "add_bos": True, "prompt_template": "{problem}\n\n", "step_delimiter": "\n\n",
         "num_layers": layers, "num_heads": heads, "num_kv_heads": heads, "head_size": head_size,
         "hidden_size": heads * head_size, "vocab_size": VOCAB_SIZE, "max_positions": SCRIPT_POSITIONS,
-        "parameter_count": 1000, "dtype": "float32", "prm": prm, "revision": None,
+        "parameter_count": 1000, "dtype": dtype, "logits": logits, "prm": prm, "revision": None,
     }
     with open(os.path.join(HERE, name + ".manifest.json"), "w", encoding="utf-8") as f:
         json.dump(m, f, ensure_ascii=False, indent=2)
@@ -149,7 +159,9 @@ if __name__ == "__main__":
     prm_graph("prm_two_class", 2, "logits", value_head=False)
     prm_graph("prm_token_logits", VOCAB_SIZE, "logits", value_head=False)
     script_decoder()
+    script_decoder("script_decoder_fp16_last", half=True, last_only=True)
     manifest("script_decoder", "policy", "script_decoder.onnx")
+    manifest("script_decoder_fp16_last", "policy", "script_decoder_fp16_last.onnx", dtype="float16", logits="last")
     manifest("prm_value", "prm", "prm_value.onnx", prm={"head": "value", "output": "scores"})
     manifest("prm_two_class", "prm", "prm_two_class.onnx",
              prm={"head": "two_class", "output": "logits", "separator_token": "<extra_0>"})
