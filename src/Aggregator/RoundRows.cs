@@ -50,7 +50,7 @@ public static class RoundRows
                 depth++;
                 var step = c.Steps[i];
                 var row = new StepRow(
-                    spec.SearchId, id, parent, depth, request.Round, c.RequestIndex, c.SampleIndex, i, step.Text,
+                    spec.SearchId, id, parent, depth, request.Round, c.RequestIndex, c.SampleIndex, i, StorableText(step.Text),
                     PromptTokens: i == 0 ? c.PromptTokens : 0,
                     GeneratedTokens: step.GeneratedTokens,
                     LookaheadTokens: last ? lookaheadTokens : 0,
@@ -58,7 +58,7 @@ public static class RoundRows
                     LookaheadScore: last && c.LookaheadScore is { } ls ? (float)ls : null,
                     Terminal: last && c.Terminal,
                     FinishReason: last ? c.FinishReason : null,
-                    ExtractedAnswer: last ? answer : null,
+                    ExtractedAnswer: last && answer is not null ? StorableText(answer) : null,
                     IsCorrect: last ? correct : null);
                 rows.Add(row);
                 nodes.Add(ToNode(row));
@@ -73,6 +73,10 @@ public static class RoundRows
     public static TreeNode ToNode(StepRow r) => new(
         r.NodeId, r.ParentNodeId, r.Depth, r.Round, r.RequestIndex, r.SampleIndex, r.Text,
         r.LookaheadScore ?? r.PrmScore, r.Terminal, r.ExtractedAnswer, r.GeneratedTokens, r.PromptTokens, r.LookaheadTokens);
+
+    /// <summary>PostgreSQL text cannot hold NUL, which an untrained model does emit; U+FFFD keeps the
+    /// length and shows where it was.</summary>
+    public static string StorableText(string text) => text.Contains('\0') ? text.Replace('\0', '\uFFFD') : text;
 
     /// <summary>The answer is in the last step ("The answer is \boxed{..}"); the whole sample is the fallback.</summary>
     private static string? ExtractAnswer(IAnswerGrader grader, IReadOnlyList<GeneratedStep> steps) =>

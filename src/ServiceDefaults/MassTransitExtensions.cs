@@ -17,6 +17,12 @@ public static class MassTransitExtensions
         Action<IBusRegistrationConfigurator>? configure = null)
     {
         services.AddOptions<RabbitMqOptions>().BindConfiguration(RabbitMqOptions.Section);
+        services.AddOptions<MassTransitHostOptions>().Configure<IOptions<RabbitMqOptions>>((host, rabbit) =>
+        {
+            host.WaitUntilStarted = rabbit.Value.WaitUntilStarted;
+            host.StartTimeout = TimeSpan.FromSeconds(60);
+            host.StopTimeout = TimeSpan.FromSeconds(30);
+        });
         services.AddMassTransit(x =>
         {
             configure?.Invoke(x);

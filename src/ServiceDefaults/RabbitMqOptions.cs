@@ -14,6 +14,11 @@ public sealed class RabbitMqOptions
     /// <summary>Publisher confirms cost ~2x throughput but a lost round would stall a search until the recovery sweep.</summary>
     public bool PublisherConfirmation { get; set; } = true;
 
+    /// <summary>Host start waits until the bus is connected and its queues exist (fails start if the broker is
+    /// away). Off by default: the bus then connects in the background and retries, which suits services that
+    /// start before the broker; tests turn it on so their first message finds the queues.</summary>
+    public bool WaitUntilStarted { get; set; }
+
     /// <summary>Prefix for every queue name, so two test runs (or two deployments) can share one broker.</summary>
     public string QueuePrefix { get; set; } = "";
 }

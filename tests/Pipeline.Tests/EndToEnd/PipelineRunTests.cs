@@ -1,0 +1,80 @@
+using Pipeline.Contracts;
+
+namespace Pipeline.Tests.EndToEnd;
+
+[Collection(EndToEndCollection.Name)]
+public sealed class PipelineRunTests(PipelineRunFixture run) : IClassFixture<PipelineRunFixture>
+{
+    // per budget: pass and majority once, weighted and naive under last/min/prod/mean
+    private const int RowsPerBudget = 2 + 2 * 4;
+
+    private static readonly Dictionary<string, int> OutcomesPerSearch = new()
+    {
+        [PipelineRunFixture.BestOfN] = 3 * RowsPerBudget, // nested budgets 1, 2, 4
+        [PipelineRunFixture.Beam] = RowsPerBudget,        // budget 4 only
+    };
+
+    [Fact]
+    public async Task Every_search_finishes_once_with_exactly_the_rows_its_rounds_and_samples_imply()
+    {
+        await RunChecks.AssertCompleteAsync(run.Db, run.RunId, OutcomesPerSearch);
+
+        Assert.Equal(2L * TinyRun.ProblemCount, await RunChecks.ScalarAsync<long>(run.Db,
+            "SELECT count(*) FROM pipeline.searches WHERE run_id = @r", run.RunId));
+        // best-of-4: one round of 4 whole solutions
+        Assert.Equal(["1|4"], (await RunChecks.RowsAsync(run.Db, """
+            SELECT DISTINCT (SELECT count(*) FROM pipeline.search_rounds q WHERE q.search_id = s.search_id) || '|' ||
+                            (SELECT sum(candidates) FROM pipeline.search_rounds q WHERE q.search_id = s.search_id)
+            FROM pipeline.searches s WHERE s.run_id = @r AND s.strategy = 'best_of_n'
+            """, run.RunId)));
+        // beam N=4 M=2: 4 first steps, then at most N/M=2 beams x M=2 children per round, at most max_rounds rounds
+        Assert.Equal(0L, await RunChecks.ScalarAsync<long>(run.Db, """
+            SELECT count(*) FROM pipeline.search_rounds q JOIN pipeline.searches s USING (search_id)
+            WHERE s.run_id = @r AND s.strategy = 'beam' AND (q.round >= 4 OR (q.round = 0 AND q.candidates <> 4) OR q.candidates > 4)
+            """, run.RunId));
+        // beam rounds after the first extend only nodes of the round before
+        Assert.Equal(0L, await RunChecks.ScalarAsync<long>(run.Db, """
+            SELECT count(*) FROM pipeline.steps t JOIN pipeline.searches s USING (search_id)
+            JOIN pipeline.steps p ON p.search_id = t.search_id AND p.node_id = t.parent_node_id
+            WHERE s.run_id = @r AND s.strategy = 'beam' AND t.step_index = 0 AND p.round <> t.round - 1
+            """, run.RunId));
+    }
+
+    [Fact]
+    public async Task Duplicated_RoundScored_and_SearchRequested_change_nothing()
+    {
+        var before = await RunChecks.DigestAsync(run.Db, run.RunId);
+        var rounds = run.Recorder.Consumed.Where(m => m.Request.RunId == run.RunId).ToList();
+        Assert.NotEmpty(rounds);
+        var consumedBefore = run.Recorder.Count;
+
+        foreach (var m in rounds) await run.AggregatorBus.Publish(m);
+        var searchIds = rounds.Select(m => m.Request.SearchId).Distinct().ToList();
+        foreach (var id in searchIds) await run.AggregatorBus.Publish(new SearchRequested(run.RunId, id));
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (run.Recorder.Count < consumedBefore + rounds.Count && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.Equal(consumedBefore + rounds.Count, run.Recorder.Count);
+        await Task.Delay(1000); // SearchRequested and anything a wrong republish would set off
+        Assert.Equal(before, await RunChecks.DigestAsync(run.Db, run.RunId));
+        Assert.Equal(0u, await run.Servers.QueueDepthAsync("round-scored_error"));
+    }
+
+    [Fact]
+    public async Task Malformed_messages_land_in_the_error_queue_while_the_run_completes()
+    {
+        Assert.Equal(2u, await run.Servers.QueueDepthAsync("expand-round_error"));
+        Assert.Equal(0u, await run.Servers.QueueDepthAsync("score-round_error"));
+        Assert.Equal("done", await RunChecks.ScalarAsync<string>(run.Db, "SELECT status FROM pipeline.runs WHERE run_id = @r", run.RunId));
+    }
+
+    [Fact]
+    public void The_small_run_stays_fast() =>
+        Assert.True(run.Elapsed < TimeSpan.FromSeconds(90), $"setup + run took {run.Elapsed.TotalSeconds:F1} s");
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class EndToEndCollection
+{
+    public const string Name = "end-to-end";
+}
