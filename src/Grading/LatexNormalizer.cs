@@ -32,6 +32,7 @@ internal static partial class LatexNormalizer
     };
 
     private const string RowBreak = "\u0001";
+    private const int MaxFixDepth = 32;
 
     public static NormalizedAnswer Normalize(string? raw)
     {
@@ -61,7 +62,7 @@ internal static partial class LatexNormalizer
         foreach (var w in TextWrappers) s = Unwrap(s, w, " ");
         foreach (var w in StyleWrappers) s = Unwrap(s, w, "");
 
-        s = FixFracsAndRoots(s);
+        s = FixFracsAndRoots(s, 0);
         s = RepeatingDecimalPattern().Replace(s, RepeatingDecimalAsFraction);
         s = CollapseSpaces(s);
 
@@ -131,8 +132,10 @@ internal static partial class LatexNormalizer
     }
 
     /// "\frac12" -> "\frac{1}{2}", "\frac 34", "\frac9{19}", "\sqrt3" -> "\sqrt{3}": every argument braced.
-    private static string FixFracsAndRoots(string s)
+    private static string FixFracsAndRoots(string s, int depth)
     {
+        // Deeper nesting than any real answer: leave it as is rather than recurse towards a stack overflow.
+        if (depth > MaxFixDepth) return s;
         var sb = new StringBuilder(s.Length + 8);
         var i = 0;
         while (i < s.Length)
@@ -162,7 +165,7 @@ internal static partial class LatexNormalizer
                     var close = LatexText.MatchingBrace(s, k);
                     if (close < 0) break;
                     // Arguments may hold fractions themselves.
-                    sb.Append('{').Append(FixFracsAndRoots(s.Substring(k + 1, close - k - 1))).Append('}');
+                    sb.Append('{').Append(FixFracsAndRoots(s.Substring(k + 1, close - k - 1), depth + 1)).Append('}');
                     i = close + 1;
                 }
                 else if (s[k] == '\\')

@@ -9,6 +9,9 @@ namespace Pipeline.Grading;
 /// </summary>
 public sealed class MathAnswerGrader(GradingOptions? options = null) : IAnswerGrader
 {
+    // Raw answers may carry markup that normalization removes; only far beyond MaxAnswerLength is the text refused outright.
+    private const int RawLengthFactor = 4;
+
     private readonly GradingOptions _options = options ?? new GradingOptions();
 
     public static MathAnswerGrader Instance { get; } = new();
@@ -30,6 +33,9 @@ public sealed class MathAnswerGrader(GradingOptions? options = null) : IAnswerGr
         try
         {
             if (string.IsNullOrWhiteSpace(gold) || string.IsNullOrWhiteSpace(predicted)) return false;
+            // Normalization is linear-to-quadratic in the length; beyond this only identical text is equal.
+            if (gold.Length > RawLengthFactor * _options.MaxAnswerLength || predicted.Length > RawLengthFactor * _options.MaxAnswerLength)
+                return string.Equals(gold.Trim(), predicted.Trim(), StringComparison.Ordinal);
             var g = LatexNormalizer.Normalize(gold);
             var p = LatexNormalizer.Normalize(predicted);
             if (g.Key.Length == 0 || p.Key.Length == 0) return false;
@@ -52,6 +58,7 @@ public sealed class MathAnswerGrader(GradingOptions? options = null) : IAnswerGr
         NormalizedAnswer? n = null;
         try
         {
+            if (answer is null || answer.Length > RawLengthFactor * _options.MaxAnswerLength) return "s:" + answer?.Trim();
             n = LatexNormalizer.Normalize(answer);
             if (n.Text.Length > _options.MaxAnswerLength) return "s:" + n.Key;
             return AnswerKeys.Of(AnswerParser.Parse(n.Text, NewBudget()), NewBudget());

@@ -70,4 +70,41 @@ public sealed class RobustnessTests
         Parallel.For(0, results.Length, i => results[i] = _grader.IsEquivalent(@"\frac{x+2}{7}", @"\frac{x}{7}+\frac{2}{7}") && !_grader.IsEquivalent("x+1", "x+2"));
         Assert.All(results, Assert.True);
     }
+
+    [Fact]
+    public void Deep_nesting_and_megabyte_inputs_come_back_without_stack_overflow()
+    {
+        // A stack overflow cannot be caught: every recursion must be bounded before it happens.
+        var deepFrac = string.Concat(Enumerable.Repeat(@"\frac{", 20_000)) + "1" + new string('}', 20_000);
+        var deepParens = new string('(', 50_000) + "1" + new string(')', 50_000);
+        var deepMinus = new string('-', 100_000) + "1";
+        var deepPower = string.Join("^", Enumerable.Repeat("x", 50_000));
+        var deepBraces = new string('{', 50_000) + "1" + new string('}', 50_000);
+        var grader = new MathAnswerGrader(new GradingOptions { MaxAnswerLength = 1_000_000 });
+        var sw = Stopwatch.StartNew();
+        foreach (var s in new[] { deepFrac, deepParens, deepMinus, deepPower, deepBraces })
+        {
+            Assert.False(grader.IsEquivalent(s, "2"));
+            Assert.NotNull(grader.AnswerKey(s));
+            _ = grader.ExtractAnswer(@"\boxed{" + s + "}");
+        }
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(20), $"took {sw.Elapsed}");
+    }
+
+    [Fact]
+    public void Mutated_corpus_strings_never_throw()
+    {
+        // Deterministic fuzzing: slices and splices of real answers are the garbage a model actually produces.
+        var pool = MathVerifyCorpusTests.LoadCases().SelectMany(c => new[] { c.Gold, c.Pred }).ToList();
+        var rng = new Random(5);
+        for (var i = 0; i < 3000; i++)
+        {
+            var a = pool[rng.Next(pool.Count)];
+            var b = pool[rng.Next(pool.Count)];
+            var cut = a[..rng.Next(a.Length + 1)] + b[rng.Next(b.Length + 1)..];
+            _ = _grader.IsEquivalent(cut, b);
+            _ = _grader.AnswerKey(cut);
+            _ = _grader.ExtractAnswer(cut);
+        }
+    }
 }
