@@ -79,7 +79,7 @@ public static partial class AnswerExtractor
         var hope = s.IndexOf("I hope it is correct", StringComparison.OrdinalIgnoreCase);
         if (hope >= 0) s = s[..hope].Trim();
         s = StripDelimiters(s);
-        if (!LooksLikeProse(s)) return s;
+        if (!LooksLikeProse(s)) return LastSideOfComputation(s);
 
         // "The largest $n$ is 34": what follows the last "is"/"are"/"=" is the answer.
         var copula = CopulaPattern().Matches(s);
@@ -93,6 +93,23 @@ public static partial class AnswerExtractor
         var numbers = NumberPattern().Matches(s);
         return numbers.Count > 0 ? numbers[^1].Value.TrimEnd(',') : null;
     }
+
+    /// "126-40 = 86" -> "86": a line of arithmetic ends in its result. Anything with a variable ("x = 5", "7 = 11a+c") stays whole.
+    private static string LastSideOfComputation(string s)
+    {
+        var sides = LatexText.SplitTopLevel(s, "=");
+        if (sides.Count < 2 || sides.Any(x => x.Trim().Length == 0)) return s;
+        // "<=", ">=", "!=" are not equals signs.
+        if (sides.Take(sides.Count - 1).Any(x => x.TrimEnd().EndsWith('<') || x.TrimEnd().EndsWith('>') || x.TrimEnd().EndsWith('!'))) return s;
+        var computed = sides.All(x => !LetterPattern().IsMatch(CommandPattern().Replace(x, "")));
+        return computed ? sides[^1].Trim() : s;
+    }
+
+    [GeneratedRegex(@"\\[a-zA-Z]+")]
+    private static partial Regex CommandPattern();
+
+    [GeneratedRegex(@"[a-zA-Z]")]
+    private static partial Regex LetterPattern();
 
     /// "$x$." -> "x": one math span around the whole fragment, a trailing period.
     private static string StripDelimiters(string s)

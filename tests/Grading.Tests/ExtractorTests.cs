@@ -36,6 +36,10 @@ public sealed class ExtractorTests
     [InlineData("work\n12", "12")]
     [InlineData("Therefore, the minimum error in the measurement increases by 100%.", "100%")]
     [InlineData(@"The identity matrix is $\begin{pmatrix}1 & 0 \\ 0 & 1\end{pmatrix}$.", @"\begin{pmatrix}1 & 0 \\ 0 & 1\end{pmatrix}")]
+    [InlineData("17+25 = 42\n\n42\\times 3 = 126\n\n126-40 = 86", "86")]
+    [InlineData("The final answer is $1+1 = 2$.", "2")]
+    [InlineData("work\nx = 5", "x = 5")]
+    [InlineData("work\n2x + 4y = 3", "2x + 4y = 3")]
     public void Falls_back_to_the_final_line(string text, string expected) => Assert.Equal(expected, _grader.ExtractAnswer(text));
 
     [Theory]
