@@ -15,6 +15,9 @@ public sealed class TextTokenizer
 
     private readonly BpeTokenizer _bpe;
     private readonly string[] _pieces;
+    // The BPE tokenizer keeps an internal merge cache; calls are serialised rather than trusting it
+    // across threads (concurrent batches of one worker share one model). Encoding is a tiny part of a call.
+    private readonly Lock _lock = new();
 
     private TextTokenizer(BpeTokenizer bpe, IReadOnlyDictionary<string, int> vocab)
     {
@@ -59,20 +62,29 @@ public sealed class TextTokenizer
     }
 
     /// <summary>Token ids of a text (no bos added).</summary>
-    public int[] Encode(string text) => _bpe.EncodeToIds(text).ToArray();
+    public int[] Encode(string text)
+    {
+        lock (_lock) return _bpe.EncodeToIds(text).ToArray();
+    }
 
     /// <summary>Token ids of a text with each token's character range in it.</summary>
-    public IReadOnlyList<EncodedToken> EncodeWithOffsets(string text) => _bpe.EncodeToTokens(text, out _);
+    public IReadOnlyList<EncodedToken> EncodeWithOffsets(string text)
+    {
+        lock (_lock) return _bpe.EncodeToTokens(text, out _);
+    }
 
     /// <summary>Text of token ids; special tokens (bos, eos, ...) are left out.</summary>
-    public string Decode(IEnumerable<int> ids) => _bpe.Decode(ids, considerSpecialTokens: false);
+    public string Decode(IEnumerable<int> ids)
+    {
+        lock (_lock) return _bpe.Decode(ids, considerSpecialTokens: false);
+    }
 
     /// <summary>Text of one token, cached; a byte-level token holding part of a UTF-8 character decodes
     /// to a replacement character here, so use it only to look for ASCII stop strings.</summary>
     public string Piece(int id)
     {
         if ((uint)id >= (uint)_pieces.Length) return "";
-        return _pieces[id] ??= _bpe.Decode([id], considerSpecialTokens: false);
+        return _pieces[id] ??= Decode([id]);
     }
 
     /// <summary>Id of a token that must exist in the vocabulary (special tokens, PRM labels).</summary>

@@ -60,4 +60,45 @@ public sealed class TokenizerTests(ModelsFixture models)
             Directory.Delete(dir, true);
         }
     }
+
+    [Fact]
+    public void Qwen2_pre_tokenizer_splits_digits_where_gpt2_keeps_numbers_whole()
+    {
+        var dir = Directory.CreateTempSubdirectory("qwen2").FullName;
+        try
+        {
+            File.Copy(TestPaths.Fixture("vocab.json"), Path.Combine(dir, "vocab.json"));
+            var vocab = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(TestPaths.Fixture("vocab.json")))!;
+            vocab["12"] = 300;
+            File.WriteAllText(Path.Combine(dir, "vocab.json"), System.Text.Json.JsonSerializer.Serialize(vocab));
+            File.WriteAllText(Path.Combine(dir, "merges.txt"), "#version: 0.2\n1 2\n");
+            TextTokenizer Load(string kind) =>
+                TextTokenizer.Load(new TokenizerSpec(kind, Path.Combine(dir, "vocab.json"), Path.Combine(dir, "merges.txt"), null), []);
+            Assert.Equal([300, (int)'3'], Load("gpt2-bpe").Encode("123"));
+            Assert.Equal([(int)'1', (int)'2', (int)'3'], Load("qwen2-bpe").Encode("123"));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void Malformed_merges_line_names_file_and_line()
+    {
+        var dir = Directory.CreateTempSubdirectory("merges").FullName;
+        try
+        {
+            var merges = Path.Combine(dir, "merges.txt");
+            File.WriteAllText(merges, "#version: 0.2\na b\nabc\n");
+            var e = Assert.Throws<ModelFormatException>(() =>
+                TextTokenizer.Load(new TokenizerSpec("gpt2-bpe", TestPaths.Fixture("vocab.json"), merges, null), []));
+            Assert.Equal(merges, e.FilePath);
+            Assert.Contains("line 3", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
 }
