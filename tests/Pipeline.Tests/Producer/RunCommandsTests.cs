@@ -46,7 +46,7 @@ public sealed class RunCommandsTests(FreshDatabase database, RabbitVirtualHost r
 
         var r = await Run("run", "submit", dir.File("spec.yaml", Spec(dataset)));
         Assert.True(r.ExitCode == 0, r.Output);
-        Assert.Contains("4 problems x 3 strategy configs = 12 searches", r.Output);
+        Assert.Contains("4 problems x 3 strategy config(s) = 12 searches", r.Output);
         var runId = RunIdOf(r);
 
         var db = database.DataSource;

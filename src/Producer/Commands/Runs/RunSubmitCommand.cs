@@ -105,7 +105,7 @@ public sealed class RunSubmitCommand(IAnsiConsole console, DatabaseConnector con
         var table = new Table().AddColumns("strategy", "budget N", "searches");
         foreach (var s in spec.Strategies)
             table.AddRow(Markup.Escape(s.Config.Label), s.Config.Budget.ToString(), problems.ToString());
-        console.MarkupLineInterpolated($"run [blue]{spec.Name}[/]: dataset {dataset.Name}, {problems} problems x {spec.Strategies.Count} strategy configs = {searches} searches");
+        console.MarkupLineInterpolated($"run [blue]{spec.Name}[/]: dataset {dataset.Name}, {problems} problems x {spec.Strategies.Count} strategy config(s) = {searches} searches");
         console.Write(table);
     }
 }
