@@ -20,25 +20,41 @@ public static class TokenSampler
         if (topP >= 1) return Draw(probs.AsSpan(0, logits.Length), u * sum);
 
         // Nucleus: the most likely tokens whose mass first reaches top_p (the token crossing it included).
+        // Only tokens above a falling threshold are sorted: once their mass reaches top_p they hold the
+        // whole nucleus, so a 150k-token vocabulary costs a few linear passes, not a full sort per row.
         var n = logits.Length;
-        for (var i = 0; i < n; i++) order[i] = i;
-        var keys = probs.AsSpan(0, n).ToArray();
-        Array.Sort(keys, order, 0, n, Comparer<float>.Create((a, b) => b.CompareTo(a)));
-        double kept = 0;
+        var need = topP * sum;
         var count = 0;
-        while (count < n)
+        for (var theta = 0.1f; ; theta *= 0.1f)
         {
-            kept += keys[count++];
-            if (kept >= topP * sum) break;
+            count = 0;
+            double mass = 0;
+            var floor = theta < 1e-30f ? 0f : theta;   // the largest weight is exactly 1
+            for (var i = 0; i < n; i++)
+            {
+                if (probs[i] < floor) continue;
+                order[count++] = i;
+                mass += probs[i];
+            }
+            if (mass >= need || floor == 0f) break;
+        }
+        // Highest weight first, lower index first on ties: the same order whatever the threshold.
+        Array.Sort(order, 0, count, Comparer<int>.Create((a, b) => probs[a] != probs[b] ? probs[b].CompareTo(probs[a]) : a.CompareTo(b)));
+        double kept = 0;
+        var size = 0;
+        while (size < count)
+        {
+            kept += probs[order[size++]];
+            if (kept >= need) break;
         }
         var target = u * kept;
         double acc = 0;
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < size; i++)
         {
-            acc += keys[i];
+            acc += probs[order[i]];
             if (acc > target) return order[i];
         }
-        return order[count - 1];
+        return order[size - 1];
     }
 
     /// <summary>Index of the largest logit; the first one on ties (as torch.argmax).</summary>

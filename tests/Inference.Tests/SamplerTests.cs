@@ -51,4 +51,33 @@ public sealed class SamplerTests
         Assert.Equal(xs, Enumerable.Range(0, 5).Select(_ => b.NextUInt64()).ToArray());
         Assert.NotEqual(xs, Enumerable.Range(0, 5).Select(_ => c.NextUInt64()).ToArray());
     }
+
+    [Fact]
+    public void Nucleus_on_a_large_vocabulary_matches_a_full_sort()
+    {
+        var gen = new Random(11);
+        for (var trial = 0; trial < 50; trial++)
+        {
+            var logits = Enumerable.Range(0, 5000).Select(_ => (float)(gen.NextDouble() * 12 - 6)).ToArray();
+            var topP = 0.05 + 0.9 * gen.NextDouble();
+            var temperature = 0.5 + gen.NextDouble();
+            var rng = new SampleRng(trial, 0);
+            var got = TokenSampler.Sample(logits, temperature, topP, ref rng, new float[5000], new int[5000]);
+
+            // Reference: every token sorted by weight (ties by index), nucleus prefix, inverse CDF.
+            var max = logits.Max();
+            var w = logits.Select(l => (float)Math.Exp((l - max) * (1.0 / temperature))).ToArray();
+            var sum = w.Aggregate(0.0, (a, x) => a + x);
+            var refRng = new SampleRng(trial, 0);
+            var u = refRng.NextDouble();
+            var sorted = Enumerable.Range(0, w.Length).OrderByDescending(i => w[i]).ThenBy(i => i).ToList();
+            double kept = 0;
+            var size = 0;
+            while (size < sorted.Count) { kept += w[sorted[size++]]; if (kept >= topP * sum) break; }
+            double acc = 0;
+            var want = sorted[size - 1];
+            for (var i = 0; i < size; i++) { acc += w[sorted[i]]; if (acc > u * kept) { want = sorted[i]; break; } }
+            Assert.Equal(want, got);
+        }
+    }
 }
