@@ -42,7 +42,8 @@ public sealed class Generator(LanguageModel model)
         LastStats = new GenerationStats(rows.Count, stats.PrefillRuns, stats.PrefillTokens, stats.DecodeSteps, stats.PrefillSeconds,
             stats.DecodeSeconds, stats.CopySeconds, clock.Elapsed.TotalSeconds);
 
-        return requests.Select((req, r) => new GenerationResult(req, rows.Where(x => x.Request == r)
+        var byRequest = rows.ToLookup(x => x.Request);
+        return requests.Select((req, r) => new GenerationResult(req, byRequest[r]
             .Select(x => x.Tracker.Result(x.Sample, x.PromptIds.Length, model.Tokenizer, _options.AnswerMarker)).ToList())).ToList();
     }
 

@@ -91,6 +91,9 @@ public sealed class BatchingTests(ModelsFixture models)
     }
 
     [Fact]
+    public async Task An_empty_call_returns_nothing() => Assert.Empty(await new Generator(models.Policy).GenerateAsync([]));
+
+    [Fact]
     public async Task Bad_requests_are_refused_with_their_index()
     {
         var generator = new Generator(models.Policy);
