@@ -76,6 +76,16 @@ public sealed class RunCommandsTests(FreshDatabase database, RabbitVirtualHost r
         Assert.Contains("republished 7 searches", r.Output);
         var again = await queue.ReadAsync(7);
         Assert.Equal(ids.Skip(5), again.Select(m => m.SearchId).Order());
+
+        // a failed search is reopened (and its run with it) only when asked
+        await using (var cmd = db.CreateCommand($"UPDATE pipeline.searches SET status = 'failed', finished_at = now() WHERE search_id = {ids[5]}; UPDATE pipeline.runs SET status = 'done' WHERE run_id = '{runId}'"))
+            await cmd.ExecuteNonQueryAsync();
+        r = await Run("run", "resume", runId.ToString(), "--retry-failed");
+        Assert.True(r.ExitCode == 0, r.Output);
+        Assert.Contains("reopened 1 failed searches", r.Output);
+        Assert.Equal(7, (await queue.ReadAsync(7)).Count);
+        Assert.Equal(1, await Seed.ScalarAsync(db, $"SELECT count(*) FROM pipeline.searches WHERE search_id = {ids[5]} AND status = 'running' AND finished_at IS NULL"));
+        Assert.Equal(1, await Seed.ScalarAsync(db, $"SELECT count(*) FROM pipeline.runs WHERE run_id = '{runId}' AND status = 'running'"));
     }
 
     [Fact]

@@ -1,19 +1,25 @@
 using Pipeline.Contracts;
 using Pipeline.Producer.Infrastructure;
 using Pipeline.Producer.Publishing;
+using Pipeline.Storage;
 using Pipeline.Storage.Queries;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Pipeline.Producer.Commands.Runs;
 
-/// <summary><c>pipeline run resume RUN</c>: republishes SearchRequested for every search not done. The
-/// Aggregator treats a request for a search it already drives as a nudge (it re-requests a stalled round at most).</summary>
+/// <summary><c>pipeline run resume RUN [--retry-failed]</c>: republishes SearchRequested for every search not done.
+/// The Aggregator starts a pending search, re-requests the current round of a running one, and ignores a failed one
+/// unless --retry-failed reopened it first.</summary>
 public sealed class RunResumeCommand(IAnsiConsole console, DatabaseConnector connector, ISearchPublisher publisher)
     : AsyncCommand<RunResumeCommand.Settings>
 {
     public sealed class Settings : RunSettings
     {
+        [System.ComponentModel.Description("Also retry failed searches (the Aggregator skips them otherwise): they go back to running, stored rounds kept")]
+        [CommandOption("--retry-failed")]
+        public bool RetryFailed { get; init; }
+
         public override Spectre.Console.ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Run) ? Spectre.Console.ValidationResult.Error("RUN is required (id, id prefix or name)") : base.Validate();
     }
@@ -22,6 +28,11 @@ public sealed class RunResumeCommand(IAnsiConsole console, DatabaseConnector con
     {
         var db = connector.Get(settings.Connection);
         var runId = await RunQueries.ResolveAsync(db, settings.Run, ct);
+        if (settings.RetryFailed)
+        {
+            var reopened = await FailedSearchRetry.ReopenAsync(db, runId, ct);
+            console.MarkupLineInterpolated($"reopened {reopened} failed searches");
+        }
         var ids = await RunQueries.UnfinishedSearchIdsAsync(db, runId, ct);
         if (ids.Count == 0)
         {
