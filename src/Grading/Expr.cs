@@ -53,7 +53,7 @@ internal sealed record Binary(BinaryOp Op, Expr Left, Expr Right) : Expr
         };
     }
 
-    // Real bases with rational-looking real exponents stay real: (-8)^(1/3) is -2 to a MATH reader, not a complex root.
+    // A negative real base with an exponent p/q, q odd, stays real: (-8)^(1/3) is -2 to a MATH reader, not a complex root.
     private static Complex Power(Complex a, Complex b)
     {
         if (a.Imaginary == 0 && b.Imaginary == 0)
@@ -61,6 +61,13 @@ internal sealed record Binary(BinaryOp Op, Expr Left, Expr Right) : Expr
             var x = a.Real;
             var y = b.Real;
             if (x >= 0 || y == System.Math.Floor(y)) return new Complex(System.Math.Pow(x, y), 0);
+            for (var q = 3; q <= 15; q += 2)
+            {
+                var p = y * q;
+                if (System.Math.Abs(p - System.Math.Round(p)) > 1e-9) continue;
+                var magnitude = System.Math.Pow(-x, y);
+                return new Complex(((long)System.Math.Round(p) & 1) == 1 ? -magnitude : magnitude, 0);
+            }
         }
         if (a == Complex.Zero) return b.Real > 0 ? Complex.Zero : new Complex(double.NaN, double.NaN);
         return Complex.Pow(a, b);

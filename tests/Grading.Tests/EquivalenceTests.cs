@@ -29,6 +29,8 @@ public sealed class EquivalenceTests
     [InlineData(@"\frac{\sqrt{3}}{2}", @"\dfrac{\sqrt3}{2}", true)]
     [InlineData(@"2\sqrt{2}", @"\sqrt{8}", true)]
     [InlineData(@"\sqrt[3]{-27}", "-3", true)]
+    [InlineData("(-8)^{1/3}", "-2", true)]
+    [InlineData("(-8)^{2/3}", "4", true)]
     [InlineData(@"2^{-1}", "0.5", true)]
     [InlineData("x^23", "3x^2", true)]
     [InlineData(@"\pi", "3.14159", false)]
