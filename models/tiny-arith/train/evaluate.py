@@ -8,7 +8,7 @@ from collections import defaultdict
 import torch
 
 from sample import generate_ids
-from task import DELIM, encode, prompt_text, revision_prompt, solution_text
+from task import encode, prompt_text, revision_prompt, solution_text
 from train_prm import parse_sample, step_end_positions
 
 
@@ -86,13 +86,27 @@ def evaluate(policy, prm, revision, rows, hp):
     # sequential revisions: attempt 0 from the revision model with no attempts, then 4 revisions
     chains = hp["rev_chains"]
     history = [[] for _ in range(len(rows) * chains)]
+    answers = [[] for _ in range(len(rows) * chains)]
     for depth in range(5):
         texts = [revision_prompt(rows[i // chains]["problem"], history[i]) for i in range(len(history))]
         out = generate_ids(revision, [encode(t, bos=True) for t in texts], max_new, hp["rev_eval_temperature"], batch_size=bs)
         for i, (g, ended) in enumerate(out):
             steps, ans = parse_sample(g, ended)
             history[i].append(steps if steps else ["(empty)"])
+            answers[i].append(ans)
             by[rows[i // chains]["level"]][f"rev_{depth}"].append(ans == rows[i // chains]["answer"])
+    # the paper's selection over a revision chain: each attempt scored by the PRM as a plain solution,
+    # the answer with the highest summed score wins
+    flat = [(i, d) for i in range(len(history)) for d in range(5)]
+    chain_scores = last_step_scores(prm, [prompts[i // chains] for i, _ in flat], [history[i][d] for i, d in flat])
+    for i in range(len(history)):
+        gold, weighted = rows[i // chains]["answer"], defaultdict(float)
+        for d in range(5):
+            if answers[i][d] is not None:
+                weighted[answers[i][d]] += chain_scores[i * 5 + d]
+        lv = by[rows[i // chains]["level"]]
+        lv["rev_chain_prm"].append(bool(weighted) and max(weighted, key=weighted.get) == gold)
+        lv["rev_chain_any"].append(gold in answers[i])
 
     table = {}
     for lv in levels:
@@ -118,8 +132,9 @@ def markdown(table):
 
 
 def revision_markdown(table):
-    lines = ["| level | T=1 single (policy) | " + " | ".join(f"revision {d}" for d in range(5)) + " |",
-             "|---" * 7 + "|"]
+    lines = ["| level | T=1 single (policy) | " + " | ".join(f"revision {d}" for d in range(5))
+             + " | chain, PRM-weighted vote | chain, any correct |", "|---" * 9 + "|"]
     for lv, m in sorted(table.items()):
-        lines.append(f"| {lv} | {m['t1_single']:.2f} | " + " | ".join(f"{m[f'rev_{d}']:.2f}" for d in range(5)) + " |")
+        lines.append(f"| {lv} | {m['t1_single']:.2f} | " + " | ".join(f"{m[f'rev_{d}']:.2f}" for d in range(5))
+                     + f" | {m['rev_chain_prm']:.2f} | {m['rev_chain_any']:.2f} |")
     return "\n".join(lines)

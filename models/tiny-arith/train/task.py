@@ -29,10 +29,10 @@ SUBJECT = "Arithmetic"
 # small number: multiplying two large numbers digit by digit is beyond a model this small).
 LEVELS = {
     1: dict(ops=1, add_max=30, mul_max=9),
-    2: dict(ops=2, add_max=60, mul_max=12),
-    3: dict(ops=3, add_max=100, mul_max=15),
-    4: dict(ops=4, add_max=200, mul_max=20),
-    5: dict(ops=5, add_max=500, mul_max=25),
+    2: dict(ops=2, add_max=100, mul_max=12),
+    3: dict(ops=3, add_max=300, mul_max=20),
+    4: dict(ops=4, add_max=600, mul_max=30),
+    5: dict(ops=5, add_max=999, mul_max=40),
 }
 
 OPS = {"+": 1, "-": 1, "*": 2, "/": 2}  # precedence
