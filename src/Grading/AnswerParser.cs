@@ -50,6 +50,7 @@ internal static partial class AnswerParser
                 return Flatten(Limit(parts).Select(p => ParseAny(p, budget, nesting + 1)).ToList(), "list");
         }
 
+        // "x=2, y=3" is a list of relations; "x = 1, 2" is one relation whose right side is a list.
         var commaFirst = LatexText.SplitTopLevel(s, ",");
         if (commaFirst.Count > 1 && commaFirst.Count(p => RelationPattern().IsMatch(p)) > 1)
             return Flatten(Limit(commaFirst).Select(p => ParseAny(p, budget, nesting + 1)).ToList(), "list");
@@ -57,9 +58,8 @@ internal static partial class AnswerParser
         var relation = TryParseRelation(s, budget, nesting);
         if (relation is not null) return relation;
 
-        var commaParts = LatexText.SplitTopLevel(s, ",");
-        if (commaParts.Count > 1)
-            return Flatten(Limit(commaParts).Select(p => ParseAny(p, budget, nesting + 1)).ToList(), "list");
+        if (commaFirst.Count > 1)
+            return Flatten(Limit(commaFirst).Select(p => ParseAny(p, budget, nesting + 1)).ToList(), "list");
 
         if (s is "\\emptyset" or "\\{\\}" or "\\{ \\}" or "∅") return new CollectionAnswer([], "set");
 
@@ -127,7 +127,8 @@ internal static partial class AnswerParser
             if (lone)
             {
                 var rhsAnswer = ParseAny(sides[^1], budget, nesting + 1);
-                if (rhsAnswer is ScalarAnswer scalar) return new RelationAnswer(Relation.Equal, ExprParser.Parse(lhs, budget), scalar.Expr, lhs);
+                if (rhsAnswer is ScalarAnswer scalar)
+                    return new RelationAnswer(Relation.Equal, ExprParser.TryParse(lhs, budget, out var lhsExpr) ? lhsExpr! : new Var(lhs), scalar.Expr, lhs);
                 return rhsAnswer;
             }
             if (sides.Count == 2)

@@ -123,6 +123,8 @@ public sealed class EquivalenceTests
     [InlineData(@"\varnothing", @"\{0\}", false)]
     [InlineData("(2,3)", "x=2, y=3", true)]
     [InlineData("(2,3)", "x=3, y=2", false)]
+    [InlineData("(p,q) = (3,2)", "(3,2)", true)]
+    [InlineData("x = 1, 2", "2, 1", true)]
     [InlineData(@"x \in (-\infty, 3)", "x<3", true)]
     [InlineData(@"[5, \infty)", @"x \ge 5", true)]
     [InlineData(@"[5, \infty)", "x > 5", false)]
