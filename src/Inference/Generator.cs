@@ -49,28 +49,38 @@ public sealed class Generator(LanguageModel model)
 
     private void RunWave(DecoderRunner runner, List<Row> rows, IReadOnlyList<GenerationRequest> requests, Stats stats, CancellationToken ct)
     {
-        var vocab = model.Manifest.VocabSize;
-        var probs = new float[vocab];
-        var order = new int[vocab];
-        var logitRow = new float[vocab];
+        // Sized by the logits the graph returns (a padded vocabulary may exceed the manifest's vocab_size).
+        var probs = Array.Empty<float>();
+        var order = Array.Empty<int>();
+        var logitRow = Array.Empty<float>();
         var cache = Prefill(runner, rows, stats, ct);
         try
         {
             var active = new List<Row>(rows);
+            Resize(rows[0].FirstLogits!.Length);
             foreach (var row in rows)
                 SampleNext(row, row.FirstLogits!, requests[row.Request], probs, order);
+            var wantHost = false;   // a compaction is due: the next step brings the cache to host memory
             while (active.Any(r => !r.Tracker.Done))
             {
                 ct.ThrowIfCancellationRequested();
                 var finished = active.Count(r => r.Tracker.Done);
                 if (finished > 0 && finished >= _options.CompactFraction * active.Count)
                 {
-                    var copyStart = System.Diagnostics.Stopwatch.GetTimestamp();
-                    var next = Compact(cache, active);
-                    stats.CopySeconds += System.Diagnostics.Stopwatch.GetElapsedTime(copyStart).TotalSeconds;
-                    cache.Dispose();
-                    cache = next;
-                    active = active.Where(r => !r.Tracker.Done).ToList();
+                    if (cache.OnHost)
+                    {
+                        var copyStart = System.Diagnostics.Stopwatch.GetTimestamp();
+                        var next = Compact(cache, active);
+                        stats.CopySeconds += System.Diagnostics.Stopwatch.GetElapsedTime(copyStart).TotalSeconds;
+                        cache.Dispose();
+                        cache = next;
+                        active = active.Where(r => !r.Tracker.Done).ToList();
+                        wantHost = false;
+                    }
+                    else
+                    {
+                        wantHost = true;
+                    }
                 }
 
                 var b = active.Count;
@@ -86,14 +96,15 @@ public sealed class Generator(LanguageModel model)
                     mask.AsSpan(i * total + row.Pad, total - row.Pad).Fill(1);
                 }
                 var stepStart = System.Diagnostics.Stopwatch.GetTimestamp();
-                var (logits, present) = runner.Forward(ids, mask, positions, b, 1, cache);
+                var (logits, present) = runner.Forward(ids, mask, positions, b, 1, cache, hostPresent: wantHost);
                 stats.DecodeSeconds += System.Diagnostics.Stopwatch.GetElapsedTime(stepStart).TotalSeconds;
                 stats.DecodeSteps++;
                 cache.Dispose();
                 cache = present;
                 using (logits)
                 {
-                    var (type, _) = LogitsLayout(logits);
+                    var (type, _, vocab) = LogitsLayout(logits);
+                    Resize(vocab);
                     for (var i = 0; i < b; i++)
                         if (!active[i].Tracker.Done)
                             SampleNext(active[i], TensorRows.Row(logits, type, (long)i * vocab, vocab, logitRow), requests[active[i].Request], probs, order);
@@ -103,6 +114,14 @@ public sealed class Generator(LanguageModel model)
         finally
         {
             cache.Dispose();
+        }
+
+        void Resize(int vocab)
+        {
+            if (probs.Length >= vocab) return;
+            probs = new float[vocab];
+            order = new int[vocab];
+            logitRow = new float[vocab];
         }
     }
 
@@ -126,7 +145,6 @@ public sealed class Generator(LanguageModel model)
         KvCache? cache = null;
         try
         {
-            var vocab = model.Manifest.VocabSize;
             var start = 0;
             while (start < units.Count)
             {
@@ -157,7 +175,7 @@ public sealed class Generator(LanguageModel model)
                     }
                 }
                 var runStart = System.Diagnostics.Stopwatch.GetTimestamp();
-                var (logits, present) = runner.Forward(ids, mask, positions, n, len, initial);
+                var (logits, present) = runner.Forward(ids, mask, positions, n, len, initial, hostPresent: true);
                 cache ??= KvCache.Zeros(present.Layers, rows.Count, longest, present.Heads, present.HeadSize, present.ElementType);
                 stats.PrefillSeconds += System.Diagnostics.Stopwatch.GetElapsedTime(runStart).TotalSeconds;
                 stats.PrefillRuns++;
@@ -166,7 +184,7 @@ public sealed class Generator(LanguageModel model)
                 using (present)
                 {
                     var copyStart = System.Diagnostics.Stopwatch.GetTimestamp();
-                    var (type, outSeq) = LogitsLayout(logits);
+                    var (type, outSeq, vocab) = LogitsLayout(logits);
                     for (var u = 0; u < n; u++)
                     {
                         // Logits of the last position: [n, len, vocab], or [n, 1, vocab] for a "last only" graph.
@@ -207,10 +225,10 @@ public sealed class Generator(LanguageModel model)
         return next;
     }
 
-    private static (Microsoft.ML.OnnxRuntime.Tensors.TensorElementType Type, int Seq) LogitsLayout(Microsoft.ML.OnnxRuntime.OrtValue logits)
+    private static (Microsoft.ML.OnnxRuntime.Tensors.TensorElementType Type, int Seq, int Vocab) LogitsLayout(Microsoft.ML.OnnxRuntime.OrtValue logits)
     {
         var info = logits.GetTensorTypeAndShape();
-        return (info.ElementDataType, (int)info.Shape[1]);
+        return (info.ElementDataType, (int)info.Shape[1], (int)info.Shape[2]);
     }
 
     private static void Validate(GenerationRequest req, int index)

@@ -8,9 +8,10 @@ namespace Pipeline.Inference;
 /// unchanged as the next past inputs) or tensors built here when rows are replicated or dropped.</summary>
 internal sealed class KvCache : IDisposable
 {
-    private KvCache(OrtValue[] keys, OrtValue[] values, int batch, int length, int heads, int headSize, TensorElementType type)
+    private KvCache(OrtValue[] keys, OrtValue[] values, int batch, int length, int heads, int headSize, TensorElementType type, bool onHost)
     {
         ElementType = type;
+        OnHost = onHost;
         Keys = keys;
         Values = values;
         Batch = batch;
@@ -27,10 +28,12 @@ internal sealed class KvCache : IDisposable
     public int HeadSize { get; }
     public int Layers => Keys.Length;
     public TensorElementType ElementType { get; }
+    /// <summary>In host memory, so rows can be copied here; false for a cache left on the GPU.</summary>
+    public bool OnHost { get; }
     private int ElementBytes => ElementType == TensorElementType.Float ? 4 : 2;
 
-    public static KvCache Wrap(OrtValue[] keys, OrtValue[] values, int batch, int length, int heads, int headSize, TensorElementType type) =>
-        new(keys, values, batch, length, heads, headSize, type);
+    public static KvCache Wrap(OrtValue[] keys, OrtValue[] values, int batch, int length, int heads, int headSize, TensorElementType type, bool onHost) =>
+        new(keys, values, batch, length, heads, headSize, type, onHost);
 
     /// <summary>A zero-filled cache (zeros, not garbage, under padding: a masked NaN would still poison
     /// attention through 0 * NaN).</summary>
@@ -44,13 +47,14 @@ internal sealed class KvCache : IDisposable
             keys[l] = Allocate(shape, type);
             values[l] = Allocate(shape, type);
         }
-        return new KvCache(keys, values, batch, length, heads, headSize, type);
+        return new KvCache(keys, values, batch, length, heads, headSize, type, onHost: true);
     }
 
     /// <summary>Copies positions [srcStart, srcStart+count) of one row into [dstStart, dstStart+count) of a row of another cache.</summary>
     public static void CopyRow(KvCache src, int srcRow, int srcStart, KvCache dst, int dstRow, int dstStart, int count)
     {
         if (count == 0) return;
+        if (!src.OnHost || !dst.OnHost) throw new InvalidOperationException("KV cache rows can only be copied in host memory");
         var d = src.HeadSize * src.ElementBytes;   // bytes per position per head
         for (var l = 0; l < src.Layers; l++)
         {

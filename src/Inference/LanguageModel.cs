@@ -39,6 +39,10 @@ public sealed class LanguageModel : IDisposable
     /// a 0-length tensor). A masked slot changes nothing: its attention weight is exactly 0.</summary>
     internal int PrefillPastSlots { get; private set; }
 
+    /// <summary>Tests only: on CPU, treat presents as if they were on a GPU (not copyable), so the
+    /// deferred-compaction path of the CUDA case runs without one.</summary>
+    internal bool TreatCacheAsDevice { get; set; }
+
     /// <summary>Loads the model a manifest describes. Every missing or malformed file raises a
     /// <see cref="ModelFormatException"/> naming that file.</summary>
     public static LanguageModel Load(string manifestPath, InferenceOptions? options = null, ILogger? logger = null)
@@ -107,7 +111,7 @@ public sealed class LanguageModel : IDisposable
         using var empty = runner.InitialCache(1, slots: 0);
         try
         {
-            var (logits, present) = runner.Forward([BosId], [1], [0], 1, 1, empty, quiet: true);
+            var (logits, present) = runner.Forward([BosId], [1], [0], 1, 1, empty, hostPresent: true, quiet: true);
             logits.Dispose();
             present.Dispose();
             reason = "";

@@ -80,6 +80,20 @@ public sealed class BatchingTests(ModelsFixture models)
     }
 
     [Fact]
+    public async Task A_device_resident_cache_is_brought_to_host_before_compaction()
+    {
+        var requests = Prompts.Select((p, i) => new GenerationRequest(p, Samples: 2, Temperature: 1, Seed: i, Mode: StopMode.Solution,
+            MaxNewTokens: 3 + 9 * i)).ToList();
+        var want = await new Generator(models.Policy).GenerateAsync(requests);
+        using var gpuLike = ModelsFixture.Load(TestPaths.Tiny("policy.manifest.json"), new InferenceOptions { Device = "cpu", IntraOpThreads = 2, CompactFraction = 0.01 });
+        gpuLike.TreatCacheAsDevice = true;   // presents "stay on the device": copying them would throw
+        var got = await new Generator(gpuLike).GenerateAsync(requests);
+        for (var r = 0; r < requests.Count; r++)
+            for (var s = 0; s < 2; s++)
+                Assert.Equal(want[r].Samples[s].TokenIds, got[r].Samples[s].TokenIds);
+    }
+
+    [Fact]
     public async Task Lookahead_rollout_is_greedy_and_limited_to_k_steps()
     {
         var generator = new Generator(models.Script);
