@@ -37,8 +37,35 @@ public sealed class SearchProgress(NpgsqlDataSource db, IAnswerGrader grader, Pi
         return next;
     }
 
-    /// <summary>Stores a scored round and decides the next one. Duplicates and stale rounds change nothing.</summary>
+    /// <summary>Stores a scored round and decides the next one. Duplicates and stale rounds change nothing.
+    /// A round the database refuses for its content (a check or encoding violation) would be refused on every
+    /// retry and every recovery re-request, so it fails its search instead of stalling it.</summary>
     public async Task<ExpandRound?> RecordRoundAsync(RoundScored scored, CancellationToken ct)
+    {
+        try
+        {
+            return await StoreRoundAsync(scored, ct);
+        }
+        catch (PostgresException e) when (e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState is "23514" or "23502")
+        {
+            logger.LogError(e, "search {Search}: round {Round} refused by the database ({SqlState} {Constraint}): search failed",
+                scored.Request.SearchId, scored.Request.Round, e.SqlState, e.ConstraintName);
+            await FailAsync(scored.Request.SearchId, ct);
+            return null;
+        }
+    }
+
+    private async Task FailAsync(long searchId, CancellationToken ct)
+    {
+        await using var c = await db.OpenConnectionAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var spec = await SearchStore.LockAsync(c, tx, searchId, ct);
+        if (spec is null || spec.Status is "done" or "failed") return;
+        await SearchStore.FinishAsync(c, tx, spec, "failed", ct);
+        await tx.CommitAsync(ct);
+    }
+
+    private async Task<ExpandRound?> StoreRoundAsync(RoundScored scored, CancellationToken ct)
     {
         var searchId = scored.Request.SearchId;
         var round = scored.Request.Round;

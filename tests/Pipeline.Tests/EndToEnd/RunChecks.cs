@@ -23,8 +23,10 @@ internal static class RunChecks
     public static async Task AssertCompleteAsync(NpgsqlDataSource db, Guid runId, IReadOnlyDictionary<string, int> outcomesPerSearch)
     {
         Assert.Equal("done", await ScalarAsync<string>(db, "SELECT status FROM pipeline.runs WHERE run_id = @r", runId));
-        Assert.Equal(0L, await ScalarAsync<long>(db,
-            "SELECT count(*) FROM pipeline.searches WHERE run_id = @r AND (status <> 'done' OR finished_at IS NULL)", runId));
+        var unfinished = await RowsAsync(db,
+            "SELECT search_id || ' ' || strategy_label || ': ' || status FROM pipeline.searches " +
+            "WHERE run_id = @r AND (status <> 'done' OR finished_at IS NULL) ORDER BY search_id", runId);
+        Assert.True(unfinished.Count == 0, "searches not done (the Aggregator's log says why): " + string.Join("; ", unfinished));
 
         // every search has rounds 0..R with no gap, and no step from a round that was not stored
         Assert.Equal(0L, await ScalarAsync<long>(db, """
