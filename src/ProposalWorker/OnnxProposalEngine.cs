@@ -43,16 +43,29 @@ public sealed class OnnxProposalEngine : IProposalEngine, IDisposable
             var (model, generator) = _models[group.Key];
             var jobs = group.SelectMany(i => rounds[i].Requests.Select(r => (Round: i, Request: r))).ToList();
             var requests = jobs.Select(j => ToGenerationRequest(model.Manifest, rounds[j.Round], j.Request)).ToList();
-            var generated = await generator.GenerateAsync(requests, cancellationToken);
+            // A prompt that fills the context (a deep search) gets no continuation: its samples come back empty
+            // ("length"), which ends that branch, instead of one request failing the whole batch.
+            var fits = requests.Select(r => model.EncodePrompt(r.Prompt).Length < model.Manifest.MaxPositions - 1).ToList();
+            var runnable = requests.Where((_, j) => fits[j]).ToList();
+            var generated = runnable.Count > 0 ? await generator.GenerateAsync(runnable, cancellationToken) : [];
 
             var perRound = group.ToDictionary(i => i, _ => new List<ProposedCandidate>());
-            for (var j = 0; j < jobs.Count; j++)
+            for (int j = 0, k = 0; j < jobs.Count; j++)
             {
                 var round = rounds[jobs[j].Round];
-                perRound[jobs[j].Round].AddRange(generated[j].Samples.Select(s =>
-                    CandidateMapping.Candidate(jobs[j].Request, s, round.Mode, round.Sampling.MaxSteps)));
+                var request = jobs[j].Request;
+                if (!fits[j])
+                {
+                    _logger.LogWarning("search {Search} round {Round} request {Request}: prompt fills model {Model}'s {Max} positions; its samples end here",
+                        round.SearchId, round.Round, request.Index, group.Key, model.Manifest.MaxPositions);
+                    perRound[jobs[j].Round].AddRange(Enumerable.Range(0, request.Count).Select(i =>
+                        new ProposedCandidate(request.Index, i, request.ParentNodeId, [], 0, FinishReasons.Length, false)));
+                    continue;
+                }
+                perRound[jobs[j].Round].AddRange(generated[k++].Samples.Select(s =>
+                    CandidateMapping.Candidate(request, s, round.Mode, round.Sampling.MaxSteps)));
             }
-            await AddLookaheadAsync(model.Manifest, generator, rounds, perRound, cancellationToken);
+            await AddLookaheadAsync(model, generator, rounds, perRound, cancellationToken);
             foreach (var (i, list) in perRound) results[i] = list;
         }
         return results;
@@ -69,9 +82,10 @@ public sealed class OnnxProposalEngine : IProposalEngine, IDisposable
     }
 
     /// <summary>Lookahead search: after each open sampled step, k greedy steps; the verifier scores their end.</summary>
-    private async Task AddLookaheadAsync(ModelManifest manifest, Generator generator, IReadOnlyList<ExpandRound> rounds,
+    private async Task AddLookaheadAsync(LanguageModel model, Generator generator, IReadOnlyList<ExpandRound> rounds,
         Dictionary<int, List<ProposedCandidate>> perRound, CancellationToken ct)
     {
+        var manifest = model.Manifest;
         var open = new List<(int Round, int Candidate, string Prompt, int K)>();
         foreach (var (i, list) in perRound)
         {
@@ -81,7 +95,9 @@ public sealed class OnnxProposalEngine : IProposalEngine, IDisposable
             {
                 if (list[c].Terminal || list[c].Steps.Count == 0) { list[c] = list[c] with { Lookahead = [] }; continue; }
                 var prefix = round.Requests[list[c].RequestIndex].PrefixSteps.Concat(list[c].Steps.Select(s => s.Text));
-                open.Add((i, c, PromptBuilder.Policy(manifest, round.Problem, prefix), round.LookaheadSteps));
+                var prompt = PromptBuilder.Policy(manifest, round.Problem, prefix);
+                if (model.EncodePrompt(prompt).Length >= manifest.MaxPositions - 1) { list[c] = list[c] with { Lookahead = [] }; continue; }
+                open.Add((i, c, prompt, round.LookaheadSteps));
             }
         }
         foreach (var byK in open.GroupBy(o => (o.K, rounds[o.Round].Sampling.MaxNewTokens)))

@@ -24,9 +24,27 @@ public sealed class OnnxStepScorer : IStepScorer, IDisposable
 
     public string ModelName => _model.Manifest.Name;
 
-    public Task<IReadOnlyList<IReadOnlyList<double>>> ScoreAsync(
-        IReadOnlyList<ScoringSequence> sequences, CancellationToken cancellationToken) =>
-        _scorer.ScoreAsync(sequences.Select(s => new PrmInput(s.Problem, s.Steps)).ToList(), cancellationToken);
+    public async Task<IReadOnlyList<IReadOnlyList<double>>> ScoreAsync(
+        IReadOnlyList<ScoringSequence> sequences, CancellationToken cancellationToken)
+    {
+        var dropped = sequences.Select(Overflow).ToList();
+        var scores = await _scorer.ScoreAsync(
+            sequences.Select((s, i) => new PrmInput(s.Problem, s.Steps.Skip(dropped[i]).ToList())).ToList(), cancellationToken);
+        // dropped leading steps get NaN: they are prefix steps, whose scores the verifier never reads
+        return scores.Select((s, i) => dropped[i] == 0 ? s : (IReadOnlyList<double>)[.. Enumerable.Repeat(double.NaN, dropped[i]), .. s]).ToList();
+    }
+
+    /// <summary>How many leading steps to leave out so the PRM input fits its context; the new steps sit at
+    /// the end, so a very deep prefix loses its oldest steps rather than failing the whole batch.</summary>
+    private int Overflow(ScoringSequence s)
+    {
+        for (var drop = 0; drop < s.Steps.Count; drop++)
+        {
+            var (text, _) = PrmLayout.Build(_model.Manifest, s.Problem, s.Steps.Skip(drop).ToList());
+            if (_model.Tokenizer.Encode(text).Length + 1 <= _model.Manifest.MaxPositions) return drop;
+        }
+        return Math.Max(0, s.Steps.Count - 1);
+    }
 
     public void Dispose() => _model.Dispose();
 }
