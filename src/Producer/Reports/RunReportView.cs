@@ -43,6 +43,30 @@ public static class RunReportView
         return new Rows(output);
     }
 
+    /// <summary>Per budget (rows) and level (columns): the best config and its accuracy, and best-of-N's at the same n.</summary>
+    public static IRenderable RenderComputeOptimal(IReadOnlyList<ComputeOptimalRow> rows)
+    {
+        if (rows.Count == 0) return new Text("");
+        var levels = rows.Select(r => r.Level).Distinct().OrderBy(l => l ?? int.MaxValue).ToList();
+        var table = new Table().Title("[bold]compute-optimal config per level (in-sample), accuracy % vs best-of-N[/]")
+            .AddColumn(new TableColumn("N").RightAligned());
+        foreach (var level in levels) table.AddColumn(level is null ? "all" : $"L{level}");
+        foreach (var budget in rows.GroupBy(r => r.BudgetN).OrderBy(g => g.Key))
+        {
+            var cells = new List<string> { budget.Key.ToString(CultureInfo.InvariantCulture) };
+            foreach (var level in levels)
+            {
+                var r = budget.FirstOrDefault(x => x.Level == level);
+                cells.Add(r is null ? "" : Markup.Escape(
+                    $"{r.StrategyLabel} {Percent(r.Accuracy)}" + (r.BestOfNAccuracy is { } b ? $" vs {Percent(b)}" : "")));
+            }
+            table.AddRow(cells.ToArray());
+        }
+        return table;
+    }
+
+    private static string Percent(double accuracy) => (accuracy * 100).ToString("0.0", CultureInfo.InvariantCulture);
+
     internal static string Cell(AccuracyRow? r) =>
         r is null ? "" : $"{(r.Accuracy * 100).ToString("0.0", CultureInfo.InvariantCulture)} ({r.Correct}/{r.Problems})";
 

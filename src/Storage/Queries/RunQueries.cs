@@ -22,6 +22,11 @@ public sealed record AccuracyRow(
     string StrategyLabel, int BudgetN, string Aggregator, string StepAggregation, int? Level, bool AllLevels,
     int Problems, int Correct, double Accuracy, double MeanGeneratedTokens);
 
+/// <summary>The best strategy config at one level and budget (view <c>compute_optimal_by_level</c>).</summary>
+public sealed record ComputeOptimalRow(
+    int? Level, int BudgetN, string StrategyLabel, string Aggregator, string StepAggregation,
+    int Problems, int Correct, double Accuracy, double? BestOfNAccuracy);
+
 public sealed class RunNotFoundException(string message) : Exception(message);
 
 /// <summary>The reads behind <c>pipeline run list|status|report|resume</c>: plain SQL over the views.</summary>
@@ -138,6 +143,21 @@ public static class RunQueries
             rows.Add(new AccuracyRow(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetString(3),
                 reader.IsDBNull(4) ? null : reader.GetInt32(4), reader.GetBoolean(5), reader.GetInt32(6), reader.GetInt32(7),
                 reader.GetDouble(8), reader.IsDBNull(9) ? 0 : reader.GetDouble(9)));
+        return rows;
+    }
+
+    public static async Task<IReadOnlyList<ComputeOptimalRow>> ComputeOptimalAsync(NpgsqlDataSource db, Guid runId, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT level, budget_n, strategy_label, aggregator, step_aggregation, problems, correct, accuracy, best_of_n_accuracy
+            FROM pipeline.compute_optimal_by_level WHERE run_id = @id ORDER BY budget_n, level
+            """);
+        cmd.Parameters.AddWithValue("id", runId);
+        var rows = new List<ComputeOptimalRow>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            rows.Add(new ComputeOptimalRow(r.IsDBNull(0) ? null : r.GetInt32(0), r.GetInt32(1), r.GetString(2), r.GetString(3),
+                r.GetString(4), r.GetInt32(5), r.GetInt32(6), r.GetDouble(7), r.IsDBNull(8) ? null : r.GetDouble(8)));
         return rows;
     }
 

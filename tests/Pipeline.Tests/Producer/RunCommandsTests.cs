@@ -127,6 +127,9 @@ public sealed class RunCommandsTests(FreshDatabase database, RabbitVirtualHost r
         Assert.Contains("25.0 (1/4)", Line(r.Output, "weighted/last", " 1 "));
         Assert.Contains("100.0 (4/4)", Line(r.Output, "pass", " 8 "));
         Assert.DoesNotContain("weighted/min", r.Output);
+        Assert.Contains("compute-optimal", r.Output);
+        Line(r.Output, "best_of_n 100.0 vs 100.0", "best_of_n 50.0 vs 50.0");   // N=8: L1 and L2 on one row
+        Line(r.Output, "best_of_n 50.0 vs 50.0", "best_of_n 0.0 vs 0.0");       // N=1
         Assert.Contains("weighted/min", (await Run("run", "report", runId.ToString(), "--step-aggregation", "min")).Output);
 
         r = await Run("run", "status", runId.ToString());

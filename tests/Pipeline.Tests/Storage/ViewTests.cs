@@ -35,6 +35,28 @@ public sealed class ViewTests(FreshDatabase database) : IClassFixture<FreshDatab
     }
 
     [Fact]
+    public async Task Compute_optimal_picks_the_most_accurate_config_per_level_never_pass_and_shows_best_of_n_beside_it()
+    {
+        var db = database.DataSource;
+        var ds = await Seed.DatasetAsync(db, "optimal", ("e1", 1), ("e2", 1), ("h1", 5), ("h2", 5));
+        var run = await Seed.RunAsync(db, ds);
+        var bon = await Seed.SearchesAsync(db, run, "best_of_n", 4, "done");
+        var beam = await Seed.SearchesAsync(db, run, "beam(M=2)", 4, "done");
+        // easy problems: best-of-N 2/2, beam 1/2; hard: best-of-N 0/2, beam 2/2; pass is always right
+        bool[] bonRight = [true, true, false, false], beamRight = [true, false, true, true];
+        for (var p = 0; p < 4; p++)
+        {
+            await Seed.OutcomeAsync(db, bon[p], 4, "weighted", "last", bonRight[p]);
+            await Seed.OutcomeAsync(db, beam[p], 4, "weighted", "last", beamRight[p]);
+            await Seed.OutcomeAsync(db, bon[p], 4, "pass", "none", true);
+        }
+        var rows = await RunQueries.ComputeOptimalAsync(db, run, CancellationToken.None);
+        Assert.Equal(2, rows.Count);
+        Assert.Equal((1, "best_of_n", 1.0, 1.0), (rows[0].Level, rows[0].StrategyLabel, rows[0].Accuracy, rows[0].BestOfNAccuracy));
+        Assert.Equal((5, "beam(M=2)", 1.0, 0.0), (rows[1].Level, rows[1].StrategyLabel, rows[1].Accuracy, rows[1].BestOfNAccuracy));
+    }
+
+    [Fact]
     public async Task Run_progress_counts_searches_by_status_steps_and_tokens()
     {
         var db = database.DataSource;

@@ -43,6 +43,7 @@ public sealed class RunReportCommand(IAnsiConsole console, DatabaseConnector con
         console.MarkupLineInterpolated($"run [blue]{run.Name}[/] {run.RunId}: dataset {run.Dataset}, policy {run.PolicyModel}, prm {run.PrmModel}; {run.SearchesDone}/{run.Searches} searches done, {run.SearchesFailed} failed");
         var rows = await RunQueries.AccuracyAsync(db, runId, ct);
         console.Write(RunReportView.Render(rows, settings.StepAggregation, settings.Aggregator));
+        if (rows.Count > 0) console.Write(RunReportView.RenderComputeOptimal(await RunQueries.ComputeOptimalAsync(db, runId, ct)));
         return 0;
     }
 }
