@@ -17,6 +17,10 @@ public sealed class InferenceOptions
     /// <summary>ONNX Runtime intra-op threads; 0 = one per core.</summary>
     public int IntraOpThreads { get; set; }
 
+    /// <summary>Let ONNX Runtime's intra-op threads spin between runs (its default: lowest latency per
+    /// step). Turn off where several workers share few cores, so idle spinning does not steal them.</summary>
+    public bool IntraOpSpinning { get; set; } = true;
+
     /// <summary>Most sequences decoded together; larger calls run in waves of this size.</summary>
     public int MaxBatchSize { get; set; } = 256;
 

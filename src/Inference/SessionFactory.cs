@@ -43,13 +43,18 @@ internal static class SessionFactory
         return (Open(onnxPath, cpu), "CPU");
     }
 
-    private static SessionOptions BaseOptions(InferenceOptions options) => new()
+    private static SessionOptions BaseOptions(InferenceOptions options)
     {
-        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        IntraOpNumThreads = options.ResolvedThreads,
-        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-        LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-    };
+        var so = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            IntraOpNumThreads = options.ResolvedThreads,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        if (!options.IntraOpSpinning) so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        return so;
+    }
 
     private static InferenceSession Open(string onnxPath, SessionOptions so)
     {

@@ -35,6 +35,14 @@ public sealed class ExecutionProviderTests
     }
 
     [Fact]
+    public async Task Runs_without_spinning_threads()
+    {
+        using var model = LanguageModel.Load(TestPaths.Tiny("policy.manifest.json"), new InferenceOptions { Device = "cpu", IntraOpThreads = 2, IntraOpSpinning = false });
+        var result = await new Generator(model).GenerateAsync([new GenerationRequest("Compute $1+1$.\n\n", MaxNewTokens: 5, IgnoreStops: true)]);
+        Assert.Equal(5, result[0].Samples[0].GeneratedTokens);
+    }
+
+    [Fact]
     public void Unknown_device_is_refused()
     {
         var e = Assert.Throws<ArgumentException>(() => LanguageModel.Load(TestPaths.Tiny("prm.manifest.json"), new InferenceOptions { Device = "tpu" }));
