@@ -19,7 +19,7 @@ if ! /usr/bin/python3 -c "import torch, onnx" 2>/dev/null; then
   echo "bench-engine: needs Debian's PyTorch and onnx: apt-get install -y --no-install-recommends python3-torch python3-onnx" >&2
   exit 1
 fi
-dotnet build benchmarks/Inference.Benchmarks -c Release -v q -nologo | grep -E "error|Warn" || true
+dotnet build benchmarks/Inference.Benchmarks -c Release -v q -nologo | grep -E " error " && exit 1 || true
 
 results=$(mktemp --suffix .json)
 trap 'rm -f "$results"' EXIT
