@@ -14,6 +14,7 @@ public class FreshDatabase : IAsyncLifetime
     public string Name { get; } = $"test_{DateTime.UtcNow:MMddHHmmss}_{Guid.NewGuid():N}"[..32];
     public string ConnectionString { get; private set; } = "";
     public NpgsqlDataSource DataSource { get; private set; } = null!;
+
     public ServerEndpoints Servers { get; private set; } = null!;
 
     /// <summary>False leaves the database empty (for the migration tests themselves).</summary>
@@ -41,6 +42,8 @@ public class FreshDatabase : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        // InitializeAsync failed (no server): its error is the one to read, not a second one from here
+        if (DataSource is null) return;
         await DataSource.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
         await using var admin = new NpgsqlConnection(Servers.PostgresAdmin);

@@ -33,6 +33,7 @@ public sealed class RabbitVirtualHost : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (Servers is null) return;   // InitializeAsync failed: nothing was created
         using var http = TestServers.Management(Servers);
         await http.DeleteAsync($"api/vhosts/{Name}");
     }
