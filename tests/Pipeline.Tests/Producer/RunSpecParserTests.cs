@@ -40,6 +40,21 @@ public sealed class RunSpecParserTests
     }
 
     [Fact]
+    public void Every_sample_spec_parses_and_names_manifests_that_exist_in_the_repository()
+    {
+        var root = SharedData.RepoRoot();
+        var files = Directory.GetFiles(Path.Combine(root, "samples")).Where(f => f.EndsWith(".yaml") || f.EndsWith(".json")).ToList();
+        Assert.True(files.Count >= 3, "samples/ should hold the documented specs");
+        foreach (var file in files)
+        {
+            var spec = RunSpecParser.Parse(File.ReadAllText(file), file);
+            Assert.NotEmpty(spec.Strategies);
+            foreach (var model in new[] { spec.Policy, spec.Prm, spec.Revision }.OfType<ModelPath>())
+                Assert.True(File.Exists(Path.Combine(root, model.Path)), $"{file}: {model.Path} does not exist");
+        }
+    }
+
+    [Fact]
     public void A_json_spec_parses_like_yaml_and_is_stored_as_given()
     {
         var path = Path.Combine(SharedData.RepoRoot(), "samples", "math500-best-of-n.json");

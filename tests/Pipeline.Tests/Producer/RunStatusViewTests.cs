@@ -38,3 +38,17 @@ public sealed class RunStatusViewTests
         Assert.Contains("queue depths unavailable: connection refused", console.Output);
     }
 }
+
+public sealed class QueueDepthClientTests
+{
+    [Fact]
+    public void The_management_api_answer_becomes_queue_depths_sorted_by_name_with_missing_counters_as_zero()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse("""
+            [{"name": "score-round", "messages_ready": 7, "messages_unacknowledged": 2, "consumers": 1},
+             {"name": "expand-round", "consumers": 0}]
+            """);
+        var depths = Pipeline.Producer.Status.QueueDepthClient.Parse(doc.RootElement);
+        Assert.Equal([new("expand-round", 0, 0, 0), new Pipeline.Producer.Status.QueueDepth("score-round", 7, 2, 1)], depths);
+    }
+}
