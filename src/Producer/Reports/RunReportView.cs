@@ -11,7 +11,8 @@ public static class RunReportView
 {
     /// <param name="stepAggregation">Rows with this PRM step aggregation are shown (plus the aggregators that use none).</param>
     /// <param name="aggregator">Only this aggregator, or all when null.</param>
-    public static IRenderable Render(IReadOnlyList<AccuracyRow> rows, string stepAggregation, string? aggregator)
+    /// <param name="strategyOrder">Strategy labels in the order tables are shown (the spec's order); others follow by name.</param>
+    public static IRenderable Render(IReadOnlyList<AccuracyRow> rows, string stepAggregation, string? aggregator, IReadOnlyList<string>? strategyOrder = null)
     {
         var shown = rows.Where(r => (r.StepAggregation == stepAggregation || r.StepAggregation == "none")
                                     && (aggregator is null || r.Aggregator == aggregator)).ToList();
@@ -19,7 +20,8 @@ public static class RunReportView
 
         var levels = shown.Where(r => !r.AllLevels && r.Level is not null).Select(r => r.Level!.Value).Distinct().Order().ToList();
         var output = new List<IRenderable>();
-        foreach (var strategy in shown.GroupBy(r => r.StrategyLabel))
+        int Rank(string label) => strategyOrder?.ToList().IndexOf(label) is >= 0 and var i ? i : int.MaxValue;
+        foreach (var strategy in shown.GroupBy(r => r.StrategyLabel).OrderBy(g => Rank(g.Key)).ThenBy(g => g.Key, StringComparer.Ordinal))
         {
             var table = new Table().Title($"[bold]{Markup.Escape(strategy.Key)}[/]").AddColumn("aggregator").AddColumn(new TableColumn("N").RightAligned());
             foreach (var level in levels) table.AddColumn(new TableColumn($"L{level}").RightAligned());

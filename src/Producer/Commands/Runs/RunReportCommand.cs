@@ -42,7 +42,8 @@ public sealed class RunReportCommand(IAnsiConsole console, DatabaseConnector con
         var run = await RunQueries.GetAsync(db, runId, ct);
         console.MarkupLineInterpolated($"run [blue]{run.Name}[/] {run.RunId}: dataset {run.Dataset}, policy {run.PolicyModel}, prm {run.PrmModel}; {run.SearchesDone}/{run.Searches} searches done, {run.SearchesFailed} failed");
         var rows = await RunQueries.AccuracyAsync(db, runId, ct);
-        console.Write(RunReportView.Render(rows, settings.StepAggregation, settings.Aggregator));
+        var order = (await RunQueries.StrategyProgressAsync(db, runId, ct)).Select(p => p.Label).ToList();
+        console.Write(RunReportView.Render(rows, settings.StepAggregation, settings.Aggregator, order));
         if (rows.Count > 0) console.Write(RunReportView.RenderComputeOptimal(await RunQueries.ComputeOptimalAsync(db, runId, ct)));
         return 0;
     }
