@@ -19,7 +19,7 @@ public sealed class PipelineRunFixture : IAsyncLifetime
     private readonly List<IHost> _hosts = [];
     private string _folder = "";
 
-    public TestServers Servers { get; private set; } = null!;
+    public E2eServers Servers { get; private set; } = null!;
     public NpgsqlDataSource Db { get; private set; } = null!;
     public Guid RunId { get; private set; }
     internal RoundScoredRecorder Recorder { get; } = new();
@@ -29,12 +29,11 @@ public sealed class PipelineRunFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var started = DateTime.UtcNow;
-        Servers = await TestServers.StartAsync();
+        Servers = await E2eServers.StartAsync();
         Db = Servers.DataSource();
         _folder = Directory.CreateTempSubdirectory("e2e-run-").FullName;
         var config = ServiceHosts.Configuration(Servers);
 
-        await ServiceHosts.CliAsync(config, "db", "migrate");
         await ServiceHosts.CliAsync(config, "dataset", "import", TinyRun.WriteDataset(_folder), "--format", "math", "--name", "e2e-arith");
 
         _hosts.Add(ServiceHosts.Aggregator(config));

@@ -9,14 +9,14 @@ internal sealed class RunHarness : IAsyncDisposable
 {
     private readonly List<IHost> _running = [];
 
-    public required TestServers Servers { get; init; }
+    public required E2eServers Servers { get; init; }
     public required NpgsqlDataSource Db { get; init; }
     public required Dictionary<string, string?> Config { get; init; }
     public required string Folder { get; init; }
 
     public static async Task<RunHarness> StartAsync(IDictionary<string, string?>? extra = null)
     {
-        var servers = await TestServers.StartAsync();
+        var servers = await E2eServers.StartAsync();
         var harness = new RunHarness
         {
             Servers = servers,
@@ -24,7 +24,6 @@ internal sealed class RunHarness : IAsyncDisposable
             Config = ServiceHosts.Configuration(servers, extra),
             Folder = Directory.CreateTempSubdirectory("e2e-run-").FullName,
         };
-        await ServiceHosts.CliAsync(harness.Config, "db", "migrate");
         await ServiceHosts.CliAsync(harness.Config, "dataset", "import", TinyRun.WriteDataset(harness.Folder), "--format", "math", "--name", "e2e-arith");
         return harness;
     }

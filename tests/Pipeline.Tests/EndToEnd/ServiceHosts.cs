@@ -11,7 +11,7 @@ namespace Pipeline.Tests.EndToEnd;
 /// real tiny ONNX models.</summary>
 internal static class ServiceHosts
 {
-    public static Dictionary<string, string?> Configuration(TestServers servers, IDictionary<string, string?>? extra = null)
+    public static Dictionary<string, string?> Configuration(E2eServers servers, IDictionary<string, string?>? extra = null)
     {
         var c = servers.Configuration();
         c["Models:Policy"] = RepoPaths.Model("policy.manifest.json");
