@@ -12,7 +12,9 @@ public static class RunReportView
     /// <param name="stepAggregation">Rows with this PRM step aggregation are shown (plus the aggregators that use none).</param>
     /// <param name="aggregator">Only this aggregator, or all when null.</param>
     /// <param name="strategyOrder">Strategy labels in the order tables are shown (the spec's order); others follow by name.</param>
-    public static IRenderable Render(IReadOnlyList<AccuracyRow> rows, string stepAggregation, string? aggregator, IReadOnlyList<string>? strategyOrder = null)
+    /// <param name="binPrefix">Column header prefix of the per-bin columns: "L" for levels, "B" for difficulty bins.</param>
+    public static IRenderable Render(IReadOnlyList<AccuracyRow> rows, string stepAggregation, string? aggregator,
+        IReadOnlyList<string>? strategyOrder = null, string binPrefix = "L")
     {
         var shown = rows.Where(r => (r.StepAggregation == stepAggregation || r.StepAggregation == "none")
                                     && (aggregator is null || r.Aggregator == aggregator)).ToList();
@@ -24,7 +26,7 @@ public static class RunReportView
         foreach (var strategy in shown.GroupBy(r => r.StrategyLabel).OrderBy(g => Rank(g.Key)).ThenBy(g => g.Key, StringComparer.Ordinal))
         {
             var table = new Table().Title($"[bold]{Markup.Escape(strategy.Key)}[/]").AddColumn("aggregator").AddColumn(new TableColumn("N").RightAligned());
-            foreach (var level in levels) table.AddColumn(new TableColumn($"L{level}").RightAligned());
+            foreach (var level in levels) table.AddColumn(new TableColumn($"{binPrefix}{level}").RightAligned());
             table.AddColumn(new TableColumn("all").RightAligned()).AddColumn(new TableColumn("tokens/problem").RightAligned());
 
             foreach (var group in strategy.GroupBy(r => (r.Aggregator, r.StepAggregation, r.BudgetN))
@@ -41,7 +43,9 @@ public static class RunReportView
             }
             output.Add(table);
         }
-        output.Add(new Markup("[grey]cells: accuracy % (correct/problems)[/]"));
+        output.Add(new Markup(binPrefix == "L"
+            ? "[grey]cells: accuracy % (correct/problems)[/]\n"
+            : "[grey]cells: accuracy % (correct/problems); B1 = easiest difficulty quintile[/]\n"));
         return new Rows(output);
     }
 

@@ -124,19 +124,27 @@ public static class RunQueries
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
-    /// <summary>Accuracy per strategy config, budget, aggregator and step aggregation: one row per level, plus one
-    /// with <see cref="AccuracyRow.AllLevels"/> for all levels together.</summary>
-    public static async Task<IReadOnlyList<AccuracyRow>> AccuracyAsync(NpgsqlDataSource db, Guid runId, CancellationToken ct)
+    /// <summary>Accuracy per strategy config, budget, aggregator and step aggregation: one row per level (or per
+    /// difficulty bin, see <paramref name="bins"/>), plus one with <see cref="AccuracyRow.AllLevels"/> for all together.</summary>
+    /// <param name="bins">"level" (dataset levels), "oracle" or "predicted" (quintiles of view problem_difficulty; the
+    /// bin number is returned in <see cref="AccuracyRow.Level"/>).</param>
+    public static async Task<IReadOnlyList<AccuracyRow>> AccuracyAsync(NpgsqlDataSource db, Guid runId, CancellationToken ct, string bins = "level")
     {
-        await using var cmd = db.CreateCommand("""
-            SELECT strategy_label, budget_n, aggregator, step_aggregation, level, false, problems, correct, accuracy, mean_generated_tokens
-            FROM pipeline.accuracy_by_budget WHERE run_id = @id
+        var perBin = bins switch
+        {
+            "level" => "SELECT strategy_label, budget_n, aggregator, step_aggregation, level, false, problems, correct, accuracy, mean_generated_tokens FROM pipeline.accuracy_by_budget WHERE run_id = @id",
+            "oracle" or "predicted" => "SELECT strategy_label, budget_n, aggregator, step_aggregation, bin, false, problems, correct, accuracy, mean_generated_tokens FROM pipeline.accuracy_by_difficulty WHERE run_id = @id AND bin_kind = @bins",
+            _ => throw new ArgumentOutOfRangeException(nameof(bins), bins, "level, oracle or predicted"),
+        };
+        await using var cmd = db.CreateCommand($"""
+            {perBin}
             UNION ALL
             SELECT strategy_label, budget_n, aggregator, step_aggregation, NULL, true, problems, correct, accuracy, mean_generated_tokens
             FROM pipeline.accuracy_overall WHERE run_id = @id
             ORDER BY 1, 3, 4, 2, 6, 5
             """);
         cmd.Parameters.AddWithValue("id", runId);
+        cmd.Parameters.AddWithValue("bins", bins);
         var rows = new List<AccuracyRow>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))

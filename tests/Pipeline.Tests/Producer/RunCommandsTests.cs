@@ -132,6 +132,11 @@ public sealed class RunCommandsTests(FreshDatabase database, RabbitVirtualHost r
         Line(r.Output, "best_of_n 50.0 vs 50.0", "best_of_n 0.0 vs 0.0");       // N=1
         Assert.Contains("weighted/min", (await Run("run", "report", runId.ToString(), "--step-aggregation", "min")).Output);
 
+        r = await Run("run", "report", runId.ToString(), "--bins", "oracle");
+        Assert.True(r.ExitCode == 0, r.Output);
+        Assert.Contains("no difficulty bins yet", r.Output);   // the seeded searches have outcomes but no steps
+        Assert.NotEqual(0, (await Run("run", "report", "--bins", "quartiles")).ExitCode);
+
         r = await Run("run", "status", runId.ToString());
         Assert.True(r.ExitCode == 0, r.Output);
         Assert.Contains("4/4", Line(r.Output, "best_of_n"));

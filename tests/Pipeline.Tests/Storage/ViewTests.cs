@@ -57,6 +57,43 @@ public sealed class ViewTests(FreshDatabase database) : IClassFixture<FreshDatab
     }
 
     [Fact]
+    public async Task Difficulty_bins_come_from_the_last_step_of_each_best_of_n_sample()
+    {
+        var db = database.DataSource;
+        var ds = await Seed.DatasetAsync(db, "difficulty", ("p0", 1), ("p1", 1), ("p2", 1), ("p3", 1), ("p4", 1));
+        var run = await Seed.RunAsync(db, ds);
+        var searches = await Seed.SearchesAsync(db, run, "best_of_n", 4, "done");
+        var rows = new List<StepRow>();
+        for (var p = 0; p < 5; p++)
+            for (var sample = 0; sample < 4; sample++)
+            {
+                // problem p: 4 - p samples right (problem 4: none); the first step of every sample is marked wrong,
+                // so only the last step can count. Final PRM scores rise with p: predicted bins run opposite to oracle ones.
+                var right = sample < 4 - p;
+                rows.Add(new StepRow(searches[p], sample * 2 + 1, null, 1, 0, 0, sample, 0, "s", 5, 3, 0, 0.9f, null, false, null, null, false));
+                rows.Add(new StepRow(searches[p], sample * 2 + 2, sample * 2 + 1, 2, 0, 0, sample, 1, "a", 0, 3, 0, 0.1f + 0.2f * p, null,
+                    Terminal: sample != 3, FinishReason: "eos", ExtractedAnswer: "1", IsCorrect: sample == 3 ? null : right));
+            }
+        await using (var c = await db.OpenConnectionAsync()) await StepRowWriter.WriteAsync(c, null, rows, CancellationToken.None);
+        await Seed.OutcomeAsync(db, searches[0], 4, "weighted", "last", true);
+        await Seed.OutcomeAsync(db, searches[4], 4, "weighted", "last", false);
+
+        var difficulty = new List<(long Problem, int Samples, int Correct, int Oracle, int Predicted)>();
+        await using (var cmd = db.CreateCommand($"SELECT problem_id, samples, correct_samples, oracle_bin, predicted_bin FROM pipeline.problem_difficulty WHERE run_id = '{run}' ORDER BY problem_id"))
+        await using (var r = await cmd.ExecuteReaderAsync())
+            while (await r.ReadAsync()) difficulty.Add((r.GetInt64(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4)));
+        // sample 3 never terminates (is_correct NULL): wrong; so problem 0 has 3 right, not 4
+        Assert.Equal([3, 3, 2, 1, 0], difficulty.Select(d => d.Correct));
+        Assert.All(difficulty, d => Assert.Equal(4, d.Samples));
+        Assert.Equal([1, 2, 3, 4, 5], difficulty.Select(d => d.Oracle));
+        Assert.Equal([5, 4, 3, 2, 1], difficulty.Select(d => d.Predicted));
+
+        var byBin = await RunQueries.AccuracyAsync(db, run, CancellationToken.None, "oracle");
+        Assert.Equal((1, 1.0), (byBin.Single(b => b.Level == 1).Problems, byBin.Single(b => b.Level == 1).Accuracy));
+        Assert.Equal((1, 0.0), (byBin.Single(b => b.Level == 5).Problems, byBin.Single(b => b.Level == 5).Accuracy));
+    }
+
+    [Fact]
     public async Task Run_progress_counts_searches_by_status_steps_and_tokens()
     {
         var db = database.DataSource;

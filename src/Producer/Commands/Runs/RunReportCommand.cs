@@ -21,6 +21,11 @@ public sealed class RunReportCommand(IAnsiConsole console, DatabaseConnector con
         [DefaultValue("last")]
         public string StepAggregation { get; init; } = "last";
 
+        [CommandOption("--bins <KIND>")]
+        [Description("Columns: level (dataset levels), oracle (quintiles of pass@1 of the best-of-N samples) or predicted (quintiles of their mean final PRM score)")]
+        [DefaultValue("level")]
+        public string Bins { get; init; } = "level";
+
         [CommandOption("--aggregator <NAME>")]
         [Description("Only this answer aggregator: weighted, majority, naive or pass; default all")]
         public string? Aggregator { get; init; }
@@ -29,6 +34,8 @@ public sealed class RunReportCommand(IAnsiConsole console, DatabaseConnector con
         {
             if (!StepAggregations.Contains(StepAggregation))
                 return ValidationResult.Error($"--step-aggregation '{StepAggregation}' is not one of: {string.Join(", ", StepAggregations)}");
+            if (Bins is not ("level" or "oracle" or "predicted"))
+                return ValidationResult.Error($"--bins '{Bins}' is not one of: level, oracle, predicted");
             if (Aggregator is not null && !Aggregators.Contains(Aggregator))
                 return ValidationResult.Error($"--aggregator '{Aggregator}' is not one of: {string.Join(", ", Aggregators)}");
             return ValidationResult.Success();
@@ -41,10 +48,12 @@ public sealed class RunReportCommand(IAnsiConsole console, DatabaseConnector con
         var runId = await RunQueries.ResolveAsync(db, settings.Run, ct);
         var run = await RunQueries.GetAsync(db, runId, ct);
         console.MarkupLineInterpolated($"run [blue]{run.Name}[/] {run.RunId}: dataset {run.Dataset}, policy {run.PolicyModel}, prm {run.PrmModel}; {run.SearchesDone}/{run.Searches} searches done, {run.SearchesFailed} failed");
-        var rows = await RunQueries.AccuracyAsync(db, runId, ct);
+        var rows = await RunQueries.AccuracyAsync(db, runId, ct, settings.Bins);
         var order = (await RunQueries.StrategyProgressAsync(db, runId, ct)).Select(p => p.Label).ToList();
-        console.Write(RunReportView.Render(rows, settings.StepAggregation, settings.Aggregator, order));
-        if (rows.Count > 0) console.Write(RunReportView.RenderComputeOptimal(await RunQueries.ComputeOptimalAsync(db, runId, ct)));
+        if (settings.Bins != "level" && rows.All(r => r.AllLevels))
+            console.MarkupLine("[yellow]no difficulty bins yet:[/] they come from the run's finished best_of_n searches");
+        console.Write(RunReportView.Render(rows, settings.StepAggregation, settings.Aggregator, order, settings.Bins == "level" ? "L" : "B"));
+        if (rows.Count > 0 && settings.Bins == "level") console.Write(RunReportView.RenderComputeOptimal(await RunQueries.ComputeOptimalAsync(db, runId, ct)));
         return 0;
     }
 }
