@@ -153,10 +153,17 @@ def save(model, path):
     torch.save({"config": model.config.to_dict(), "state": model.state_dict()}, path)
 
 
+def pack(src, dst):
+    """fp16 copy of a checkpoint (half the bytes, to carry it to another machine). Weights loaded from
+    it are the fp16-rounded ones: export and evaluate from the same packed file."""
+    ck = torch.load(src, map_location="cpu")
+    torch.save({"config": ck["config"], "state": {k: v.half() for k, v in ck["state"].items()}}, dst)
+
+
 def load(path, device="cpu"):
     ck = torch.load(path, map_location=device)
     m = GPT(Config(**ck["config"]))
-    m.load_state_dict(ck["state"])
+    m.load_state_dict({k: v.float() for k, v in ck["state"].items()})  # a packed (fp16) checkpoint too
     return m.to(device).eval()
 
 
