@@ -150,6 +150,27 @@ public sealed class RunCommandsTests(FreshDatabase database, RabbitVirtualHost r
     }
 
     [Fact]
+    public async Task Status_watch_redraws_until_every_search_is_finished()
+    {
+        using var dir = new Cli.TempDir();
+        var dataset = await ImportAsync(dir);
+        var r = await Run("run", "submit", dir.File("spec.yaml", Spec(dataset, name: "watched")), "--quiet");
+        var runId = RunIdOf(r);
+
+        var watch = Run("run", "status", runId.ToString(), "--watch", "--interval", "0.2");
+        await Task.Delay(1000);
+        Assert.False(watch.IsCompleted, "--watch returned while searches were pending");
+        await using (var cmd = database.DataSource.CreateCommand(
+            $"UPDATE pipeline.searches SET status = CASE WHEN search_id % 2 = 0 THEN 'done' ELSE 'failed' END, started_at = now(), finished_at = now() WHERE run_id = '{runId}'"))
+            await cmd.ExecuteNonQueryAsync();
+        r = await watch.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(r.ExitCode == 0, r.Output);
+        Assert.Contains("finished", r.Output);
+        Assert.Contains("0%", Line(r.Output, "│ all"));   // the first frame
+        Assert.Contains("100%", r.Output.Split('\n').Last(l => l.Contains("│ all")));   // the last one
+    }
+
+    [Fact]
     public async Task A_run_whose_messages_cannot_be_published_is_kept_and_the_error_says_to_resume()
     {
         using var dir = new Cli.TempDir();
