@@ -31,7 +31,8 @@ def auroc(scores, labels):
 
 
 @torch.no_grad()
-def last_step_scores(prm, prompts, step_lists, batch_size=512):
+def last_step_scores(prm, prompts, step_lists, batch_size=512, mins=None):
+    """Score at each solution's last step end; fills `mins` (a list) with the lowest step score if given."""
     dev = next(prm.parameters()).device
     out = [None] * len(prompts)
     for s in range(0, len(prompts), batch_size):
@@ -45,6 +46,8 @@ def last_step_scores(prm, prompts, step_lists, batch_size=512):
         sc = prm.scores(ids.to(dev)).float().cpu()  # right padding + causal attention: no mask needed
         for i, (pr, steps) in enumerate(zip(prompts[s:s + batch_size], step_lists[s:s + batch_size])):
             out[s + i] = float(sc[i, step_end_positions(len(pr), steps)[-1]]) if steps else 0.0
+            if mins is not None:
+                mins[s + i] = float(sc[i, step_end_positions(len(pr), steps)].min()) if steps else 0.0
     return out
 
 
@@ -61,7 +64,8 @@ def evaluate(policy, prm, revision, rows, hp):
 
     gens = generate_ids(policy, [p for p in prompts for _ in range(n)], max_new, 1.0, batch_size=bs)
     parsed = [parse_sample(g, e) for g, e in gens]
-    scores = last_step_scores(prm, [p for p in prompts for _ in range(n)], [s for s, _ in parsed])
+    min_scores = [0.0] * len(parsed)
+    scores = last_step_scores(prm, [p for p in prompts for _ in range(n)], [s for s, _ in parsed], mins=min_scores)
     all_scores, all_labels = [], []
     for i, r in enumerate(rows):
         answers = [a for _, a in parsed[i * n:(i + 1) * n]]
@@ -70,13 +74,15 @@ def evaluate(policy, prm, revision, rows, hp):
         lv = by[r["level"]]
         lv["t1_single"].append(sum(ok) / n)
         lv["pass@n"].append(any(ok))
-        votes, weighted = defaultdict(int), defaultdict(float)
-        for a, s in zip(answers, sc):
+        votes, weighted, weighted_min = defaultdict(int), defaultdict(float), defaultdict(float)
+        for a, s, m in zip(answers, sc, min_scores[i * n:(i + 1) * n]):
             if a is not None:
                 votes[a] += 1
                 weighted[a] += s
+                weighted_min[a] += m
         lv["majority@n"].append(bool(votes) and max(votes, key=votes.get) == r["answer"])
         lv["prm_weighted@n"].append(bool(weighted) and max(weighted, key=weighted.get) == r["answer"])
+        lv["prm_weighted_min@n"].append(bool(weighted_min) and max(weighted_min, key=weighted_min.get) == r["answer"])
         lv["prm_best@n"].append(ok[max(range(n), key=lambda j: sc[j])])
         lv["auroc_scores"] += sc
         lv["auroc_labels"] += [int(o) for o in ok]
@@ -120,7 +126,8 @@ def evaluate(policy, prm, revision, rows, hp):
 
 
 COLUMNS = [("greedy", "greedy (T=0)"), ("t1_single", "T=1 single"), ("pass@n", "pass@16"),
-           ("majority@n", "majority@16"), ("prm_weighted@n", "PRM-weighted BoN@16"), ("prm_best@n", "PRM best-of-16"),
+           ("majority@n", "majority@16"), ("prm_weighted@n", "PRM-weighted BoN@16"), ("prm_weighted_min@n", "PRM-weighted (min step) @16"),
+           ("prm_best@n", "PRM best-of-16"),
            ("prm_auroc", "PRM AUROC (last step)"), ("rev_0", "revision: first attempt"), ("rev_4", "after 4 revisions")]
 
 

@@ -150,7 +150,12 @@ class GPT(nn.Module):
 
 
 def save(model, path):
-    torch.save({"config": model.config.to_dict(), "state": model.state_dict()}, path)
+    """Stores fp16 weights (half the bytes: checkpoints come back from the GPU machine) and rounds the
+    live model to the same values, so what is evaluated next is exactly what gets exported."""
+    with torch.no_grad():
+        for p in model.parameters():
+            p.copy_(p.half().float())
+    torch.save({"config": model.config.to_dict(), "state": {k: v.half() for k, v in model.state_dict().items()}}, path)
 
 
 def pack(src, dst):

@@ -22,7 +22,7 @@ def edit_distance(a, b):
     return prev[-1]
 
 
-def build_examples(problems, attempts_per_problem, gens, rng, max_attempts=4):
+def build_examples(problems, attempts_per_problem, gens, rng, max_attempts=4, p_zero=0.2):
     """-> list of (prompt text, gold steps, number of attempts in the prompt)."""
     out = []
     for i, p in enumerate(problems):
@@ -34,7 +34,9 @@ def build_examples(problems, attempts_per_problem, gens, rng, max_attempts=4):
                 seen.add(key)
                 wrong.append(steps)
         gold = split_steps(p["solution"])
-        k = rng.randint(0, min(max_attempts, len(wrong)))
+        # most examples that can show a wrong attempt do (0 attempts = plain solving, which the policy
+        # already knows); 1..4 uniform otherwise
+        k = 0 if not wrong or rng.random() < p_zero else rng.randint(1, min(max_attempts, len(wrong)))
         chosen = rng.sample(wrong, k)
         if k > 1:
             gold_text = "\n".join(gold)
