@@ -17,6 +17,11 @@ public sealed class AggregatorOptions
     /// <summary>Most stalled searches re-requested per sweep, so a restart after a long outage does not flood the workers.</summary>
     public int RecoveryBatchSize { get; set; } = 1000;
 
+    /// <summary>A round re-requested this many times by the sweep without coming back fails its search (a round
+    /// that always lands in a worker's _error queue, e.g. for a model no worker serves). Counted per Aggregator
+    /// process; 0 = never give up.</summary>
+    public int MaxRoundRequests { get; set; } = 5;
+
     /// <summary>RoundScored messages handled at once. Each holds one DB connection and a lock on its search row.</summary>
     public int ConcurrencyLimit { get; set; } = 4;
 

@@ -18,6 +18,9 @@ public sealed class RecoverySweep(
     IOptions<AggregatorOptions> options,
     ILogger<RecoverySweep> logger) : BackgroundService
 {
+    // re-requests per (search, round) since this process started; only the sweep's own loop touches it
+    private readonly Dictionary<(long SearchId, int Round), (int Count, DateTime Last)> _requests = [];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
@@ -42,12 +45,26 @@ public sealed class RecoverySweep(
         var o = options.Value;
         var timeout = TimeSpan.FromSeconds(o.RoundTimeoutSeconds);
         var stalled = await SearchStore.StalledAsync(db, timeout, o.RecoveryBatchSize, ct);
+        // a round not re-requested for well over a timeout came back (or its search moved on): forget it
+        var now = DateTime.UtcNow;
+        var forget = 2 * timeout + TimeSpan.FromSeconds(o.RecoveryIntervalSeconds);
+        foreach (var (key, _) in _requests.Where(e => now - e.Value.Last > forget).ToList()) _requests.Remove(key);
         var sent = 0;
-        foreach (var id in stalled)
+        foreach (var key in stalled)
         {
-            var next = await progress.RequestCurrentRoundAsync(id, timeout, ct);
+            var n = _requests.TryGetValue(key, out var seen) ? seen.Count : 0;
+            if (o.MaxRoundRequests > 0 && n >= o.MaxRoundRequests)
+            {
+                logger.LogError("search {Search}: round {Round} re-requested {Count} times without coming back (see the workers' _error queues): search failed",
+                    key.SearchId, key.Round, n);
+                await progress.FailAsync(key.SearchId, ct, key.Round);
+                _requests.Remove(key);
+                continue;
+            }
+            var next = await progress.RequestCurrentRoundAsync(key.SearchId, timeout, ct);
             if (next is null) continue;
             await bus.Publish(next, ct);
+            _requests[key] = (n + 1, now);
             sent++;
         }
         if (sent > 0) logger.LogWarning("recovery sweep: re-requested {Count} overdue rounds (timeout {Timeout} s)", sent, o.RoundTimeoutSeconds);

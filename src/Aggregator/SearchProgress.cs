@@ -55,12 +55,13 @@ public sealed class SearchProgress(NpgsqlDataSource db, IAnswerGrader grader, Pi
         }
     }
 
-    private async Task FailAsync(long searchId, CancellationToken ct)
+    /// <summary>Ends a search as 'failed' (if it is still open, and still at <paramref name="round"/> when given).</summary>
+    public async Task FailAsync(long searchId, CancellationToken ct, int? round = null)
     {
         await using var c = await db.OpenConnectionAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         var spec = await SearchStore.LockAsync(c, tx, searchId, ct);
-        if (spec is null || spec.Status is "done" or "failed") return;
+        if (spec is null || spec.Status is "done" or "failed" || (round is { } r && spec.CurrentRound != r)) return;
         await SearchStore.FinishAsync(c, tx, spec, "failed", ct);
         await tx.CommitAsync(ct);
     }

@@ -157,18 +157,18 @@ public static class SearchStore
     }
 
     /// <summary>Running searches whose requested round is overdue, oldest request first.</summary>
-    public static async Task<List<long>> StalledAsync(NpgsqlDataSource db, TimeSpan timeout, int limit, CancellationToken ct)
+    public static async Task<List<(long SearchId, int Round)>> StalledAsync(NpgsqlDataSource db, TimeSpan timeout, int limit, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand("""
-            SELECT search_id FROM pipeline.searches
+            SELECT search_id, current_round FROM pipeline.searches
             WHERE status = 'running' AND round_requested_at < now() - @t
             ORDER BY round_requested_at LIMIT @n
             """);
         cmd.Parameters.AddWithValue("t", timeout);
         cmd.Parameters.AddWithValue("n", limit);
-        var ids = new List<long>();
+        var ids = new List<(long, int)>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) ids.Add(r.GetInt64(0));
+        while (await r.ReadAsync(ct)) ids.Add((r.GetInt64(0), r.GetInt32(1)));
         return ids;
     }
 }
