@@ -71,6 +71,27 @@ public static class RunReportView
         return table;
     }
 
+    /// <summary>Per budget (rows) and difficulty bin (columns): 2-fold cross-validated compute-optimal accuracy vs best-of-N.</summary>
+    public static IRenderable RenderComputeOptimalCv(IReadOnlyList<ComputeOptimalCvRow> rows, string bins)
+    {
+        if (rows.Count == 0) return new Text("");
+        var binList = rows.Select(r => r.Bin).Distinct().Order().ToList();
+        var table = new Table().Title($"[bold]compute-optimal, 2-fold cross-validated, by {bins} bin: accuracy % vs best-of-N[/]")
+            .AddColumn(new TableColumn("N").RightAligned());
+        foreach (var bin in binList) table.AddColumn(new TableColumn($"B{bin}").RightAligned());
+        foreach (var budget in rows.GroupBy(r => r.BudgetN).OrderBy(g => g.Key))
+        {
+            var cells = new List<string> { budget.Key.ToString(CultureInfo.InvariantCulture) };
+            foreach (var bin in binList)
+            {
+                var r = budget.FirstOrDefault(x => x.Bin == bin);
+                cells.Add(r is null ? "" : Percent(r.CvAccuracy) + (r.BestOfNAccuracy is { } b ? $" vs {Percent(b)}" : ""));
+            }
+            table.AddRow(cells.ToArray());
+        }
+        return new Rows(table, new Markup("[grey]bins need problems in both folds (problem_id parity); configs per cell: view compute_optimal_cv[/]\n"));
+    }
+
     private static string Percent(double accuracy) => (accuracy * 100).ToString("0.0", CultureInfo.InvariantCulture);
 
     internal static string Cell(AccuracyRow? r) =>

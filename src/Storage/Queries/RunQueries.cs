@@ -27,6 +27,9 @@ public sealed record ComputeOptimalRow(
     int? Level, int BudgetN, string StrategyLabel, string Aggregator, string StepAggregation,
     int Problems, int Correct, double Accuracy, double? BestOfNAccuracy);
 
+/// <summary>Cross-validated compute-optimal accuracy at one difficulty bin and budget (view <c>compute_optimal_cv</c>).</summary>
+public sealed record ComputeOptimalCvRow(int Bin, int BudgetN, int Problems, int Correct, double CvAccuracy, string ChosenConfigs, double? BestOfNAccuracy);
+
 public sealed class RunNotFoundException(string message) : Exception(message);
 
 /// <summary>The reads behind <c>pipeline run list|status|report|resume</c>: plain SQL over the views.</summary>
@@ -166,6 +169,23 @@ public static class RunQueries
         while (await r.ReadAsync(ct))
             rows.Add(new ComputeOptimalRow(r.IsDBNull(0) ? null : r.GetInt32(0), r.GetInt32(1), r.GetString(2), r.GetString(3),
                 r.GetString(4), r.GetInt32(5), r.GetInt32(6), r.GetDouble(7), r.IsDBNull(8) ? null : r.GetDouble(8)));
+        return rows;
+    }
+
+    /// <param name="bins">"oracle" or "predicted".</param>
+    public static async Task<IReadOnlyList<ComputeOptimalCvRow>> ComputeOptimalCvAsync(NpgsqlDataSource db, Guid runId, string bins, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT bin, budget_n, problems, correct, cv_accuracy, chosen_configs, best_of_n_accuracy
+            FROM pipeline.compute_optimal_cv WHERE run_id = @id AND bin_kind = @bins ORDER BY budget_n, bin
+            """);
+        cmd.Parameters.AddWithValue("id", runId);
+        cmd.Parameters.AddWithValue("bins", bins);
+        var rows = new List<ComputeOptimalCvRow>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            rows.Add(new ComputeOptimalCvRow(r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetDouble(4), r.GetString(5),
+                r.IsDBNull(6) ? null : r.GetDouble(6)));
         return rows;
     }
 

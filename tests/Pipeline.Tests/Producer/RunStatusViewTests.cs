@@ -52,3 +52,41 @@ public sealed class QueueDepthClientTests
         Assert.Equal([new("expand-round", 0, 0, 0), new Pipeline.Producer.Status.QueueDepth("score-round", 7, 2, 1)], depths);
     }
 }
+
+public sealed class RunReportViewTests
+{
+    [Fact]
+    public void Cross_validated_table_has_one_column_per_bin_and_best_of_n_beside_each_cell()
+    {
+        var console = new TestConsole().Width(200);
+        console.Write(Pipeline.Producer.Reports.RunReportView.RenderComputeOptimalCv(
+        [
+            new(1, 16, 20, 18, 0.9, "beam(M=4) weighted/last; beam(M=4) weighted/last", 0.85),
+            new(5, 16, 20, 4, 0.2, "best_of_n majority/none; best_of_n weighted/last", 0.2),
+            new(1, 64, 20, 19, 0.95, "x", null),
+        ], "oracle"));
+        var lines = console.Output.Split('\n');
+        Assert.Contains(lines, l => l.Contains("B1") && l.Contains("B5"));
+        Assert.Contains(lines, l => l.Contains("│ 16 ") && l.Contains("90.0 vs 85.0") && l.Contains("20.0 vs 20.0"));
+        Assert.Contains(lines, l => l.Contains("│ 64 ") && l.Contains("95.0") && !l.Contains("vs"));
+    }
+
+    [Fact]
+    public void Level_tables_follow_the_given_strategy_order_and_hide_other_step_aggregations()
+    {
+        Pipeline.Storage.Queries.AccuracyRow Row(string label, string agg, string step, int? level, bool all, int correct) =>
+            new(label, 4, agg, step, level, all, 2, correct, correct / 2.0, 10);
+        var console = new TestConsole().Width(200);
+        console.Write(Pipeline.Producer.Reports.RunReportView.Render(
+        [
+            Row("beam(M=2)", "weighted", "last", 1, false, 1), Row("beam(M=2)", "weighted", "last", null, true, 1),
+            Row("best_of_n", "weighted", "min", 1, false, 2), Row("best_of_n", "weighted", "last", 1, false, 2),
+            Row("best_of_n", "weighted", "last", null, true, 2),
+        ], "last", null, ["best_of_n", "beam(M=2)"]));
+        var output = console.Output;
+        Assert.True(output.IndexOf("best_of_n", StringComparison.Ordinal) < output.IndexOf("beam(M=2)", StringComparison.Ordinal));
+        Assert.DoesNotContain("weighted/min", output);
+        Assert.Contains("100.0 (2/2)", output);
+        Assert.Contains("50.0 (1/2)", output);
+    }
+}

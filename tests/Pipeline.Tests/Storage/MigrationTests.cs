@@ -35,7 +35,7 @@ public sealed class MigrationTests(EmptyDatabase database) : IClassFixture<Empty
             ("flops", "double precision", false)],
     };
 
-    private static readonly string[] Views = ["accuracy_by_budget", "accuracy_overall", "outcomes_per_problem", "run_progress", "compute_optimal_by_level", "problem_difficulty", "accuracy_by_difficulty"];
+    private static readonly string[] Views = ["accuracy_by_budget", "accuracy_overall", "outcomes_per_problem", "run_progress", "compute_optimal_by_level", "problem_difficulty", "accuracy_by_difficulty", "compute_optimal_cv"];
 
     [Fact]
     public async Task Migrations_on_an_empty_database_create_the_documented_schema_views_comments_and_analyst_role()

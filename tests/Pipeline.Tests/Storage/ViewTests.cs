@@ -94,6 +94,43 @@ public sealed class ViewTests(FreshDatabase database) : IClassFixture<FreshDatab
     }
 
     [Fact]
+    public async Task Cross_validated_compute_optimal_scores_each_problem_with_the_config_chosen_on_the_other_fold()
+    {
+        var db = database.DataSource;
+        var ds = await Seed.DatasetAsync(db, "cv", Enumerable.Range(0, 10).Select(i => ($"q{i}", (int?)1)).ToArray());
+        var run = await Seed.RunAsync(db, ds);
+        var a = await Seed.SearchesAsync(db, run, "best_of_n", 4, "done");
+        var b = await Seed.SearchesAsync(db, run, "beam(M=2)", 2, "done");
+        // equal pass@1 everywhere (one wrong sample each), so bins follow problem_id: {0,1} -> 1, {2,3} -> 2, ...
+        await using (var c = await db.OpenConnectionAsync())
+            await StepRowWriter.WriteAsync(c, null,
+                a.Select(id => new StepRow(id, 1, null, 1, 0, 0, 0, 0, "s", 5, 3, 0, 0.5f, null, false, "length", null, null)).ToList(),
+                CancellationToken.None);
+        // bin 1: best_of_n right only on problem 0, beam only on problem 1 -> whatever one fold picks fails on the other
+        await Seed.OutcomeAsync(db, a[0], 4, "weighted", "last", true);
+        await Seed.OutcomeAsync(db, a[1], 4, "weighted", "last", false);
+        await Seed.OutcomeAsync(db, b[0], 4, "weighted", "last", false);
+        await Seed.OutcomeAsync(db, b[1], 4, "weighted", "last", true);
+        // bin 2: best_of_n right on both, beam on neither
+        foreach (var p in new[] { 2, 3 })
+        {
+            await Seed.OutcomeAsync(db, a[p], 4, "weighted", "last", true);
+            await Seed.OutcomeAsync(db, b[p], 4, "weighted", "last", false);
+        }
+
+        var rows = new List<(int Bin, int Problems, double Cv, double? BestOfN, string Chosen)>();
+        await using (var cmd = db.CreateCommand($"SELECT bin, problems, cv_accuracy, best_of_n_accuracy, chosen_configs FROM pipeline.compute_optimal_cv WHERE run_id = '{run}' AND bin_kind = 'oracle' ORDER BY bin"))
+        await using (var r = await cmd.ExecuteReaderAsync())
+            while (await r.ReadAsync()) rows.Add((r.GetInt32(0), r.GetInt32(1), r.GetDouble(2), r.IsDBNull(3) ? null : r.GetDouble(3), r.GetString(4)));
+        Assert.Equal(2, rows.Count);
+        Assert.Equal((1, 2, 0.0, (double?)0.5), (rows[0].Bin, rows[0].Problems, rows[0].Cv, rows[0].BestOfN));
+        Assert.Contains("best_of_n weighted/last", rows[0].Chosen);
+        Assert.Contains("beam(M=2) weighted/last", rows[0].Chosen);
+        Assert.Equal((2, 2, 1.0, (double?)1.0), (rows[1].Bin, rows[1].Problems, rows[1].Cv, rows[1].BestOfN));
+        Assert.Equal("best_of_n weighted/last; best_of_n weighted/last", rows[1].Chosen);
+    }
+
+    [Fact]
     public async Task Run_progress_counts_searches_by_status_steps_and_tokens()
     {
         var db = database.DataSource;

@@ -54,6 +54,8 @@ public sealed class RunReportCommand(IAnsiConsole console, DatabaseConnector con
             console.MarkupLine("[yellow]no difficulty bins yet:[/] they come from the run's finished best_of_n searches");
         console.Write(RunReportView.Render(rows, settings.StepAggregation, settings.Aggregator, order, settings.Bins == "level" ? "L" : "B"));
         if (rows.Count > 0 && settings.Bins == "level") console.Write(RunReportView.RenderComputeOptimal(await RunQueries.ComputeOptimalAsync(db, runId, ct)));
+        if (rows.Count > 0 && settings.Bins != "level")
+            console.Write(RunReportView.RenderComputeOptimalCv(await RunQueries.ComputeOptimalCvAsync(db, runId, settings.Bins, ct), settings.Bins));
         return 0;
     }
 }
