@@ -17,6 +17,14 @@ public static class CandidateMapping
         return list;
     }
 
+    /// <summary>A lookahead rollout's steps. A rollout that only emitted EOS still cost that token: it comes
+    /// back as one empty step, which the verifier does not score (the rollout ends where the step ended).</summary>
+    public static IReadOnlyList<ContractStep> Rollout(IReadOnlyList<Inference.GeneratedStep> steps, int generatedTokens, int maxSteps)
+    {
+        var list = Steps(steps, generatedTokens).Take(maxSteps).ToList();
+        return list.Count == 0 && generatedTokens > 0 ? [new ContractStep("", generatedTokens)] : list;
+    }
+
     public static ProposedCandidate Candidate(ExpansionRequest request, GeneratedSample sample, GenerationMode mode, int maxSteps)
     {
         var steps = Steps(sample.Steps, sample.GeneratedTokens);

@@ -110,7 +110,7 @@ public sealed class OnnxProposalEngine : IProposalEngine, IDisposable
                 var list = perRound[items[j].Round];
                 list[items[j].Candidate] = list[items[j].Candidate] with
                 {
-                    Lookahead = CandidateMapping.Steps(sample.Steps, sample.GeneratedTokens).Take(byK.Key.K).ToList(),
+                    Lookahead = CandidateMapping.Rollout(sample.Steps, sample.GeneratedTokens, byK.Key.K),
                 };
             }
         }

@@ -19,7 +19,7 @@ public static class ScoringPlan
             {
                 var steps = new List<string>(PrefixOf(round, c));
                 steps.AddRange(c.Steps.Select(s => s.Text));
-                if (c.Lookahead is not null) steps.AddRange(c.Lookahead.Select(s => s.Text));
+                if (c.Lookahead is not null) steps.AddRange(c.Lookahead.Where(IsScored).Select(s => s.Text));
                 sequences.Add(new ScoringSequence(round.Request.Problem, steps));
             }
         }
@@ -40,7 +40,7 @@ public static class ScoringPlan
                 if (c.Steps.Count == 0) { scored.Add(c with { StepScores = [], LookaheadScore = null }); continue; }
                 var s = scores[next++];
                 var prefix = PrefixOf(round, c).Count;
-                var expected = prefix + c.Steps.Count + (c.Lookahead?.Count ?? 0);
+                var expected = prefix + c.Steps.Count + (c.Lookahead?.Count(IsScored) ?? 0);
                 if (s.Count != expected)
                     throw new InvalidOperationException(
                         $"scorer returned {s.Count} scores for a sequence of {expected} steps (search {round.Request.SearchId}, round {round.Request.Round})");
@@ -53,6 +53,9 @@ public static class ScoringPlan
         }
         return result;
     }
+
+    /// <summary>An empty rollout step stands for a rollout that ended at once (EOS): it has no text to score.</summary>
+    private static bool IsScored(GeneratedStep s) => s.Text.Length > 0;
 
     private static IReadOnlyList<string> PrefixOf(ScoreRound round, ProposedCandidate c) =>
         round.Request.Requests[c.RequestIndex].PrefixSteps;

@@ -40,7 +40,7 @@ internal static class TinyRun
             models:
               policy: {RepoPaths.Model("policy.manifest.json")}
               prm: {RepoPaths.Model("prm.manifest.json")}{revision}
-            sampling: {"{"} temperature: 1.0, top_p: 1.0, max_new_tokens: 24, max_steps: 6 {"}"}
+            sampling: {"{"} temperature: 1.0, top_p: 1.0, max_new_tokens: 48, max_steps: 6 {"}"}
             seed: 7
             strategies:
             {string.Join("\n", strategies.Select(s => "  - " + s))}

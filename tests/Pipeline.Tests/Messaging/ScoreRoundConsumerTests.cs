@@ -75,6 +75,22 @@ public sealed class ScoreRoundConsumerTests
     }
 
     [Fact]
+    public async Task A_rollout_that_ended_at_once_is_scored_where_its_step_ended()
+    {
+        var scorer = new PositionScorer();
+        await using var provider = Build(scorer);
+        var harness = provider.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        var request = ContractSamples.Round(5, lookahead: 1);
+        await harness.Bus.Publish(new ScoreRound(request,
+            [new ProposedCandidate(0, 0, null, [new("a", 1)], 5, "delimiter", false, [new GeneratedStep("", 1)])]));
+
+        var scored = (await harness.PublishedAsync<RoundScored>(1))[0];
+        Assert.Equal(0.1, scored.Candidates[0].LookaheadScore!.Value, 6);
+        Assert.Equal(["a"], scorer.Seen.Single().Steps);
+    }
+
+    [Fact]
     public async Task A_round_for_another_PRM_faults_alone()
     {
         await using var provider = Build(new PositionScorer());
