@@ -54,6 +54,13 @@ public sealed class StrategyLoopTests
         var (h, runId) = await RunAsync(true, "{ kind: revisions, chain_length: 2, budgets: [4] }");
         await using var _ = h;
 
+        // revisions report the 'hierarchical' aggregator (src/Search OutcomeEvaluator); the outcomes table must take it
+        var check = await RunChecks.ScalarAsync<string>(h.Db,
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'ck_outcomes_aggregator' AND @r IS NOT NULL", runId);
+        Assert.True(check.Contains("hierarchical"),
+            $"pipeline.outcomes check constraint ck_outcomes_aggregator is '{check}': it must allow 'hierarchical' (a Storage migration), " +
+            "else every revisions search fails when its outcomes are written");
+
         await RunChecks.AssertCompleteAsync(h.Db, runId, new Dictionary<string, int>
         {
             ["revisions(L=2)"] = 2 + 3 * 4, // pass, majority, then weighted/naive/hierarchical x last/min/prod/mean
