@@ -78,12 +78,13 @@ class Block(nn.Module):
         return x, present
 
 
-def build_mask(input_ids, attention_mask, past_key0):
+def build_mask(input_ids, attention_mask):
     """[batch, seq, past+seq] bool: key j is visible to query i iff j <= past+i and j is not padding."""
-    q_abs = torch.ones_like(input_ids).cumsum(-1) - 1
-    if past_key0 is not None:
-        q_abs = q_abs + torch.ones_like(past_key0[:, 0, :, 0], dtype=torch.long).sum(-1, keepdim=True)
-    k_idx = torch.ones_like(attention_mask).cumsum(-1) - 1
+    # past length = total - seq, both summed from non-empty tensors: ONNX Runtime's ReduceSum over an
+    # empty past (length 0) returns a [batch, 0] tensor instead of zeros
+    q_ones, k_ones = torch.ones_like(input_ids), torch.ones_like(attention_mask)
+    q_abs = q_ones.cumsum(-1) - 1 + (k_ones.sum(-1, keepdim=True) - q_ones.sum(-1, keepdim=True))
+    k_idx = k_ones.cumsum(-1) - 1
     causal = k_idx[:, None, :] <= q_abs[:, :, None]
     return causal & (attention_mask[:, None, :] > 0)
 
@@ -124,7 +125,7 @@ class GPT(nn.Module):
             if position_ids is None:
                 position_ids = torch.arange(input_ids.shape[1], device=input_ids.device)[None]
         else:
-            mask = build_mask(input_ids, attention_mask, past[0][0] if past is not None else None)
+            mask = build_mask(input_ids, attention_mask)
             if position_ids is None:
                 position_ids = positions_from_mask(attention_mask)[:, -input_ids.shape[1]:]
         x = self.wte(input_ids) + self.wpe(position_ids)
