@@ -100,6 +100,8 @@ def write(path, info, models, out_dir):
         "| target | measured | |",
         "|---|---|---|",
         *_targets(t),
+        *[f"| {f} <= 15 MB | {n / 1e6:.1f} MB | {'met' if n <= 15e6 else 'MISSED'} |" for f, n in sizes.items() if f.endswith(".onnx")],
+        f"| all artifacts <= 40 MB | {sum(sizes.values()) / 1e6:.1f} MB | {'met' if sum(sizes.values()) <= 40e6 else 'MISSED'} |",
         "",
         "## Files",
         "| file | bytes |",
