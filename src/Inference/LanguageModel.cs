@@ -37,7 +37,7 @@ public sealed class LanguageModel : IDisposable
     /// <summary>Masked cache slots a prefill starts from: 0, or 1 for a graph that cannot run on an empty
     /// past (seen with the TorchScript export of the tiny models: ONNX Runtime reduces the empty past to
     /// a 0-length tensor). A masked slot changes nothing: its attention weight is exactly 0.</summary>
-    internal int PrefillPastSlots { get; private set; }
+    internal int PrefillPastSlots { get; set; }
 
     /// <summary>Tests only: on CPU, treat presents as if they were on a GPU (not copyable), so the
     /// deferred-compaction path of the CUDA case runs without one.</summary>
