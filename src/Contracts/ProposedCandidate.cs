@@ -1,8 +1,5 @@
 namespace Pipeline.Contracts;
 
-/// <summary>One generated step of a candidate, with what it cost.</summary>
-public sealed record GeneratedStep(string Text, int GeneratedTokens);
-
 /// <summary>One sample of one <see cref="ExpansionRequest"/>.</summary>
 /// <param name="Steps">The new steps (one in Step mode, all of them in Solution/Revision mode).</param>
 /// <param name="Terminal">The sample ended the solution (EOS or a final answer), rather than at a step delimiter or a limit.</param>
