@@ -35,7 +35,7 @@ public static class MassTransitExtensions
                     h.Password(o.Password);
                     h.PublisherConfirmation = o.PublisherConfirmation;
                 });
-                cfg.ConfigureEndpoints(context, new KebabCaseEndpointNameFormatter(o.QueuePrefix, false));
+                cfg.ConfigureEndpoints(context, KebabCaseEndpointNameFormatter.Instance);
             });
         });
         return services;

@@ -7,6 +7,8 @@ public sealed class RabbitMqOptions
 
     public string Host { get; set; } = "127.0.0.1";
     public int Port { get; set; } = 5672;
+    /// <summary>Two deployments (or test runs) share one broker safely in separate virtual hosts: queue AND
+    /// exchange names (one exchange per message type) are then apart.</summary>
     public string VirtualHost { get; set; } = "/";
     public string Username { get; set; } = "guest";
     public string Password { get; set; } = "guest";
@@ -18,7 +20,4 @@ public sealed class RabbitMqOptions
     /// away). Off by default: the bus then connects in the background and retries, which suits services that
     /// start before the broker; tests turn it on so their first message finds the queues.</summary>
     public bool WaitUntilStarted { get; set; }
-
-    /// <summary>Prefix for every queue name, so two test runs (or two deployments) can share one broker.</summary>
-    public string QueuePrefix { get; set; } = "";
 }
