@@ -1,10 +1,14 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Contracts;
+
 namespace Pipeline.Tests.EndToEnd;
 
 [Collection(EndToEndCollection.Name)]
 public sealed class AggregatorRestartTests
 {
     [Fact]
-    public async Task A_restarted_Aggregator_finishes_every_search_exactly_once_even_with_requests_lost_meanwhile()
+    public async Task A_restarted_Aggregator_finishes_every_search_exactly_once_despite_lost_requests_and_a_resume()
     {
         // short timeouts so the recovery sweep acts within the test
         await using var h = await RunHarness.StartAsync(new Dictionary<string, string?>
@@ -33,7 +37,11 @@ public sealed class AggregatorRestartTests
         Assert.True(lost > 0);
 
         await h.StartAsync(ServiceHosts.ProposalWorker);
-        await h.StartAsync(ServiceHosts.Aggregator);
+        var restarted = await h.StartAsync(ServiceHosts.Aggregator);
+        // and a `run resume` meanwhile: SearchRequested again for every search, running or done
+        var bus = restarted.Services.GetRequiredService<IBus>();
+        foreach (var id in await RunChecks.RowsAsync(h.Db, "SELECT search_id::text FROM pipeline.searches WHERE run_id = @r", runId))
+            await bus.Publish(new SearchRequested(runId, long.Parse(id)));
         await RunChecks.WaitForRunAsync(h.Db, runId, TimeSpan.FromSeconds(120));
 
         await RunChecks.AssertCompleteAsync(h.Db, runId, new Dictionary<string, int> { ["beam(M=2)"] = 10, ["best_of_n"] = 30 });
