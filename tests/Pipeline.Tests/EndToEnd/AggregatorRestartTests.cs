@@ -20,7 +20,8 @@ public sealed class AggregatorRestartTests
         var proposer = await h.StartAsync(ServiceHosts.ProposalWorker);
         await h.StartAsync(ServiceHosts.VerifierWorker);
 
-        var runId = await h.SubmitAsync("restart", false,
+        // 8-token steps cut most steps short, so beams take more rounds: the run is still going when the proposer stops
+        var runId = await h.SubmitAsync("restart", false, 8,
             "{ kind: beam, beam_width: 2, budgets: [4], max_rounds: 6 }", "{ kind: best_of_n, budgets: [4] }");
 
         // stop the proposer first: from then on every round the Aggregator requests waits in expand-round

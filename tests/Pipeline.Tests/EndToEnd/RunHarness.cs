@@ -43,9 +43,12 @@ internal sealed class RunHarness : IAsyncDisposable
         _running.Remove(host);
     }
 
-    public async Task<Guid> SubmitAsync(string name, bool withRevision, params string[] strategies)
+    public Task<Guid> SubmitAsync(string name, bool withRevision, params string[] strategies) =>
+        SubmitAsync(name, withRevision, 48, strategies);
+
+    public async Task<Guid> SubmitAsync(string name, bool withRevision, int maxNewTokens, params string[] strategies)
     {
-        var spec = TinyRun.WriteSpec(Folder, name, withRevision, strategies);
+        var spec = TinyRun.WriteSpec(Folder, name, withRevision, maxNewTokens, strategies);
         var output = await ServiceHosts.CliAsync(Config, "run", "submit", spec);
         return Guid.Parse(output.Trim().Split('\n')[^1].Trim());
     }

@@ -30,7 +30,11 @@ internal static class TinyRun
     public static int ProblemCount => Problems.Length;
 
     /// <param name="strategies">YAML list items, e.g. "{ kind: best_of_n, budgets: [4] }".</param>
-    public static string WriteSpec(string folder, string name, bool withRevision, params string[] strategies)
+    public static string WriteSpec(string folder, string name, bool withRevision, params string[] strategies) =>
+        WriteSpec(folder, name, withRevision, 48, strategies);
+
+    /// <param name="maxNewTokens">Token limit per step; a small one cuts steps short, so searches take more rounds.</param>
+    public static string WriteSpec(string folder, string name, bool withRevision, int maxNewTokens, params string[] strategies)
     {
         var path = Path.Combine(folder, name + ".yaml");
         var revision = withRevision ? $"\n  revision: {RepoPaths.Model("revision.manifest.json")}" : "";
@@ -40,7 +44,7 @@ internal static class TinyRun
             models:
               policy: {RepoPaths.Model("policy.manifest.json")}
               prm: {RepoPaths.Model("prm.manifest.json")}{revision}
-            sampling: {"{"} temperature: 1.0, top_p: 1.0, max_new_tokens: 48, max_steps: 6 {"}"}
+            sampling: {"{"} temperature: 1.0, top_p: 1.0, max_new_tokens: {maxNewTokens}, max_steps: 6 {"}"}
             seed: 7
             strategies:
             {string.Join("\n", strategies.Select(s => "  - " + s))}
