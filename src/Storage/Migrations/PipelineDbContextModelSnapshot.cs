@@ -91,7 +91,7 @@ namespace Pipeline.Storage.Migrations
                     b.Property<string>("Aggregator")
                         .HasColumnType("text")
                         .HasColumnName("aggregator")
-                        .HasComment("'weighted' (sum of scores per distinct answer), 'majority', 'naive' (highest score) or 'pass' (oracle pass@n).");
+                        .HasComment("'weighted' (sum of scores per distinct answer), 'majority', 'naive' (highest score), 'pass' (oracle pass@n) or 'hierarchical' (revisions: weighted within each chain, then across chains).");
 
                     b.Property<string>("StepAggregation")
                         .HasColumnType("text")
@@ -130,7 +130,7 @@ namespace Pipeline.Storage.Migrations
                         {
                             t.HasComment("Final answer of one search at one budget with one answer aggregator and one PRM step aggregation.");
 
-                            t.HasCheckConstraint("ck_outcomes_aggregator", "aggregator IN ('weighted', 'majority', 'naive', 'pass')");
+                            t.HasCheckConstraint("ck_outcomes_aggregator", "aggregator IN ('weighted', 'majority', 'naive', 'pass', 'hierarchical')");
 
                             t.HasCheckConstraint("ck_outcomes_step_aggregation", "step_aggregation IN ('last', 'min', 'prod', 'mean', 'none')");
                         });

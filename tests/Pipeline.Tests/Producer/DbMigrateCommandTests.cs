@@ -14,10 +14,11 @@ public sealed class DbMigrateCommandTests(EmptyDatabase database) : IClassFixtur
         Assert.Contains("_ComputeOptimalView", r.Output);
         Assert.Contains("_DifficultyViews", r.Output);
         Assert.Contains("_ComputeOptimalCrossValidated", r.Output);
+        Assert.Contains("_OutcomeAggregatorHierarchical", r.Output);
 
         r = await Cli.RunAsync(Cli.Config(database), "db", "migrate", "--connection", database.ConnectionString);
         Assert.Equal(0, r.ExitCode);
-        Assert.Contains("schema up to date (5 migrations applied)", r.Output);
+        Assert.Contains("schema up to date (6 migrations applied)", r.Output);
     }
 
     [Fact]
