@@ -28,7 +28,7 @@ public sealed class RunSpecParserTests
         Assert.Equal([1, 2, 3, 4, 5], spec.Problems.Levels!);
         Assert.Equal(20, spec.Problems.PerLevel);
         Assert.Equal("models/tiny-arith/revision.manifest.json", spec.Revision!.Path);
-        Assert.Equal((1.0, 1.0, 48, 12), (spec.Sampling.Temperature, spec.Sampling.TopP, spec.Sampling.MaxNewTokens, spec.Sampling.MaxSteps));
+        Assert.Equal((1.0, 1.0, 192, 12), (spec.Sampling.Temperature, spec.Sampling.TopP, spec.Sampling.MaxNewTokens, spec.Sampling.MaxSteps));
         Assert.Equal(
             ["best_of_n N=64", "beam(M=4) N=16", "beam(M=4) N=64", "beam(M=sqrt) N=16", "lookahead(M=4,k=1) N=16", "dvts(M=4) N=16", "revisions(L=4) N=16"],
             spec.Strategies.Select(s => s.Config.ToString()));
