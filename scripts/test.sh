@@ -12,10 +12,14 @@ started=0
 cleanup() { [ $started = 1 ] && scripts/services.sh stop || true; }
 trap cleanup EXIT
 
+# servers already up (a dev machine shared by several people) are left running afterwards
+port_open() { (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
+already_up=0
+port_open "${PIPELINE_PG_PORT:-5433}" && port_open "${PIPELINE_AMQP_PORT:-5672}" && already_up=1
 if ! scripts/services.sh start; then
   echo "could not start RabbitMQ/PostgreSQL: see messages above" >&2
 fi
-started=1
+[ $already_up = 1 ] || started=1
 eval "$(scripts/services.sh env)"
 
 log=$(mktemp)
