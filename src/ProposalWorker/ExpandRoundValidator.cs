@@ -31,6 +31,8 @@ public static class ExpandRoundValidator
             if (r.Index != i) return $"{where}: Requests[{i}].Index is {r.Index}, expected {i}";
             if (r.Count <= 0) return $"{where}: Requests[{i}].Count must be > 0";
             if (r.PrefixSteps is null) return $"{where}: Requests[{i}].PrefixSteps is missing";
+            if (round.Mode == GenerationMode.Revision && (r.PreviousAttempts is null || r.PreviousAttempts.Count == 0))
+                return $"{where}: Requests[{i}].PreviousAttempts is empty; a revision needs at least one earlier attempt";
             if (r.ParentNodeId is null != (r.PrefixSteps.Count == 0) && round.Mode != GenerationMode.Revision)
                 return $"{where}: Requests[{i}].PrefixSteps must be empty exactly when ParentNodeId is null";
         }

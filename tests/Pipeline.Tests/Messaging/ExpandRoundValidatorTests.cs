@@ -16,6 +16,7 @@ public sealed class ExpandRoundValidatorTests
     [InlineData("bad index", "Requests[1].Index is 5, expected 1")]
     [InlineData("bad top_p", "Sampling.TopP must be in (0, 1]")]
     [InlineData("prefix without parent", "PrefixSteps must be empty exactly when ParentNodeId is null")]
+    [InlineData("revision without attempts", "Requests[0].PreviousAttempts is empty")]
     public void Each_broken_field_is_named(string broken, string expected)
     {
         var r = ContractSamples.Round(9);
@@ -26,6 +27,7 @@ public sealed class ExpandRoundValidatorTests
             "bad index" => r with { Requests = [r.Requests[0], r.Requests[1] with { Index = 5 }] },
             "bad top_p" => r with { Sampling = r.Sampling with { TopP = 0 } },
             "prefix without parent" => r with { Requests = [r.Requests[0] with { PrefixSteps = ["x"] }] },
+            "revision without attempts" => r with { Mode = GenerationMode.Revision },
             _ => throw new ArgumentOutOfRangeException(nameof(broken)),
         };
         var error = ExpandRoundValidator.Validate(r, Served);
