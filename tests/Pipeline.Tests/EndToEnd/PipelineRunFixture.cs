@@ -8,7 +8,7 @@ namespace Pipeline.Tests.EndToEnd;
 
 /// <summary>
 /// One small run through every service on real RabbitMQ + PostgreSQL + the tiny ONNX models: 3 problems x
-/// (best-of-4, beam N=4 M=2). Two malformed messages are put on the proposal queue before the run starts.
+/// (best-of-4, beam N=4 M=2), with two proposal and two verifier workers. Two malformed messages are put on the proposal queue before the run starts.
 /// The tests of <see cref="PipelineRunTests"/> read what it left behind.
 /// </summary>
 public sealed class PipelineRunFixture : IAsyncLifetime
@@ -37,7 +37,10 @@ public sealed class PipelineRunFixture : IAsyncLifetime
         await ServiceHosts.CliAsync(config, "dataset", "import", TinyRun.WriteDataset(_folder), "--format", "math", "--name", "e2e-arith");
 
         _hosts.Add(ServiceHosts.Aggregator(config));
+        // two of each worker: competing consumers on the same queues must not duplicate or lose a round
         _hosts.Add(ServiceHosts.ProposalWorker(config));
+        _hosts.Add(ServiceHosts.ProposalWorker(config));
+        _hosts.Add(ServiceHosts.VerifierWorker(config));
         _hosts.Add(ServiceHosts.VerifierWorker(config));
         foreach (var h in _hosts) await h.StartAsync();
         AggregatorBus.ConnectConsumeMessageObserver(Recorder);
