@@ -7,6 +7,7 @@ namespace Pipeline.Inference;
 public sealed class Generator(LanguageModel model)
 {
     private readonly InferenceOptions _options = model.Options;
+    private readonly System.Collections.Concurrent.ConcurrentBag<SamplingScratch> _scratch = [];
     /// <summary>Timings of the last finished call on this instance.</summary>
     public GenerationStats? LastStats { get; private set; }
 
@@ -52,7 +53,6 @@ public sealed class Generator(LanguageModel model)
         // Sized by the logits the graph returns (a padded vocabulary may exceed the manifest's vocab_size).
         var probs = Array.Empty<float>();
         var order = Array.Empty<int>();
-        var logitRow = Array.Empty<float>();
         var cache = Prefill(runner, rows, stats, ct);
         try
         {
@@ -104,10 +104,7 @@ public sealed class Generator(LanguageModel model)
                 using (logits)
                 {
                     var (type, _, vocab) = LogitsLayout(logits);
-                    Resize(vocab);
-                    for (var i = 0; i < b; i++)
-                        if (!active[i].Tracker.Done)
-                            SampleNext(active[i], TensorRows.Row(logits, type, (long)i * vocab, vocab, logitRow), requests[active[i].Request], probs, order);
+                    SampleRows(active, logits, type, vocab, requests);
                 }
             }
         }
@@ -121,8 +118,40 @@ public sealed class Generator(LanguageModel model)
             if (probs.Length >= vocab) return;
             probs = new float[vocab];
             order = new int[vocab];
-            logitRow = new float[vocab];
         }
+    }
+
+    // Rows draw independently (each from its own RNG stream), so they spread over cores: at batch 256
+    // one core converting and scanning 151936 fp16 logits a row takes longer than the GPU's whole step.
+    // The tokens are appended afterwards, in row order, on this thread (trackers and tokenizer stay single-threaded).
+    private void SampleRows(List<Row> active, Microsoft.ML.OnnxRuntime.OrtValue logits, Microsoft.ML.OnnxRuntime.Tensors.TensorElementType type,
+        int vocab, IReadOnlyList<GenerationRequest> requests)
+    {
+        var picks = new int[active.Count];
+        Parallel.For(0, active.Count, () => RentScratch(vocab), (i, _, scratch) =>
+        {
+            var row = active[i];
+            if (!row.Tracker.Done)
+            {
+                var req = requests[row.Request];
+                picks[i] = TokenSampler.Sample(TensorRows.Row(logits, type, (long)i * vocab, vocab, scratch.Logits),
+                    req.Temperature, req.TopP, ref row.Rng, scratch.Probs, scratch.Order);
+            }
+            return scratch;
+        }, _scratch.Add);
+        for (var i = 0; i < active.Count; i++)
+            if (!active[i].Tracker.Done)
+                active[i].Tracker.Append(picks[i], model.Tokenizer.Piece(picks[i]));
+    }
+
+    private SamplingScratch RentScratch(int vocab) =>
+        _scratch.TryTake(out var s) && s.Logits.Length >= vocab ? s : new SamplingScratch(vocab);
+
+    private sealed class SamplingScratch(int vocab)
+    {
+        public float[] Logits { get; } = new float[vocab];
+        public float[] Probs { get; } = new float[vocab];
+        public int[] Order { get; } = new int[vocab];
     }
 
     private void SampleNext(Row row, ReadOnlySpan<float> logits, GenerationRequest req, float[] probs, int[] order)

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -17,7 +18,7 @@ internal static class TensorRows
                 return value.GetTensorDataAsSpan<float>().Slice(checked((int)offset), count);
             case TensorElementType.Float16:
                 var halves = MemoryMarshal.Cast<Float16, Half>(value.GetTensorDataAsSpan<Float16>().Slice(checked((int)offset), count));
-                for (var i = 0; i < count; i++) scratch[i] = (float)halves[i];
+                TensorPrimitives.ConvertToSingle(halves, scratch.AsSpan(0, count));   // vectorized: 151936 a row
                 return scratch.AsSpan(0, count);
             default:
                 throw new NotSupportedException($"model output of element type {type}: only float32 and float16 are supported");
