@@ -41,6 +41,24 @@ failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 passed=${passed:-0}; failed=${failed:-0}
 if [ "$test_rc" != 0 ] && [ "$failed" = 0 ]; then failed=1; fi   # crashed test host: never report green
 rm -f "$log"
+
+# The tiny models' training code has unit tests of its own (task generator, tokenizer, text layout);
+# they need Debian's torch (/usr/bin/python3, not a pyenv interpreter).
+if ! /usr/bin/python3 -c "import torch" 2>/dev/null; then
+  echo "installing python3-torch (Debian) for the model code's tests"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-torch python3-onnx >/dev/null
+fi
+pylog=$(mktemp)
+/usr/bin/python3 -m unittest discover -s models/tiny-arith/train -p 'test_*.py' -v 2>&1 | tee "$pylog"
+py_rc=${PIPESTATUS[0]}
+py_ran=$(grep -Eo '^Ran [0-9]+ tests?' "$pylog" | grep -Eo '[0-9]+' || echo 0)
+py_bad=$(grep -Eo '(failures|errors)=[0-9]+' "$pylog" | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
+[ "$py_rc" != 0 ] && [ "$py_bad" = 0 ] && py_bad=1
+rm -f "$pylog"
+passed=$((passed + py_ran - py_bad)); failed=$((failed + py_bad))
+[ "$py_rc" = 0 ] || test_rc=1
+
 cleanup; started=0
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ] && [ "$test_rc" = 0 ]
