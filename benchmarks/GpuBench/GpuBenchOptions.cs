@@ -7,7 +7,7 @@ public sealed class GpuBenchOptions
     /// <summary>What to run: any of parity, bench, prm (comma separated).</summary>
     public string Modes { get; set; } = "parity,bench";
     /// <summary>Which loops generate: engine (the project's Generator) and/or raw (this benchmark's own
-    /// IO-binding loop straight on ONNX Runtime, the reference the engine is held against).</summary>
+    /// IO-binding loop straight on ONNX Runtime, an independent check of the model and the engine).</summary>
     public string Runners { get; set; } = "engine,raw";
     /// <summary>Policy manifest (docs/model-format.md).</summary>
     public string Manifest { get; set; } = "";

@@ -16,8 +16,9 @@ public sealed record GenerationTiming(int Batch, int PromptTokens, int NewTokens
 /// Batched greedy decoding straight on ONNX Runtime with IO binding: the KV cache is bound as a
 /// device output and fed back as the next step's input without leaving the GPU; only the int64
 /// ids/mask/positions go up and the last position's logits come down each step. This is the
-/// benchmark's own loop (the layout check of an exported model and the upper bound the engine is
-/// measured against); the project's engine is timed through EngineRunner.
+/// benchmark's own loop, an implementation independent of the engine: it checks an exported model's
+/// layout before the engine is involved, and its tokens must match the engine's. The project's engine
+/// is timed through EngineRunner (on the H200 run of docs/gpu.md the engine was the faster of the two).
 /// </summary>
 public sealed class OrtGreedyDecoder : IDisposable
 {
