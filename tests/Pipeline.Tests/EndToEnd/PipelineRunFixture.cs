@@ -24,11 +24,9 @@ public sealed class PipelineRunFixture : IAsyncLifetime
     public Guid RunId { get; private set; }
     internal RoundScoredRecorder Recorder { get; } = new();
     public IBus AggregatorBus => _hosts[0].Services.GetRequiredService<IBus>();
-    public TimeSpan Elapsed { get; private set; }
 
     public async Task InitializeAsync()
     {
-        var started = DateTime.UtcNow;
         Servers = await E2eServers.StartAsync();
         Db = Servers.DataSource();
         _folder = Directory.CreateTempSubdirectory("e2e-run-").FullName;
@@ -54,7 +52,6 @@ public sealed class PipelineRunFixture : IAsyncLifetime
         var output = await ServiceHosts.CliAsync(config, "run", "submit", spec);
         RunId = Guid.Parse(output.Trim().Split('\n')[^1].Trim());
         await RunChecks.WaitForRunAsync(Db, RunId, TimeSpan.FromSeconds(120));
-        Elapsed = DateTime.UtcNow - started;
     }
 
     public async Task DisposeAsync()

@@ -67,10 +67,6 @@ public sealed class PipelineRunTests(PipelineRunFixture run) : IClassFixture<Pip
         Assert.Equal(0u, await run.Servers.QueueDepthAsync("score-round_error"));
         Assert.Equal("done", await RunChecks.ScalarAsync<string>(run.Db, "SELECT status FROM pipeline.runs WHERE run_id = @r", run.RunId));
     }
-
-    [Fact]
-    public void The_small_run_stays_fast() =>
-        Assert.True(run.Elapsed < TimeSpan.FromSeconds(90), $"setup + run took {run.Elapsed.TotalSeconds:F1} s");
 }
 
 [CollectionDefinition(Name, DisableParallelization = true)]
