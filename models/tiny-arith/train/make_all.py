@@ -33,12 +33,14 @@ from train_revision import train_revision  # noqa: E402
 FULL = dict(
     policy_examples=1_000_000, policy_steps=4000, policy_batch=256, policy_lr=2e-3,
     prm_problems=12000, prm_samples=2, prm_rollouts=16, prm_steps=1200, prm_batch=256, prm_lr=3e-4,
-    rev_problems=20000, rev_attempts=8, rev_temperature=1.0, rev_steps=2500, rev_batch=64, rev_lr=5e-4,
+    prm_outcome_problems=0, prm_outcome_samples=4, prm_outcome_temperatures="1.0,1.3", prm_refine_steps=8000,
+    prm_refine_lr=2e-4,
+    rev_problems=20000, rev_attempts=8, rev_temperature=1.0, rev_steps=2500, rev_batch=64, rev_lr=5e-4, rev_mixed=0.0,
     eval_samples=16, rev_chains=4, rev_eval_temperature=1.0, max_new=256, gen_batch=4096,
     eval_per_level=100, eval_seed=20240806,
 )
 QUICK = dict(FULL, policy_examples=200, policy_steps=3, policy_batch=2, prm_problems=4, prm_samples=2,
-             prm_rollouts=2, prm_steps=3, prm_batch=2, rev_problems=6, rev_attempts=3, rev_steps=3, rev_batch=2,
+             prm_rollouts=2, prm_outcome_problems=6, prm_outcome_samples=2, prm_steps=3, prm_refine_steps=3, prm_batch=2, rev_problems=6, rev_attempts=3, rev_steps=3, rev_batch=2,
              eval_samples=3, rev_chains=1, max_new=24, gen_batch=256, eval_per_level=2)
 
 

@@ -7,7 +7,7 @@ import unittest
 
 import task
 from evaluate import auroc
-from train_prm import step_end_positions
+from train_prm import first_arithmetic_error, parse_step, perturb_solution, step_end_positions
 from train_revision import edit_distance
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -93,6 +93,35 @@ class MetricTests(unittest.TestCase):
         self.assertEqual(auroc([0.9, 0.8, 0.1, 0.2], [1, 1, 0, 0]), 1.0)
         self.assertEqual(auroc([0.1, 0.2, 0.9, 0.8], [1, 1, 0, 0]), 0.0)
         self.assertEqual(auroc([0.5, 0.5], [1, 0]), 0.5)
+
+
+
+class PerturbationTests(unittest.TestCase):
+    def test_perturbed_twin_is_wrong_from_its_first_bad_step_and_consistent_after(self):
+        rng = random.Random(3)
+        made = 0
+        for level in range(1, 6):
+            for _ in range(100):
+                p = task.make_problem(rng, level)
+                steps = task.split_steps(p["solution"])
+                self.assertIsNone(first_arithmetic_error(steps))
+                r = perturb_solution(steps, rng)
+                if r is None:
+                    continue
+                made += 1
+                twin, k = r
+                self.assertEqual(len(twin), len(steps))
+                self.assertEqual(twin[:k], steps[:k])
+                self.assertNotEqual(twin[k], steps[k])
+                self.assertNotEqual(task.extract_answer(twin[-1]), p["answer"])
+                for s in twin[k + 1:-1]:  # later steps carry the wrong value on with right arithmetic
+                    self.assertIsNone(first_arithmetic_error([s]), s)
+                self.assertIsNotNone(parse_step(twin[k]))
+        self.assertGreater(made, 450)
+
+    def test_first_arithmetic_error_finds_the_wrong_result(self):
+        self.assertEqual(first_arithmetic_error(["17+25 = 42", "42\\times 3 = 136", "136-40 = 96"]), 1)
+        self.assertEqual(first_arithmetic_error(["5-(-3) = 8", "The answer is $\\boxed{8}$."]), None)
 
 
 if __name__ == "__main__":

@@ -22,15 +22,19 @@ def edit_distance(a, b):
     return prev[-1]
 
 
-def build_examples(problems, attempts_per_problem, gens, rng, max_attempts=4, p_zero=0.2):
-    """-> list of (prompt text, gold steps, number of attempts in the prompt)."""
+def build_examples(problems, attempts_per_problem, gens, rng, max_attempts=4, p_zero=0.2, p_mixed=0.0):
+    """-> list of (prompt text, gold steps, number of attempts in the prompt). With probability p_mixed
+    an example's attempts are drawn from all of the policy's samples, right ones included: at test time
+    earlier attempts are often right, and a model that only ever saw wrong ones learns to move away
+    from whatever it is shown."""
     out = []
     for i, p in enumerate(problems):
         wrong, seen = [], set()
+        mixed = rng.random() < p_mixed
         for g, ended in gens[i * attempts_per_problem:(i + 1) * attempts_per_problem]:
             steps, ans = parse_sample(g, ended)
             key = "\n".join(steps)
-            if steps and ans != p["answer"] and key not in seen:
+            if steps and (mixed or ans != p["answer"]) and key not in seen:
                 seen.add(key)
                 wrong.append(steps)
         gold = split_steps(p["solution"])
@@ -53,7 +57,7 @@ def train_revision(work, policy, exclude, hp, seed=3):
     n = hp["rev_attempts"]
     prompts = [encode(prompt_text(p["problem"]), bos=True) for p in problems for _ in range(n)]
     gens = generate_ids(policy, prompts, hp["max_new"], hp["rev_temperature"], batch_size=hp["gen_batch"])
-    examples = build_examples(problems, n, gens, rng)
+    examples = build_examples(problems, n, gens, rng, p_mixed=hp.get("rev_mixed", 0.0))
     counts = [sum(1 for e in examples if e[2] == k) for k in range(5)]
     print(f"[revision] {len(examples)} examples; by number of attempts 0..4: {counts}", flush=True)
     seqs, starts = [], []
