@@ -10,7 +10,7 @@ public sealed class RealDataTests(ITestOutputHelper output)
     [SkippableFact]
     public void Math500_boxed_answer_of_each_solution_grades_equal_to_the_rows_answer_on_at_least_99_percent()
     {
-        var path = SharedData.RequireFile("math500_test.jsonl");
+        var path = SharedDataFiles.Require("math500_test.jsonl");
         var rows = SharedData.ReadJsonl(path).Select(r => (r.line, answer: r.row.Field("answer", path, r.line), solution: r.row.Field("solution", path, r.line))).ToList();
         Assert.Equal(500, rows.Count);
 
@@ -31,7 +31,7 @@ public sealed class RealDataTests(ITestOutputHelper output)
     public void Math500_answers_of_different_rows_are_rarely_judged_equal()
     {
         // The other side of the coin: a grader that says "equal" too easily would pass the check above.
-        var path = SharedData.RequireFile("math500_test.jsonl");
+        var path = SharedDataFiles.Require("math500_test.jsonl");
         var answers = SharedData.ReadJsonl(path).Select(r => r.row.Field("answer", path, r.line)).ToList();
         var falseEquals = new List<string>();
         for (var i = 0; i < answers.Count; i++)
@@ -46,7 +46,7 @@ public sealed class RealDataTests(ITestOutputHelper output)
     [SkippableFact]
     public void Gsm8k_hash_answer_of_every_row_is_extracted_and_grades_equal_to_its_number()
     {
-        var path = SharedData.RequireFile("gsm8k_test.jsonl");
+        var path = SharedDataFiles.Require("gsm8k_test.jsonl");
         var rows = SharedData.ReadJsonl(path).ToList();
         Assert.Equal(1319, rows.Count);
         var failures = new List<string>();
@@ -71,7 +71,7 @@ public sealed class RealDataTests(ITestOutputHelper output)
     public void Math500_answers_equal_their_rewritten_forms()
     {
         // Harder than the boxed check: each gold answer against forms a model might write instead.
-        var path = SharedData.RequireFile("math500_test.jsonl");
+        var path = SharedDataFiles.Require("math500_test.jsonl");
         var answers = SharedData.ReadJsonl(path).Select(r => (r.line, answer: r.row.Field("answer", path, r.line))).ToList();
         var failures = new List<string>();
         var numeric = 0;

@@ -2,24 +2,9 @@ using System.Text.Json;
 
 namespace Pipeline.Grading.Tests;
 
-/// <summary>Finds ../shared/data next to the repository (the folder holding Pipeline.sln), which CI clones may lack.</summary>
+/// <summary>Reads the JSONL data sets of ../shared/data (found by <see cref="SharedDataFiles"/>).</summary>
 internal static class SharedData
 {
-    public static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Pipeline.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException($"no Pipeline.sln above {AppContext.BaseDirectory}");
-    }
-
-    /// The data file's path; skips the calling test (with the path in the message) when it is absent.
-    public static string RequireFile(string name)
-    {
-        var path = Path.GetFullPath(Path.Combine(RepoRoot(), "..", "shared", "data", name));
-        Skip.IfNot(File.Exists(path), $"{path} is absent: the real-data check needs ../shared/data/{name} beside the repository");
-        return path;
-    }
-
     public static IEnumerable<(int line, JsonElement row)> ReadJsonl(string path)
     {
         var n = 0;

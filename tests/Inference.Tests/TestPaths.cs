@@ -2,18 +2,11 @@ namespace Pipeline.Inference.Tests;
 
 internal static class TestPaths
 {
-    public static string RepoRoot { get; } = FindRoot();
-    public static string TinyModels => Path.Combine(RepoRoot, "models", "tiny-arith");
+    public static string RepoRoot => RepoPaths.Root;
+    public static string TinyModels => RepoPaths.TinyModels;
     public static string Fixtures => Path.Combine(RepoRoot, "tests", "Inference.Tests", "Fixtures");
-    public static string Tiny(string file) => Path.Combine(TinyModels, file);
+    public static string Tiny(string file) => RepoPaths.TinyModel(file);
     public static string Fixture(string file) => Path.Combine(Fixtures, file);
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Pipeline.sln"))) return dir.FullName;
-        throw new InvalidOperationException($"Pipeline.sln not found above {AppContext.BaseDirectory}");
-    }
 }
 
 /// <summary>Models are loaded once per test class run (sessions are the slow part).</summary>

@@ -14,9 +14,9 @@ internal static class ServiceHosts
     public static Dictionary<string, string?> Configuration(E2eServers servers, IDictionary<string, string?>? extra = null)
     {
         var c = servers.Configuration();
-        c["Models:Policy"] = RepoPaths.Model("policy.manifest.json");
-        c["Models:Prm"] = RepoPaths.Model("prm.manifest.json");
-        c["Models:Revision"] = RepoPaths.Model("revision.manifest.json");
+        c["Models:Policy"] = RepoPaths.TinyModel("policy.manifest.json");
+        c["Models:Prm"] = RepoPaths.TinyModel("prm.manifest.json");
+        c["Models:Revision"] = RepoPaths.TinyModel("revision.manifest.json");
         // two cores run both workers, the Aggregator, the broker and the database
         c["Inference:IntraOpThreads"] = "1";
         c["Heartbeat:IntervalSeconds"] = "0";

@@ -37,13 +37,13 @@ internal static class TinyRun
     public static string WriteSpec(string folder, string name, bool withRevision, int maxNewTokens, params string[] strategies)
     {
         var path = Path.Combine(folder, name + ".yaml");
-        var revision = withRevision ? $"\n  revision: {RepoPaths.Model("revision.manifest.json")}" : "";
+        var revision = withRevision ? $"\n  revision: {RepoPaths.TinyModel("revision.manifest.json")}" : "";
         File.WriteAllText(path, $"""
             name: {name}
             dataset: e2e-arith
             models:
-              policy: {RepoPaths.Model("policy.manifest.json")}
-              prm: {RepoPaths.Model("prm.manifest.json")}{revision}
+              policy: {RepoPaths.TinyModel("policy.manifest.json")}
+              prm: {RepoPaths.TinyModel("prm.manifest.json")}{revision}
             sampling: {"{"} temperature: 1.0, top_p: 1.0, max_new_tokens: {maxNewTokens}, max_steps: 6 {"}"}
             seed: 7
             strategies:

@@ -13,7 +13,7 @@ public sealed class UnservedRoundTests
             ["Aggregator:RecoveryIntervalSeconds"] = "0.3",
             ["Aggregator:MaxRoundRequests"] = maxRequests.ToString(),
             // this proposal worker serves only the revision model, so every policy round is refused
-            ["Models:Policy"] = RepoPaths.Model("revision.manifest.json"),
+            ["Models:Policy"] = RepoPaths.TinyModel("revision.manifest.json"),
             ["Models:Revision"] = "",
         });
         await h.StartAsync(ServiceHosts.Aggregator);

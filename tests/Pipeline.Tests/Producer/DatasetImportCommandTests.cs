@@ -76,8 +76,8 @@ public sealed class DatasetImportCommandTests(FreshDatabase database) : IClassFi
     [SkippableFact]
     public async Task The_real_math500_and_gsm8k_test_files_import_completely()
     {
-        var math = SharedData.RequireFile("math500_test.jsonl");
-        var gsm = SharedData.RequireFile("gsm8k_test.jsonl");
+        var math = SharedDataFiles.Require("math500_test.jsonl");
+        var gsm = SharedDataFiles.Require("gsm8k_test.jsonl");
         var r = await Run("dataset", "import", math, "--format", "math", "--name", "math500");
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("imported 500 problems", r.Output);

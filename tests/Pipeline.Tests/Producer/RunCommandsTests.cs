@@ -9,7 +9,7 @@ public sealed class RunCommandsTests(FreshDatabase database, RabbitVirtualHost r
 {
     private Task<CliResult> Run(params string[] args) => Cli.RunAsync(Cli.Config(database, rabbit), args);
 
-    private static string Manifest(string role) => Path.Combine(SharedData.RepoRoot(), "models", "tiny-arith", $"{role}.manifest.json");
+    private static string Manifest(string role) => Path.Combine(RepoPaths.Root, "models", "tiny-arith", $"{role}.manifest.json");
 
     private async Task<string> ImportAsync(Cli.TempDir dir)
     {

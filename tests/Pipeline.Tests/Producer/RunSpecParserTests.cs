@@ -21,7 +21,7 @@ public sealed class RunSpecParserTests
     [Fact]
     public void The_all_strategies_sample_expands_to_one_config_per_strategy_and_budget()
     {
-        var path = Path.Combine(SharedData.RepoRoot(), "samples", "tiny-all-strategies.yaml");
+        var path = Path.Combine(RepoPaths.Root, "samples", "tiny-all-strategies.yaml");
         var spec = RunSpecParser.Parse(File.ReadAllText(path), path);
 
         Assert.Equal(("tiny-all-strategies", "tiny-arith", 1234L), (spec.Name, spec.Dataset, spec.Seed));
@@ -42,7 +42,7 @@ public sealed class RunSpecParserTests
     [Fact]
     public void Every_sample_spec_parses_and_names_manifests_that_exist_in_the_repository()
     {
-        var root = SharedData.RepoRoot();
+        var root = RepoPaths.Root;
         var files = Directory.GetFiles(Path.Combine(root, "samples")).Where(f => f.EndsWith(".yaml") || f.EndsWith(".json")).ToList();
         Assert.True(files.Count >= 3, "samples/ should hold the documented specs");
         foreach (var file in files)
@@ -57,7 +57,7 @@ public sealed class RunSpecParserTests
     [Fact]
     public void A_json_spec_parses_like_yaml_and_is_stored_as_given()
     {
-        var path = Path.Combine(SharedData.RepoRoot(), "samples", "math500-best-of-n.json");
+        var path = Path.Combine(RepoPaths.Root, "samples", "math500-best-of-n.json");
         var spec = RunSpecParser.Parse(File.ReadAllText(path), path);
         Assert.Equal(["best_of_n N=16", "beam(M=sqrt) N=16"], spec.Strategies.Select(s => s.Config.ToString()));
         Assert.Equal(4, spec.Strategies[1].Config.EffectiveBeamWidth);
