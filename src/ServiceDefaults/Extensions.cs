@@ -7,7 +7,7 @@ namespace Pipeline.ServiceDefaults;
 public static class Extensions
 {
     /// <summary>What every service shares: one-line console logs with timestamps, health checks,
-    /// the pipeline meter and a heartbeat log line.</summary>
+    /// the pipeline meter, a heartbeat log line and (with Health__Port) an HTTP /health and /metrics endpoint.</summary>
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
         builder.Logging.ClearProviders();
@@ -33,7 +33,9 @@ public static class Extensions
         services.AddOptions<HeartbeatOptions>().BindConfiguration(HeartbeatOptions.Section);
         services.AddOptions<RetryOptions>().BindConfiguration(RetryOptions.Section);
         services.AddOptions<ModelPathsOptions>().BindConfiguration(ModelPathsOptions.Section);
+        services.AddOptions<HealthEndpointOptions>().BindConfiguration(HealthEndpointOptions.Section);
         services.AddHostedService<HeartbeatService>();
+        services.AddHostedService<HealthEndpoint>();
         return services;
     }
 }
