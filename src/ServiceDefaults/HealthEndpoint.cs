@@ -39,15 +39,18 @@ internal sealed class HealthEndpoint(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (_listener is null) return;
         await _stopping.CancelAsync();
-        _listener?.Stop();
+        _listener.Stop();
         await _loop;
     }
 
+    // Hosts may be disposed without StopAsync (test harnesses do): close the socket either way. The
+    // token source holds no timer, so it is left to the collector rather than disposed under a loop.
     public void Dispose()
     {
+        _stopping.Cancel();
         _listener?.Close();
-        _stopping.Dispose();
     }
 
     private async Task ServeAsync(HttpListener listener, CancellationToken stoppingToken)
