@@ -26,6 +26,9 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qwen2_onnx  # noqa: E402
 import qwen2_ref  # noqa: E402
+# GPT-2/Qwen byte alphabet, shared with the tiny models' task code (plain Python, no torch)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models", "tiny-arith", "train"))
+from task import bytes_to_unicode  # noqa: E402
 
 # Qwen2-0.5B's published architecture (config.json of Qwen/Qwen2-0.5B), written out so that nothing
 # is fetched. max_position_embeddings is cut to 4096: the RoPE tables are initializers, and the
@@ -43,19 +46,6 @@ CONFIGS = {
 SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 MERGE_LETTERS = "etaoinsrhl"
 PROMPT_LETTERS = "bcdfgjkmpquvwxyz"   # disjoint from MERGE_LETTERS: one token per character
-
-
-def bytes_to_unicode() -> dict[int, str]:
-    """GPT-2/Qwen byte-level alphabet: every byte gets a printable character."""
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return dict(zip(bs, (chr(c) for c in cs)))
 
 
 def write_tokenizer(out: str, vocab_size: int, eos_id: int) -> None:

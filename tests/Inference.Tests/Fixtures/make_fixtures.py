@@ -14,28 +14,20 @@ The "script" decoder emits a fixed token table indexed by position_ids, so stop 
 import json
 import math
 import os
+import sys
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+# GPT-2's byte alphabet, from the tiny models' task code (plain Python, no torch)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "models", "tiny-arith", "train"))
+from task import bytes_to_unicode  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SPECIALS = ["<|endoftext|>", "<extra_0>", "ки"]
 VOCAB_SIZE = 256 + len(SPECIALS)
 EOS = 256
-
-
-def bytes_to_unicode():
-    """GPT-2's byte <-> printable character table (the layout vocab.json files use)."""
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return dict(zip(bs, [chr(c) for c in cs]))
 
 
 def write_tokenizer():
