@@ -158,6 +158,9 @@ def main() -> None:
                     help="last: logits [batch,1,vocab] (what generation needs); all: [batch,seq,vocab]")
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--prm", action="store_true", help="also write a PRM-shaped model (value head)")
+    ap.add_argument("--shared", action="store_true",
+                    help="also write policy-shared.onnx: the shared-cache layout (GroupQueryAttention, in-place cache, "
+                         "CUDA-graph friendly; qwen2_onnx.build_gqa_decoder)")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
 
@@ -175,19 +178,22 @@ def main() -> None:
 
     write_prompts(a.out, a.seed)
 
-    kinds = [("policy", False)] + ([("prm", True)] if a.prm else [])
-    for role, prm in kinds:
+    kinds = [("policy", "policy", False)] + ([("policy-shared", "policy", False)] if a.shared else []) \
+        + ([("prm", "prm", True)] if a.prm else [])
+    for stem, role, prm in kinds:
         t0 = time.time()
-        model = qwen2_onnx.build_decoder(np_sd, cfg, a.dtype, logits=a.logits, prm_head=prm)
-        onnx_name = f"{role}.onnx"
+        shared = stem == "policy-shared"
+        model = (qwen2_onnx.build_gqa_decoder(np_sd, cfg, a.dtype) if shared
+                 else qwen2_onnx.build_decoder(np_sd, cfg, a.dtype, logits=a.logits, prm_head=prm))
+        onnx_name = f"{stem}.onnx"
         onnx.save(model, os.path.join(a.out, onnx_name))
         size = os.path.getsize(os.path.join(a.out, onnx_name))
         print(f"{onnx_name}: {len(model.graph.node)} nodes, {size / 2**20:.0f} MiB ({time.time() - t0:.1f}s)", flush=True)
-        if not prm:
+        if not prm and not shared:
             print(check_against_reference(os.path.join(a.out, onnx_name), sd, cfg, a.dtype), flush=True)
         d = cfg["hidden_size"] // cfg["num_attention_heads"]
         manifest = {
-            "name": f"random-{a.config}-{role}-{a.dtype}",
+            "name": f"random-{a.config}-{stem}-{a.dtype}",
             "role": role,
             "onnx": onnx_name,
             "tokenizer": {"kind": "qwen2-bpe", "vocab": "vocab.json", "merges": "merges.txt"},
@@ -201,11 +207,12 @@ def main() -> None:
             "max_positions": cfg["max_position_embeddings"],
             "parameter_count": parameter_count(sd, cfg),
             "dtype": a.dtype,
-            "logits": a.logits,
+            "logits": "last" if shared else a.logits,
+            **({"kv_cache": "shared"} if shared else {}),
             "prm": {"head": "value", "output": "scores"} if prm else None,
             "revision": None,
         }
-        with open(os.path.join(a.out, f"{role}.manifest.json"), "w") as f:
+        with open(os.path.join(a.out, f"{stem}.manifest.json"), "w") as f:
             json.dump(manifest, f, indent=2)
     print(f"wrote {a.out}", flush=True)
 

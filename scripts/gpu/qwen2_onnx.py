@@ -214,3 +214,89 @@ def build_decoder(weights: dict[str, np.ndarray], cfg: dict, dtype: str = "float
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="scripts/gpu/qwen2_onnx.py")
     model.ir_version = 8  # readable by ONNX Runtime 1.14+ and by onnx 1.12 here
     return model
+
+
+def build_gqa_decoder(weights: dict[str, np.ndarray], cfg: dict, dtype: str = "float16",
+                      max_positions: int | None = None) -> onnx.ModelProto:
+    """The same Qwen2 decoder in the shared-buffer layout (docs/model-format.md, "kv_cache": "shared")
+    built from ONNX Runtime's fused contrib ops, the layout a GPU wants:
+    - GroupQueryAttention (flash attention on CUDA) with rotary inside, on packed QKV, writing each
+      row's new keys/values in place into a preallocated [batch, kv_heads, max_seq, head] buffer that
+      is both past input and present output: no cache is copied or concatenated per step;
+    - SkipSimplifiedLayerNormalization: residual add + RMSNorm in one kernel;
+    - every shape constant, no Shape/Range ops: all nodes run on the GPU, so ONNX Runtime can capture
+      a decode step as a CUDA graph and replay it (static shapes, fixed buffers);
+    - the hidden state of one position per row (`last_index`, flat index into batch*seq) goes through
+      the LM head, and `next_token` = ArgMax of its logits: a greedy step reads back 8 bytes a row.
+    Rows are right-padded: row b's cache holds its own tokens at positions 0..seqlens_k[b], so
+    rows of different lengths need no mask and no padding inside the cache.
+    """
+    ft = TensorProto.FLOAT16 if dtype == "float16" else TensorProto.FLOAT
+    g = Graph(ft)
+    npf = g.np_float
+    L, nh, kvh = cfg["num_hidden_layers"], cfg["num_attention_heads"], cfg["num_key_value_heads"]
+    hidden = cfg["hidden_size"]
+    d = hidden // nh
+    inter = cfg["intermediate_size"]
+    vocab = cfg["vocab_size"]
+    eps = float(cfg.get("rms_norm_eps", 1e-6))
+    max_pos = int(max_positions or cfg.get("max_position_embeddings", 4096))
+
+    def w(name: str) -> np.ndarray:
+        return weights[name].astype(np.float32)
+
+    inputs = [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "seq"]),
+              helper.make_tensor_value_info("seqlens_k", TensorProto.INT32, ["batch"]),
+              helper.make_tensor_value_info("total_sequence_length", TensorProto.INT32, []),
+              helper.make_tensor_value_info("last_index", TensorProto.INT64, ["batch"])]
+    outputs = [helper.make_tensor_value_info("logits", ft, ["batch", vocab]),
+               helper.make_tensor_value_info("next_token", TensorProto.INT64, ["batch"])]
+    for i in range(L):
+        for kv in ("key", "value"):
+            inputs.append(helper.make_tensor_value_info(f"past_key_values.{i}.{kv}", ft, ["batch", kvh, "max_seq", d]))
+            outputs.append(helper.make_tensor_value_info(f"present.{i}.{kv}", ft, ["batch", kvh, "max_seq", d]))
+
+    cos_t, sin_t = rope_tables(max_pos, d, float(cfg.get("rope_theta", 10000.0)))
+    cos = g.init("rope_cos", cos_t[:, : d // 2].astype(npf))             # [max_pos, d/2]
+    sin = g.init("rope_sin", sin_t[:, : d // 2].astype(npf))
+
+    x = g.op("Gather", [g.init("embed_tokens", w("model.embed_tokens.weight").astype(npf)), "input_ids"], axis=0)
+    h = g.op("SimplifiedLayerNormalization", [x, g.init("l0.ln1", w("model.layers.0.input_layernorm.weight").astype(npf))],
+             axis=-1, epsilon=eps, stash_type=1)
+    for i in range(L):
+        p = f"model.layers.{i}."
+        wqkv = np.concatenate([w(p + "self_attn.q_proj.weight"), w(p + "self_attn.k_proj.weight"),
+                               w(p + "self_attn.v_proj.weight")], axis=0).T
+        bqkv = np.concatenate([w(p + "self_attn.q_proj.bias"), w(p + "self_attn.k_proj.bias"), w(p + "self_attn.v_proj.bias")])
+        qkv = g.op("Add", [g.op("MatMul", [h, g.init(f"l{i}.wqkv", wqkv.astype(npf))]), g.init(f"l{i}.bqkv", bqkv.astype(npf))])
+        attn = g.op("GroupQueryAttention",
+                    [qkv, "", "", f"past_key_values.{i}.key", f"past_key_values.{i}.value", "seqlens_k",
+                     "total_sequence_length", cos, sin],
+                    outputs=[g.name("attn"), f"present.{i}.key", f"present.{i}.value"], n_out=3, domain="com.microsoft",
+                    num_heads=nh, kv_num_heads=kvh, do_rotary=1, rotary_interleaved=0)[0]
+        o = g.op("MatMul", [attn, g.init(f"l{i}.wo", w(p + "self_attn.o_proj.weight").T.astype(npf))])
+        # outputs: normalized, (mean), (inv_std_var), input + skip
+        h, _, _, x = g.op("SkipSimplifiedLayerNormalization",
+                          [x, o, g.init(f"l{i}.ln2", w(p + "post_attention_layernorm.weight").astype(npf))],
+                          outputs=[g.name("h"), "", "", g.name("x")], n_out=4, domain="com.microsoft", epsilon=eps)
+        wgu = np.concatenate([w(p + "mlp.gate_proj.weight"), w(p + "mlp.up_proj.weight")], axis=0).T
+        gu = g.op("MatMul", [h, g.init(f"l{i}.wgu", wgu.astype(npf))])
+        gate, up = g.op("Split", [gu, g.const_i64([inter, inter])], n_out=2, axis=-1)
+        act = g.op("Mul", [g.op("Mul", [gate, g.op("Sigmoid", [gate])]), up])
+        down = g.op("MatMul", [act, g.init(f"l{i}.wd", w(p + "mlp.down_proj.weight").T.astype(npf))])
+        gamma = (g.init(f"l{i + 1}.ln1", w(f"model.layers.{i + 1}.input_layernorm.weight").astype(npf)) if i + 1 < L
+                 else g.init("final_norm", w("model.norm.weight").astype(npf)))
+        h, _, _, x = g.op("SkipSimplifiedLayerNormalization", [x, down, gamma],
+                          outputs=[g.name("h"), "", "", g.name("x")], n_out=4, domain="com.microsoft", epsilon=eps)
+
+    last = g.op("Gather", [g.op("Reshape", [h, g.const_i64([-1, hidden])]), "last_index"], axis=0)   # [B,H]
+    tied = "lm_head.weight" not in weights or np.array_equal(weights["lm_head.weight"], weights["model.embed_tokens.weight"])
+    head = "embed_tokens" if tied else g.init("lm_head", w("lm_head.weight").astype(npf))
+    g.op("Gemm", [last, head], transB=1, outputs=["logits"])
+    g.op("ArgMax", ["logits"], axis=1, keepdims=0, outputs=["next_token"])
+
+    graph = helper.make_graph(g.nodes, "qwen2_decoder_gqa", inputs, outputs, g.inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)],
+                              producer_name="scripts/gpu/qwen2_onnx.py")
+    model.ir_version = 8
+    return model

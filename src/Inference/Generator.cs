@@ -4,7 +4,7 @@ namespace Pipeline.Inference;
 /// (left padding, attention mask, per-row positions); each distinct prompt is prefilled once and its
 /// cache copied to its samples (prefix sharing); finished rows ride along masked until enough have
 /// finished to make dropping them worth a cache copy.</summary>
-public sealed class Generator(LanguageModel model)
+public sealed partial class Generator(LanguageModel model)
 {
     private readonly InferenceOptions _options = model.Options;
     private readonly System.Collections.Concurrent.ConcurrentBag<SamplingScratch> _scratch = [];
@@ -37,9 +37,18 @@ public sealed class Generator(LanguageModel model)
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var stats = new Stats();
-        using var runner = new DecoderRunner(model);
-        for (var start = 0; start < rows.Count; start += _options.MaxBatchSize)
-            RunWave(runner, rows.GetRange(start, Math.Min(_options.MaxBatchSize, rows.Count - start)), requests, stats, cancellationToken);
+        if (model.Manifest.SharedKvCache)
+        {
+            lock (model.SharedDecoderLock)
+                for (var start = 0; start < rows.Count; start += _options.MaxBatchSize)
+                    RunSharedWave(model.SharedDecoder, rows.GetRange(start, Math.Min(_options.MaxBatchSize, rows.Count - start)), requests, stats, cancellationToken);
+        }
+        else
+        {
+            using var runner = new DecoderRunner(model);
+            for (var start = 0; start < rows.Count; start += _options.MaxBatchSize)
+                RunWave(runner, rows.GetRange(start, Math.Min(_options.MaxBatchSize, rows.Count - start)), requests, stats, cancellationToken);
+        }
         LastStats = new GenerationStats(rows.Count, stats.PrefillRuns, stats.PrefillTokens, stats.DecodeSteps, stats.PrefillSeconds,
             stats.DecodeSeconds, stats.CopySeconds, clock.Elapsed.TotalSeconds);
 
@@ -124,14 +133,14 @@ public sealed class Generator(LanguageModel model)
     // Rows draw independently (each from its own RNG stream), so they spread over cores: at batch 256
     // one core converting and scanning 151936 fp16 logits a row takes longer than the GPU's whole step.
     // The tokens are appended afterwards, in row order, on this thread (trackers and tokenizer stay single-threaded).
-    private void SampleRows(List<Row> active, Microsoft.ML.OnnxRuntime.OrtValue logits, Microsoft.ML.OnnxRuntime.Tensors.TensorElementType type,
+    private void SampleRows(IReadOnlyList<Row?> active, Microsoft.ML.OnnxRuntime.OrtValue logits, Microsoft.ML.OnnxRuntime.Tensors.TensorElementType type,
         int vocab, IReadOnlyList<GenerationRequest> requests)
     {
         var picks = new int[active.Count];
         Parallel.For(0, active.Count, () => RentScratch(vocab), (i, _, scratch) =>
         {
             var row = active[i];
-            if (!row.Tracker.Done)
+            if (row is { Tracker.Done: false })
             {
                 var req = requests[row.Request];
                 picks[i] = TokenSampler.Sample(TensorRows.Row(logits, type, (long)i * vocab, vocab, scratch.Logits),
@@ -140,8 +149,8 @@ public sealed class Generator(LanguageModel model)
             return scratch;
         }, _scratch.Add);
         for (var i = 0; i < active.Count; i++)
-            if (!active[i].Tracker.Done)
-                active[i].Tracker.Append(picks[i], model.Tokenizer.Piece(picks[i]));
+            if (active[i] is { Tracker.Done: false } row)
+                row.Tracker.Append(picks[i], model.Tokenizer.Piece(picks[i]));
     }
 
     private SamplingScratch RentScratch(int vocab) =>
@@ -286,5 +295,9 @@ public sealed class Generator(LanguageModel model)
         public float[]? FirstLogits { get; set; }
         /// <summary>Left padding of this row in the current cache.</summary>
         public int Pad { get; set; }
+        /// <summary>Shared-cache path: tokens of this row already in its cache slot.</summary>
+        public int CacheLength { get; set; }
+        /// <summary>Shared-cache path: the row's slot in the decoder's buffers.</summary>
+        public int Slot { get; set; }
     }
 }

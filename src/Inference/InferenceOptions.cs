@@ -36,6 +36,10 @@ public sealed class InferenceOptions
     /// measure what it saves.</summary>
     public bool PrefixSharing { get; set; } = true;
 
+    /// <summary>On CUDA, capture each decode step of a shared-cache model (manifest <c>"kv_cache": "shared"</c>)
+    /// as a CUDA graph once per batch size and replay it: one launch a step instead of one per kernel.</summary>
+    public bool CudaGraphs { get; set; } = true;
+
     /// <summary>Candidates scored in one PRM run.</summary>
     public int PrmBatchSize { get; set; } = 64;
 

@@ -52,12 +52,13 @@ public sealed class LanguageModel : IDisposable
         var specials = new[] { manifest.BosToken, manifest.EosToken, manifest.PadToken, manifest.Prm?.SeparatorToken, manifest.Prm?.StepTag }
             .OfType<string>().Distinct();
         var tokenizer = TextTokenizer.Load(manifest.Tokenizer, specials);
-        var (session, provider) = SessionFactory.Create(manifest.OnnxPath, manifest.Name, options, logger ?? NullLogger.Instance);
+        var (session, provider) = SessionFactory.Create(manifest.OnnxPath, manifest.Name, options, logger ?? NullLogger.Instance,
+            cudaGraphs: manifest.SharedKvCache && options.CudaGraphs);
         try
         {
             var model = new LanguageModel(manifest, tokenizer, session, provider, options);
             model.CheckLayout();
-            if (manifest.Role != ModelRole.Prm && !model.RunsOnEmptyPast(out var reason))
+            if (manifest.Role != ModelRole.Prm && !manifest.SharedKvCache && !model.RunsOnEmptyPast(out var reason))
             {
                 model.PrefillPastSlots = 1;
                 (logger ?? NullLogger.Instance).LogWarning("Model {Model} fails on an empty past ({Reason}); prefills start from one masked cache slot",
@@ -82,8 +83,10 @@ public sealed class LanguageModel : IDisposable
     // The graph must have the inputs and outputs its manifest's role implies (docs/model-format.md).
     private void CheckLayout()
     {
-        var need = new List<string> { "input_ids", "attention_mask" };
+        var need = new List<string> { "input_ids" };
+        need.AddRange(Manifest.SharedKvCache ? ["seqlens_k", "total_sequence_length", "last_index"] : ["attention_mask"]);
         var outs = new List<string>();
+        if (Manifest.SharedKvCache) outs.Add("next_token");
         if (Manifest.Role == ModelRole.Prm)
         {
             outs.Add(Manifest.Prm!.Output);
@@ -124,5 +127,19 @@ public sealed class LanguageModel : IDisposable
         }
     }
 
-    public void Dispose() => Session.Dispose();
+    private SharedKvDecoder? _sharedDecoder;
+
+    /// <summary>Held while a generation uses <see cref="SharedDecoder"/>: its buffers and captured graphs
+    /// are one per model, and a GPU runs one decode at a time anyway.</summary>
+    internal object SharedDecoderLock { get; } = new();
+
+    /// <summary>The shared-cache decoder of this model (kv_cache "shared"), created on first use and kept:
+    /// its device buffers and CUDA graphs are reused by every later generation.</summary>
+    internal SharedKvDecoder SharedDecoder => _sharedDecoder ??= new SharedKvDecoder(this);
+
+    public void Dispose()
+    {
+        _sharedDecoder?.Dispose();
+        Session.Dispose();
+    }
 }

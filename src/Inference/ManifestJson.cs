@@ -23,6 +23,7 @@ internal sealed class ManifestJson
     public long? ParameterCount { get; set; }
     public string? Dtype { get; set; }
     public string? Logits { get; set; }
+    public string? KvCache { get; set; }
     public PrmJson? Prm { get; set; }
     public RevisionJson? Revision { get; set; }
 }

@@ -45,11 +45,19 @@ internal sealed class ManifestValidator(string file, string text)
                 "last" => true,
                 var other => throw Error("logits", $"'{other}' is not one of all, last"),
             },
+            SharedKvCache = (m.KvCache ?? "concat") switch
+            {
+                "concat" => false,
+                "shared" => true,
+                var other => throw Error("kv_cache", $"'{other}' is not one of concat, shared"),
+            },
             Prm = m.Prm is null ? null : Prm(m.Prm),
             Revision = m.Revision is null ? null : Revision(m.Revision),
         };
         if (role == ModelRole.Prm && manifest.Prm is null)
             throw Error("prm", "a model with role 'prm' needs a 'prm' object (head, output)");
+        if (manifest.SharedKvCache && role == ModelRole.Prm)
+            throw Error("kv_cache", "'shared' is a decoder layout; a PRM has no KV cache (leave kv_cache out)");
         if (role == ModelRole.Revision && manifest.Revision is null)
             throw Error("revision", "a model with role 'revision' needs a 'revision' object");
         return manifest;

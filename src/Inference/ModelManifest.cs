@@ -31,6 +31,11 @@ public sealed record ModelManifest
     /// <summary>Manifest <c>"logits": "last"</c>: the graph returns logits for the last position only
     /// ([batch, 1, vocab]) rather than for every position ("all", the default).</summary>
     public bool LastLogitsOnly { get; init; }
+    /// <summary>Manifest <c>"kv_cache": "shared"</c>: the decoder keeps its cache in place, in a buffer
+    /// [batch, kv_heads, max_seq, head_size] that is both past input and present output, each row's
+    /// tokens from position 0 (GroupQueryAttention with <c>seqlens_k</c>; docs/model-format.md). The
+    /// default, "concat", returns a present one position longer than its past.</summary>
+    public bool SharedKvCache { get; init; }
     public PrmHeadSpec? Prm { get; init; }
     public RevisionFormat? Revision { get; init; }
 

@@ -7,7 +7,10 @@ namespace Pipeline.Inference;
 /// and why in the log (once per model, i.e. once per worker start).</summary>
 internal static class SessionFactory
 {
-    public static (InferenceSession Session, string Provider) Create(string onnxPath, string modelName, InferenceOptions options, ILogger logger)
+    /// <param name="cudaGraphs">Let ONNX Runtime capture and replay CUDA graphs (runs that pass a
+    /// <c>gpu_graph_id</c>); only for graphs whose every node runs on the GPU.</param>
+    public static (InferenceSession Session, string Provider) Create(string onnxPath, string modelName, InferenceOptions options, ILogger logger,
+        bool cudaGraphs = false)
     {
         var device = options.Device.ToLowerInvariant();
         if (device is not ("auto" or "cpu" or "cuda"))
@@ -18,9 +21,18 @@ internal static class SessionFactory
             try
             {
                 cuda = BaseOptions(options);
-                cuda.AppendExecutionProvider_CUDA(options.CudaDeviceId);
+                using (var provider = new OrtCUDAProviderOptions())
+                {
+                    provider.UpdateOptions(new Dictionary<string, string>
+                    {
+                        ["device_id"] = options.CudaDeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        ["enable_cuda_graph"] = cudaGraphs ? "1" : "0",
+                    });
+                    cuda.AppendExecutionProvider_CUDA(provider);
+                }
                 var session = Open(onnxPath, cuda);
-                logger.LogInformation("Model {Model}: execution provider CUDA (device {Device})", modelName, options.CudaDeviceId);
+                logger.LogInformation("Model {Model}: execution provider CUDA (device {Device}, CUDA graphs {Graphs})", modelName,
+                    options.CudaDeviceId, cudaGraphs ? "on" : "off");
                 return (session, "CUDA");
             }
             catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)

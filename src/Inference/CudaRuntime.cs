@@ -1,0 +1,43 @@
+using System.Runtime.InteropServices;
+
+namespace Pipeline.Inference;
+
+/// <summary>The few CUDA runtime calls the shared-cache decoder needs to own its buffers: ONNX Runtime's
+/// C# API can wrap device memory in a tensor but cannot allocate, fill or copy it. libcudart.so.13 is
+/// the runtime ONNX Runtime's CUDA provider itself loads, so it is present wherever CUDA runs.</summary>
+internal static class CudaRuntime
+{
+    private const string Lib = "libcudart.so.13";
+
+    public enum CopyKind { HostToDevice = 1, DeviceToHost = 2, DeviceToDevice = 3 }
+
+    [DllImport(Lib)] private static extern int cudaSetDevice(int device);
+    [DllImport(Lib)] private static extern int cudaMalloc(out IntPtr ptr, nuint bytes);
+    [DllImport(Lib)] private static extern int cudaFree(IntPtr ptr);
+    [DllImport(Lib)] private static extern int cudaMemset(IntPtr ptr, int value, nuint bytes);
+    [DllImport(Lib)] private static extern int cudaMemcpy(IntPtr dst, IntPtr src, nuint bytes, CopyKind kind);
+    [DllImport(Lib)] private static extern int cudaDeviceSynchronize();
+    [DllImport(Lib)] private static extern IntPtr cudaGetErrorString(int error);
+
+    public static void SetDevice(int device) => Check(cudaSetDevice(device), "cudaSetDevice");
+
+    public static IntPtr Malloc(long bytes)
+    {
+        Check(cudaMalloc(out var p, (nuint)bytes), $"cudaMalloc({bytes} bytes)");
+        Check(cudaMemset(p, 0, (nuint)bytes), "cudaMemset");
+        return p;
+    }
+
+    public static void Free(IntPtr p) => cudaFree(p);
+
+    public static void Copy(IntPtr dst, IntPtr src, long bytes, CopyKind kind) =>
+        Check(cudaMemcpy(dst, src, (nuint)bytes, kind), $"cudaMemcpy {kind} ({bytes} bytes)");
+
+    public static void Synchronize() => Check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
+
+    private static void Check(int status, string what)
+    {
+        if (status != 0)
+            throw new InvalidOperationException($"{what} failed: CUDA error {status} ({Marshal.PtrToStringAnsi(cudaGetErrorString(status))})");
+    }
+}

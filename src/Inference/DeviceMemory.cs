@@ -1,0 +1,81 @@
+using System.Runtime.InteropServices;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Pipeline.Inference;
+
+/// <summary>Raw buffers where the execution provider computes: GPU memory on CUDA (through
+/// <see cref="CudaRuntime"/>), native host memory on CPU. Buffers are zeroed and never move, so ONNX
+/// Runtime tensors wrapped around them keep their address from call to call (CUDA graphs need that).</summary>
+internal abstract class DeviceMemory
+{
+    /// <summary>What ONNX Runtime is told about a tensor wrapped around one of these buffers.</summary>
+    public abstract OrtMemoryInfo Info { get; }
+    public abstract IntPtr Allocate(long bytes);
+    public abstract void Free(IntPtr buffer);
+    public abstract void Upload<T>(ReadOnlySpan<T> source, IntPtr destination) where T : unmanaged;
+    public abstract void Download<T>(IntPtr source, Span<T> destination) where T : unmanaged;
+    public abstract void CopyWithin(IntPtr source, IntPtr destination, long bytes);
+
+    public static DeviceMemory For(LanguageModel model) =>
+        model.ExecutionProvider == "CUDA" ? new Cuda(model.Options.CudaDeviceId) : new Host();
+
+    private sealed class Host : DeviceMemory
+    {
+        public override OrtMemoryInfo Info => OrtMemoryInfo.DefaultInstance;
+
+        public override unsafe IntPtr Allocate(long bytes)
+        {
+            var p = NativeMemory.AlignedAlloc((nuint)Math.Max(bytes, 1), 64);
+            NativeMemory.Clear(p, (nuint)bytes);
+            return (IntPtr)p;
+        }
+
+        public override unsafe void Free(IntPtr buffer) => NativeMemory.AlignedFree((void*)buffer);
+
+        public override unsafe void Upload<T>(ReadOnlySpan<T> source, IntPtr destination) =>
+            source.CopyTo(new Span<T>((void*)destination, source.Length));
+
+        public override unsafe void Download<T>(IntPtr source, Span<T> destination) =>
+            new ReadOnlySpan<T>((void*)source, destination.Length).CopyTo(destination);
+
+        public override unsafe void CopyWithin(IntPtr source, IntPtr destination, long bytes) =>
+            Buffer.MemoryCopy((void*)source, (void*)destination, bytes, bytes);
+    }
+
+    private sealed class Cuda : DeviceMemory
+    {
+        private readonly OrtMemoryInfo _info;
+
+        public Cuda(int device)
+        {
+            CudaRuntime.SetDevice(device);
+            _info = new OrtMemoryInfo(OrtMemoryInfo.allocatorCUDA, OrtAllocatorType.DeviceAllocator, device, OrtMemType.Default);
+        }
+
+        public override OrtMemoryInfo Info => _info;
+        public override IntPtr Allocate(long bytes) => CudaRuntime.Malloc(Math.Max(bytes, 1));
+        public override void Free(IntPtr buffer) => CudaRuntime.Free(buffer);
+
+        // ONNX Runtime runs its kernels on a stream of its own that does not wait for the legacy
+        // stream these copies use, and an upload from pageable memory may return before it lands:
+        // synchronize before the next Run reads it.
+        public override unsafe void Upload<T>(ReadOnlySpan<T> source, IntPtr destination)
+        {
+            fixed (T* p = source)
+                CudaRuntime.Copy(destination, (IntPtr)p, (long)source.Length * sizeof(T), CudaRuntime.CopyKind.HostToDevice);
+            CudaRuntime.Synchronize();
+        }
+
+        public override unsafe void Download<T>(IntPtr source, Span<T> destination)
+        {
+            fixed (T* p = destination)
+                CudaRuntime.Copy((IntPtr)p, source, (long)destination.Length * sizeof(T), CudaRuntime.CopyKind.DeviceToHost);
+        }
+
+        public override void CopyWithin(IntPtr source, IntPtr destination, long bytes)
+        {
+            CudaRuntime.Copy(destination, source, bytes, CudaRuntime.CopyKind.DeviceToDevice);
+            CudaRuntime.Synchronize();
+        }
+    }
+}

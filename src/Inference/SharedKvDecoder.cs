@@ -1,0 +1,259 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Pipeline.Inference;
+
+/// <summary>Runs a shared-cache decoder (manifest <c>"kv_cache": "shared"</c>): the KV cache lives in
+/// buffers this class allocates once on the execution provider's device, [capacity, kv_heads,
+/// max_length, head_size] per layer, and the graph writes each step's keys/values into them in place.
+/// A row's tokens start at position 0 of its slot, so rows of any length share a batch without padding
+/// or masks; moving a row (prefix sharing, dropping finished rows) is one device copy per layer.
+/// A decode step binds fixed buffers (ids, lengths, logits, next token) and, on CUDA, is captured as a
+/// CUDA graph once per batch size and replayed after that: the host uploads ids and lengths and reads
+/// back one token id per row (or the logits, when a row samples at a temperature).
+/// Not thread-safe: one generation at a time (<see cref="LanguageModel"/> hands it out under a lock).</summary>
+internal sealed class SharedKvDecoder : IDisposable
+{
+    private readonly LanguageModel _model;
+    private readonly DeviceMemory _memory;
+    private readonly bool _graphs;
+    private readonly int _layers;
+    private readonly int _heads;
+    private readonly int _headSize;
+    private readonly TensorElementType _kvType;
+    private readonly int _kvElement;
+    private readonly TensorElementType _logitsType;
+    private readonly int _logitsElement;
+    private readonly Dictionary<int, DecodeStep> _steps = [];
+    private readonly RunOptions _prefillOptions = new();
+    private IntPtr[] _keys = [];
+    private IntPtr[] _values = [];
+    private IntPtr _ids, _seqlens, _lastIndex, _logits, _next;
+    private int _generation;
+
+    public SharedKvDecoder(LanguageModel model)
+    {
+        _model = model;
+        _memory = DeviceMemory.For(model);
+        _graphs = model.ExecutionProvider == "CUDA" && model.Options.CudaGraphs;
+        var m = model.Manifest;
+        (_layers, _heads, _headSize) = (m.NumLayers, m.NumKvHeads, m.HeadSize);
+        _kvType = model.Session.InputMetadata["past_key_values.0.key"].ElementDataType;
+        _kvElement = ElementBytes(_kvType);
+        var logits = model.Session.OutputMetadata["logits"];
+        _logitsType = logits.ElementDataType;
+        _logitsElement = ElementBytes(_logitsType);
+        Vocab = logits.Dimensions[^1] > 0 ? logits.Dimensions[^1] : m.VocabSize;
+        // Prefill runs vary in shape: never captured.
+        if (_graphs) _prefillOptions.AddRunConfigEntry("gpu_graph_id", "-1");
+    }
+
+    /// <summary>Rows the buffers hold.</summary>
+    public int Capacity { get; private set; }
+    /// <summary>Positions per row (prompt + generated tokens).</summary>
+    public int MaxLength { get; private set; }
+    public int Vocab { get; }
+    public TensorElementType LogitsType => _logitsType;
+    /// <summary>Graph ids captured so far (one per batch size and buffer generation).</summary>
+    public int CapturedGraphs => _graphs ? _steps.Count : 0;
+    private long SlotBytes => (long)_heads * MaxLength * _headSize * _kvElement;
+
+    /// <summary>Batch sizes a decode step runs at: powers of two when steps are captured (one graph
+    /// each), any size otherwise.</summary>
+    public int BatchFor(int rows) => _graphs ? (int)Math.Min(System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(rows, 1)), int.MaxValue) : rows;
+
+    /// <summary>Makes room for <paramref name="rows"/> rows of <paramref name="length"/> positions. Grows
+    /// (rounded up, so a worker settles on one size) and drops captured graphs; never shrinks.</summary>
+    public void Reserve(int rows, int length)
+    {
+        if (length > _model.Manifest.MaxPositions)
+            throw new ArgumentException($"{length} positions requested, model '{_model.Manifest.Name}' allows {_model.Manifest.MaxPositions}");
+        if (rows <= Capacity && length <= MaxLength) return;
+        var capacity = Math.Max(Capacity, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)rows));
+        var maxLength = Math.Min(_model.Manifest.MaxPositions, Math.Max(MaxLength, (length + 255) / 256 * 256));
+        Release();
+        Capacity = capacity;
+        MaxLength = maxLength;
+        _generation++;
+        _keys = new IntPtr[_layers];
+        _values = new IntPtr[_layers];
+        for (var l = 0; l < _layers; l++)
+        {
+            _keys[l] = _memory.Allocate(Capacity * SlotBytes);
+            _values[l] = _memory.Allocate(Capacity * SlotBytes);
+        }
+        _ids = _memory.Allocate(Capacity * 8L);
+        _seqlens = _memory.Allocate(Capacity * 4L);
+        _lastIndex = _memory.Allocate(Capacity * 8L);
+        _logits = _memory.Allocate((long)Capacity * Vocab * _logitsElement);
+        _next = _memory.Allocate(Capacity * 8L);
+        // A decode step has one position per row: row b's logits come from flat position b.
+        _memory.Upload<long>(Enumerable.Range(0, Capacity).Select(i => (long)i).ToArray(), _lastIndex);
+        HostLogits = _logitsType == TensorElementType.Float16
+            ? OrtValue.CreateTensorValueFromMemory(new Float16[(long)Capacity * Vocab], [Capacity, Vocab])
+            : OrtValue.CreateTensorValueFromMemory(new float[(long)Capacity * Vocab], [Capacity, Vocab]);
+    }
+
+    /// <summary>Logits of the last decode step that asked for them, in host memory, [capacity, vocab].</summary>
+    public OrtValue? HostLogits { get; private set; }
+
+    /// <summary>Runs prompts into slots [first, first+n): <paramref name="ids"/> is [n, seq], each row's
+    /// prompt from position 0 and padded on the right to seq (causal attention never looks right, so the
+    /// padding changes nothing). Returns each row's logits after its last prompt token, as float32.</summary>
+    public float[][] Prefill(int first, int n, int seq, long[] ids, int[] lengths)
+    {
+        if (first + n > Capacity || seq > MaxLength) throw new ArgumentOutOfRangeException(nameof(n), "prefill outside the reserved buffers");
+        var seqlens = lengths.Select(x => x - 1).ToArray();
+        var last = lengths.Select((x, u) => (long)u * seq + x - 1).ToArray();
+        using var binding = _model.Session.CreateIoBinding();
+        using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, [n, seq]);
+        using var seqlensValue = OrtValue.CreateTensorValueFromMemory(seqlens, [n]);
+        using var totalValue = OrtValue.CreateTensorValueFromMemory(new[] { seq }, []);
+        using var lastValue = OrtValue.CreateTensorValueFromMemory(last, [n]);
+        binding.BindInput("input_ids", idsValue);
+        binding.BindInput("seqlens_k", seqlensValue);
+        binding.BindInput("total_sequence_length", totalValue);
+        binding.BindInput("last_index", lastValue);
+        // Outputs come back in binding order: logits first.
+        binding.BindOutputToDevice("logits", OrtMemoryInfo.DefaultInstance);
+        binding.BindOutputToDevice("next_token", OrtMemoryInfo.DefaultInstance);
+        var views = BindCache(binding, first, n);
+        try
+        {
+            _model.Session.RunWithBinding(_prefillOptions, binding);
+            using var outputs = binding.GetOutputValues();
+            var logits = outputs[0];
+            var rows = new float[n][];
+            for (var u = 0; u < n; u++)
+                rows[u] = TensorRows.Row(logits, _logitsType, (long)u * Vocab, Vocab, new float[Vocab]).ToArray();
+            return rows;
+        }
+        finally
+        {
+            foreach (var v in views) v.Dispose();
+        }
+    }
+
+    /// <summary>One token for each of slots [0, batch): <paramref name="ids"/> is the token to feed,
+    /// <paramref name="seqlens"/> the number of tokens already in the slot's cache (where the new one
+    /// goes). Fills <paramref name="next"/> with each row's argmax and, when asked, <see cref="HostLogits"/>.</summary>
+    public void Decode(int batch, long[] ids, int[] seqlens, long[] next, bool wantLogits)
+    {
+        if (batch > Capacity) throw new ArgumentOutOfRangeException(nameof(batch), $"batch {batch} > capacity {Capacity}");
+        if (!_steps.TryGetValue(batch, out var step))
+            _steps[batch] = step = new DecodeStep(this, batch);
+        _memory.Upload<long>(ids.AsSpan(0, batch), _ids);
+        _memory.Upload<int>(seqlens.AsSpan(0, batch), _seqlens);
+        _model.Session.RunWithBinding(step.Options, step.Binding);
+        _memory.Download(_next, next.AsSpan(0, batch));
+        if (!wantLogits) return;
+        if (_logitsType == TensorElementType.Float16)
+            _memory.Download(_logits, HostLogits!.GetTensorMutableDataAsSpan<Float16>()[..(batch * Vocab)]);
+        else
+            _memory.Download(_logits, HostLogits!.GetTensorMutableDataAsSpan<float>()[..(batch * Vocab)]);
+    }
+
+    /// <summary>Copies slot <paramref name="from"/>'s cache over slot <paramref name="to"/> (every layer, keys and values).</summary>
+    public void CopySlot(int from, int to)
+    {
+        if (from == to) return;
+        for (var l = 0; l < _layers; l++)
+        {
+            _memory.CopyWithin(Offset(_keys[l], from), Offset(_keys[l], to), SlotBytes);
+            _memory.CopyWithin(Offset(_values[l], from), Offset(_values[l], to), SlotBytes);
+        }
+    }
+
+    // Views of slots [first, first+n) bound as both past and present: the graph writes in place.
+    private List<OrtValue> BindCache(OrtIoBinding binding, int first, int n)
+    {
+        var views = new List<OrtValue>(2 * _layers);
+        long[] shape = [n, _heads, MaxLength, _headSize];
+        for (var l = 0; l < _layers; l++)
+        {
+            var k = View(Offset(_keys[l], first), _kvType, shape, n * SlotBytes);
+            var v = View(Offset(_values[l], first), _kvType, shape, n * SlotBytes);
+            views.Add(k);
+            views.Add(v);
+            binding.BindInput($"past_key_values.{l}.key", k);
+            binding.BindInput($"past_key_values.{l}.value", v);
+            binding.BindOutput($"present.{l}.key", k);
+            binding.BindOutput($"present.{l}.value", v);
+        }
+        return views;
+    }
+
+    private IntPtr Offset(IntPtr buffer, int slot) => (IntPtr)((long)buffer + slot * SlotBytes);
+
+    private OrtValue View(IntPtr address, TensorElementType type, long[] shape, long bytes) =>
+        OrtValue.CreateTensorValueWithData(_memory.Info, type, shape, address, bytes);
+
+    private static int ElementBytes(TensorElementType t) => t switch
+    {
+        TensorElementType.Float => 4,
+        TensorElementType.Float16 => 2,
+        _ => throw new NotSupportedException($"element type {t}: only float32 and float16 caches and logits are supported"),
+    };
+
+    private void Release()
+    {
+        foreach (var s in _steps.Values) s.Dispose();
+        _steps.Clear();
+        foreach (var p in _keys.Concat(_values).Append(_ids).Append(_seqlens).Append(_lastIndex).Append(_logits).Append(_next))
+            if (p != IntPtr.Zero) _memory.Free(p);
+        _keys = [];
+        _values = [];
+        _ids = _seqlens = _lastIndex = _logits = _next = IntPtr.Zero;
+        HostLogits?.Dispose();
+        HostLogits = null;
+    }
+
+    public void Dispose()
+    {
+        Release();
+        _prefillOptions.Dispose();
+    }
+
+    /// <summary>The bindings of a decode step at one batch size: the same buffers every step, so a
+    /// captured CUDA graph stays valid (it replays with whatever those buffers hold).</summary>
+    private sealed class DecodeStep : IDisposable
+    {
+        private readonly List<OrtValue> _values;
+
+        public DecodeStep(SharedKvDecoder d, int batch)
+        {
+            Binding = d._model.Session.CreateIoBinding();
+            Options = new RunOptions();
+            // ONNX Runtime captures a graph per id (ids > 0), after a warm-up run.
+            if (d._graphs) Options.AddRunConfigEntry("gpu_graph_id", (d._generation * 65536 + batch).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            _values =
+            [
+                d.View(d._ids, TensorElementType.Int64, [batch, 1], batch * 8L),
+                d.View(d._seqlens, TensorElementType.Int32, [batch], batch * 4L),
+                d.View(d._lastIndex, TensorElementType.Int64, [batch], batch * 8L),
+                // total_sequence_length is read on the host (a CPU input): the buffer length, so the
+                // captured kernels are valid for every step; seqlens_k bounds each row.
+                OrtValue.CreateTensorValueFromMemory(new[] { d.MaxLength }, []),
+                d.View(d._logits, d._logitsType, [batch, d.Vocab], (long)batch * d.Vocab * d._logitsElement),
+                d.View(d._next, TensorElementType.Int64, [batch], batch * 8L),
+            ];
+            Binding.BindInput("input_ids", _values[0]);
+            Binding.BindInput("seqlens_k", _values[1]);
+            Binding.BindInput("last_index", _values[2]);
+            Binding.BindInput("total_sequence_length", _values[3]);
+            Binding.BindOutput("logits", _values[4]);
+            Binding.BindOutput("next_token", _values[5]);
+            _values.AddRange(d.BindCache(Binding, 0, batch));
+        }
+
+        public OrtIoBinding Binding { get; }
+        public RunOptions Options { get; }
+
+        public void Dispose()
+        {
+            Binding.Dispose();
+            Options.Dispose();
+            foreach (var v in _values) v.Dispose();
+        }
+    }
+}
