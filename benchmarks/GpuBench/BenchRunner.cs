@@ -25,9 +25,12 @@ public static class BenchRunner
             Func<IReadOnlyList<int>, int, (int[][] Tokens, GenerationTiming Timing)> generate;
             IDisposable owner;
             string provider;
-            if (runner == "engine")
+            if (runner is "engine" or "engine-shared" or "engine-shared-nographs")
             {
-                var engine = new EngineRunner(LanguageModel.Load(o.Manifest, engineOptions));
+                var path = runner == "engine" ? o.Manifest : o.SharedManifest;
+                if (string.IsNullOrEmpty(path)) throw new ArgumentException($"runner {runner} needs GpuBench:SharedManifest");
+                var options = runner == "engine-shared-nographs" ? CopyWithoutGraphs(engineOptions) : engineOptions;
+                var engine = new EngineRunner(LanguageModel.Load(path, options));
                 engine.CheckEncoding(prompts.ParityText, prompts.Parity);
                 engine.CheckEncoding(prompts.BenchText, prompts.Bench);
                 (owner, provider) = (engine, engine.Provider);
@@ -46,7 +49,7 @@ public static class BenchRunner
                 (owner, provider) = (raw, raw.Provider);
                 generate = (rows, n) => raw.Generate(rows.Select(prompts.IdsOf).ToArray(), n);
             }
-            else throw new ArgumentException($"GpuBench:Runners: '{runner}' is not engine or raw");
+            else throw new ArgumentException($"GpuBench:Runners: '{runner}' is not engine, engine-shared, engine-shared-nographs or raw");
 
             using (owner)
             {
@@ -104,4 +107,12 @@ public static class BenchRunner
         }
         return Task.FromResult(0);
     }
+
+    private static InferenceOptions CopyWithoutGraphs(InferenceOptions o) => new()
+    {
+        ModelsDirectory = o.ModelsDirectory, Device = o.Device, CudaDeviceId = o.CudaDeviceId, IntraOpThreads = o.IntraOpThreads,
+        IntraOpSpinning = o.IntraOpSpinning, MaxBatchSize = o.MaxBatchSize, MaxPrefillTokens = o.MaxPrefillTokens,
+        CompactFraction = o.CompactFraction, PrefixSharing = o.PrefixSharing, PrmBatchSize = o.PrmBatchSize,
+        AnswerMarker = o.AnswerMarker, CudaGraphs = false,
+    };
 }

@@ -6,9 +6,12 @@ public sealed class GpuBenchOptions
 {
     /// <summary>What to run: any of parity, bench, prm (comma separated).</summary>
     public string Modes { get; set; } = "parity,bench";
-    /// <summary>Which loops generate: engine (the project's Generator) and/or raw (this benchmark's own
-    /// IO-binding loop straight on ONNX Runtime, an independent check of the model and the engine).</summary>
+    /// <summary>Which loops generate: engine (the project's Generator on Manifest), engine-shared (the
+    /// same Generator on SharedManifest: the shared-cache layout with CUDA graphs) and/or raw (this
+    /// benchmark's own IO-binding loop straight on ONNX Runtime over Manifest, an independent check).</summary>
     public string Runners { get; set; } = "engine,raw";
+    /// <summary>Manifest of the same weights in the shared-cache layout (export_qwen2.py --shared).</summary>
+    public string SharedManifest { get; set; } = "";
     /// <summary>Policy manifest (docs/model-format.md).</summary>
     public string Manifest { get; set; } = "";
     /// <summary>PRM manifest for the prm mode.</summary>

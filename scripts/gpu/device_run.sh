@@ -24,8 +24,9 @@ PYLIBS=$(ls -d "$NV"/*/lib 2>/dev/null | tr '\n' ':')
 export LD_LIBRARY_PATH=/usr/local/cuda-13.0/targets/x86_64-linux/lib:/usr/lib/x86_64-linux-gnu:${PYLIBS}$APP
 cp /tmp/res/hf.json "$OUT/" 2>/dev/null
 "$APP/GpuBench" --GpuBench:Manifest="$MODEL/policy.manifest.json" --GpuBench:PrmManifest="$MODEL/prm.manifest.json" \
+  --GpuBench:SharedManifest="$MODEL/policy-shared.manifest.json" \
   --GpuBench:Prompts="$MODEL/prompts.json" --GpuBench:Out="$OUT" --Inference:Device=cuda "$@" 2>&1 | tee "$OUT/gpubench.log"
-for r in engine raw; do
+for r in engine engine-shared-nographs engine-shared raw; do
   [ -f "$OUT/parity-$r.json" ] && python3 scripts/gpu/compare_greedy.py --model "$MODEL" --engine "$OUT/parity-$r.json" \
     --hf "$OUT/hf.json" --out "$OUT/parity-check-$r.json" | tail -n 6
 done

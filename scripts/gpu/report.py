@@ -40,7 +40,8 @@ def main() -> None:
     if hf:
         print(f"transformers {hf.get('transformers')}, torch {hf.get('torch')}, attention {hf.get('attn_implementation')}, {hf.get('dtype')}.")
     print()
-    for f in ("parity-check-engine.json", "parity-check-raw.json"):
+    for f in ("parity-check-engine.json", "parity-check-engine-shared-nographs.json", "parity-check-engine-shared.json",
+              "parity-check-raw.json"):
         v = load(f)
         if v:
             rows = v["rows"]

@@ -68,6 +68,7 @@ internal abstract class DeviceMemory
 
         public override unsafe void Download<T>(IntPtr source, Span<T> destination)
         {
+            CudaRuntime.Synchronize();   // the kernels that wrote it ran on ONNX Runtime's stream
             fixed (T* p = destination)
                 CudaRuntime.Copy((IntPtr)p, source, (long)destination.Length * sizeof(T), CudaRuntime.CopyKind.DeviceToHost);
         }
