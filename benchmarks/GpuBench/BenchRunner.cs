@@ -23,6 +23,7 @@ public static class BenchRunner
         foreach (var runner in o.Runners.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             Func<IReadOnlyList<int>, int, (int[][] Tokens, GenerationTiming Timing)> generate;
+            Func<IReadOnlyList<int>, int, (int[][] Tokens, GenerationTiming Timing)>? sampled = null;
             IDisposable owner;
             string provider;
             if (runner is "engine" or "engine-shared" or "engine-shared-nographs")
@@ -34,14 +35,16 @@ public static class BenchRunner
                 engine.CheckEncoding(prompts.ParityText, prompts.Parity);
                 engine.CheckEncoding(prompts.BenchText, prompts.Bench);
                 (owner, provider) = (engine, engine.Provider);
-                generate = (rows, n) =>
+                Func<IReadOnlyList<int>, int, (int[][] Tokens, GenerationTiming Timing)> Timed(double temperature) => (rows, n) =>
                 {
                     var texts = rows.Select(i => prompts.TextOf(i)).ToArray();
-                    var (tokens, secs) = engine.Generate(texts, n);
+                    var (tokens, secs) = engine.Generate(texts, n, temperature);
                     // Prefill (+1 token) timed apart so the steady decode rate can be told from it.
-                    var (_, prefill) = n > 1 ? engine.Generate(texts, 1) : (tokens, secs);
+                    var (_, prefill) = n > 1 ? engine.Generate(texts, 1, temperature) : (tokens, secs);
                     return (tokens, new GenerationTiming(rows.Count, prompts.IdsOf(rows[0]).Length, n, secs, prefill));
                 };
+                generate = Timed(0);
+                if (o.SampleTemperature > 0) sampled = Timed(o.SampleTemperature);
             }
             else if (runner == "raw")
             {
@@ -65,21 +68,23 @@ public static class BenchRunner
                     File.WriteAllText(Path.Combine(o.Out, $"parity-{runner}.json"), json.ToJsonString(Indented));
                     log.WriteLine($"parity {runner}: {tokens.Length} prompts x {o.ParityNewTokens} tokens in {t.Seconds:F2}s");
                 }
-                if (o.Has("bench"))
+                var benchRuns = o.Has("bench") ? new[] { (runner, generate), ($"{runner}-t{o.SampleTemperature:0.##}", sampled) } : [];
+                foreach (var (label, run) in benchRuns)
                 {
+                    if (run is null) continue;
                     foreach (int batch in o.ParseList(o.Batches))
                     {
                         if (batch > prompts.Bench.Length) throw new ArgumentException($"batch {batch} > {prompts.Bench.Length} bench prompts");
                         var rows = Enumerable.Range(0, batch).ToArray();
-                        if (o.WarmupTokens > 0) generate(rows, o.WarmupTokens);
-                        var (_, t) = generate(rows, o.NewTokens);
+                        if (o.WarmupTokens > 0) run(rows, o.WarmupTokens);
+                        var (_, t) = run(rows, o.NewTokens);
                         benchRows.Add(new JsonObject
                         {
-                            ["runner"] = runner, ["provider"] = provider, ["batch"] = batch, ["prompt_tokens"] = t.PromptTokens,
+                            ["runner"] = label, ["provider"] = provider, ["batch"] = batch, ["prompt_tokens"] = t.PromptTokens,
                             ["new_tokens"] = t.NewTokens, ["seconds"] = t.Seconds, ["prefill_seconds"] = t.PrefillSeconds,
                             ["tokens_per_s"] = t.TokensPerSecond, ["decode_tokens_per_s"] = t.DecodeTokensPerSecond,
                         });
-                        log.WriteLine($"bench {runner} batch {batch,4}: {t.TokensPerSecond,9:F0} tok/s overall, {t.DecodeTokensPerSecond,9:F0} tok/s decode, prefill {t.PrefillSeconds * 1000:F1} ms, total {t.Seconds:F2}s");
+                        log.WriteLine($"bench {label} batch {batch,4}: {t.TokensPerSecond,9:F0} tok/s overall, {t.DecodeTokensPerSecond,9:F0} tok/s decode, prefill {t.PrefillSeconds * 1000:F1} ms, total {t.Seconds:F2}s");
                         File.WriteAllText(Path.Combine(o.Out, "bench.json"), new JsonObject
                         {
                             ["dtype"] = manifest.Dtype, ["weight_bytes"] = manifest.WeightBytes,

@@ -22,9 +22,9 @@ public sealed class EngineRunner(LanguageModel model) : IDisposable
         }
     }
 
-    public (int[][] Tokens, double Seconds) Generate(IReadOnlyList<string> prompts, int newTokens)
+    public (int[][] Tokens, double Seconds) Generate(IReadOnlyList<string> prompts, int newTokens, double temperature = 0)
     {
-        var requests = prompts.Select(p => new GenerationRequest(p, Samples: 1, Temperature: 0, Mode: StopMode.Solution,
+        var requests = prompts.Select((p, i) => new GenerationRequest(p, Samples: 1, Temperature: temperature, Seed: i, Mode: StopMode.Solution,
             MaxNewTokens: newTokens, MaxSteps: int.MaxValue, IgnoreStops: true)).ToList();
         var sw = Stopwatch.StartNew();
         var results = _generator.Generate(requests);

@@ -25,6 +25,9 @@ public sealed class GpuBenchOptions
     public int PromptTokens { get; set; } = 200;
     public int NewTokens { get; set; } = 256;
     public int ParityNewTokens { get; set; } = 32;
+    /// <summary>Above 0: the engine runners also time sampling at this temperature (top_p 1, seed per
+    /// row), reported as runner "-t{temperature}".</summary>
+    public double SampleTemperature { get; set; }
     /// <summary>Untimed warm-up generations before each timed batch size (CUDA kernels, allocator).</summary>
     public int WarmupTokens { get; set; } = 8;
     /// <summary>PRM mode: solutions per call, steps per solution, tokens per step.</summary>

@@ -40,6 +40,7 @@ public sealed partial class Generator
         var ids = new long[decoder.Capacity];
         var seqlens = new int[decoder.Capacity];
         var picks = new long[decoder.Capacity];
+        var draws = new DrawBuffers(decoder.Capacity, decoder.Vocab);
         while (true)
         {
             ct.ThrowIfCancellationRequested();
@@ -75,22 +76,57 @@ public sealed partial class Generator
                 }
             }
             var stepStart = System.Diagnostics.Stopwatch.GetTimestamp();
-            decoder.Decode(batch, ids, seqlens, picks, wantLogits: !greedy);
+            decoder.Decode(batch, ids, seqlens, picks);
+            if (!greedy) Sample(decoder, slots, batch, requests, picks, draws);
             stats.DecodeSeconds += System.Diagnostics.Stopwatch.GetElapsedTime(stepStart).TotalSeconds;
             stats.DecodeSteps++;
             for (var s = 0; s < batch; s++)
-                if (slots[s] is { Tracker.Done: false } row) row.CacheLength++;
-            if (greedy)
+                if (slots[s] is { Tracker.Done: false } row)
+                {
+                    row.CacheLength++;
+                    row.Tracker.Append((int)picks[s], model.Tokenizer.Piece((int)picks[s]));
+                }
+        }
+    }
+
+    // Rows at a temperature replace their argmax in picks: top_p = 1 on the device (one uniform draw
+    // each from the row's stream, as TokenSampler draws), top_p < 1 on the host from the row's logits.
+    private void Sample(SharedKvDecoder decoder, Row?[] slots, int batch, IReadOnlyList<GenerationRequest> requests, long[] picks, DrawBuffers draws)
+    {
+        var onDevice = false;
+        for (var s = 0; s < batch; s++)
+        {
+            draws.Inverse[s] = 1;
+            draws.Uniform[s] = 0;
+            if (slots[s] is not { Tracker.Done: false } row) continue;
+            var req = requests[row.Request];
+            if (req.Temperature <= 0) continue;
+            if (req.TopP >= 1)
             {
-                for (var s = 0; s < batch; s++)
-                    if (slots[s] is { Tracker.Done: false } row)
-                        row.Tracker.Append((int)picks[s], model.Tokenizer.Piece((int)picks[s]));
+                draws.Inverse[s] = (float)(1.0 / req.Temperature);
+                draws.Uniform[s] = (float)row.Rng.NextDouble();
+                onDevice = true;
             }
             else
             {
-                SampleRows(new ArraySegment<Row?>(slots, 0, batch), decoder.HostLogits!, decoder.LogitsType, decoder.Vocab, requests);
+                picks[s] = TokenSampler.Sample(decoder.LogitsRow(s, draws.Logits), req.Temperature, req.TopP, ref row.Rng, draws.Probs, draws.Order);
             }
         }
+        if (!onDevice) return;
+        decoder.SampleOnDevice(draws.Inverse, draws.Uniform, draws.Tokens);
+        for (var s = 0; s < batch; s++)
+            if (slots[s] is { Tracker.Done: false } row && requests[row.Request] is { Temperature: > 0, TopP: >= 1 })
+                picks[s] = draws.Tokens[s];
+    }
+
+    private sealed class DrawBuffers(int rows, int vocab)
+    {
+        public float[] Inverse { get; } = new float[rows];
+        public float[] Uniform { get; } = new float[rows];
+        public long[] Tokens { get; } = new long[rows];
+        public float[] Logits { get; } = new float[vocab];
+        public float[] Probs { get; } = new float[vocab];
+        public int[] Order { get; } = new int[vocab];
     }
 
     // Prompts in chunks of similar length (sorted), right-padded to the chunk's longest, one row per distinct prompt.

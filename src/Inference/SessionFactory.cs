@@ -55,6 +55,14 @@ internal static class SessionFactory
         return (Open(onnxPath, cpu), "CPU");
     }
 
+    /// <summary>A helper graph (bytes, e.g. an embedded resource) on the provider a model already runs on.</summary>
+    public static InferenceSession CreateHelper(byte[] onnx, string provider, InferenceOptions options)
+    {
+        using var so = BaseOptions(options);
+        if (provider == "CUDA") so.AppendExecutionProvider_CUDA(options.CudaDeviceId);
+        return new InferenceSession(onnx, so);
+    }
+
     private static SessionOptions BaseOptions(InferenceOptions options)
     {
         var so = new SessionOptions

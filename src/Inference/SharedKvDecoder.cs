@@ -30,6 +30,8 @@ internal sealed class SharedKvDecoder : IDisposable
     private IntPtr[] _values = [];
     private IntPtr _ids, _seqlens, _lastIndex, _logits, _next;
     private int _generation;
+    private int _lastBatch;
+    private DeviceSampler? _sampler;
 
     public SharedKvDecoder(LanguageModel model)
     {
@@ -90,11 +92,11 @@ internal sealed class SharedKvDecoder : IDisposable
         // A decode step has one position per row: row b's logits come from flat position b.
         _memory.Upload<long>(Enumerable.Range(0, Capacity).Select(i => (long)i).ToArray(), _lastIndex);
         HostLogits = _logitsType == TensorElementType.Float16
-            ? OrtValue.CreateTensorValueFromMemory(new Float16[(long)Capacity * Vocab], [Capacity, Vocab])
-            : OrtValue.CreateTensorValueFromMemory(new float[(long)Capacity * Vocab], [Capacity, Vocab]);
+            ? OrtValue.CreateTensorValueFromMemory(new Float16[Vocab], [1, Vocab])
+            : OrtValue.CreateTensorValueFromMemory(new float[Vocab], [1, Vocab]);
     }
 
-    /// <summary>Logits of the last decode step that asked for them, in host memory, [capacity, vocab].</summary>
+    /// <summary>Host copy of the logits row last fetched by <see cref="LogitsRow"/>, [1, vocab].</summary>
     public OrtValue? HostLogits { get; private set; }
 
     /// <summary>Runs prompts into slots [first, first+n): <paramref name="ids"/> is [n, seq], each row's
@@ -136,8 +138,9 @@ internal sealed class SharedKvDecoder : IDisposable
 
     /// <summary>One token for each of slots [0, batch): <paramref name="ids"/> is the token to feed,
     /// <paramref name="seqlens"/> the number of tokens already in the slot's cache (where the new one
-    /// goes). Fills <paramref name="next"/> with each row's argmax and, when asked, <see cref="HostLogits"/>.</summary>
-    public void Decode(int batch, long[] ids, int[] seqlens, long[] next, bool wantLogits)
+    /// goes). Fills <paramref name="next"/> with each row's argmax; the logits stay on the device for
+    /// <see cref="SampleOnDevice"/> and <see cref="LogitsRow"/>.</summary>
+    public void Decode(int batch, long[] ids, int[] seqlens, long[] next)
     {
         if (batch > Capacity) throw new ArgumentOutOfRangeException(nameof(batch), $"batch {batch} > capacity {Capacity}");
         if (!_steps.TryGetValue(batch, out var step))
@@ -146,11 +149,27 @@ internal sealed class SharedKvDecoder : IDisposable
         _memory.Upload<int>(seqlens.AsSpan(0, batch), _seqlens);
         _model.Session.RunWithBinding(step.Options, step.Binding);
         _memory.Download(_next, next.AsSpan(0, batch));
-        if (!wantLogits) return;
+        _lastBatch = batch;
+    }
+
+    /// <summary>Temperature draws from the last step's logits, on the device (<see cref="DeviceSampler"/>).</summary>
+    public void SampleOnDevice(float[] inverseTemperature, float[] uniform, long[] tokens)
+    {
+        _sampler ??= new DeviceSampler(_model, _logitsType);
+        using var logits = View(_logits, _logitsType, [_lastBatch, Vocab], (long)_lastBatch * Vocab * _logitsElement);
+        _sampler.Sample(logits, inverseTemperature, uniform, _lastBatch, tokens);
+    }
+
+    /// <summary>One row of the last step's logits in host memory, as float32 (rows that sample with
+    /// top_p &lt; 1, which needs a sort the device sampler does not do).</summary>
+    public ReadOnlySpan<float> LogitsRow(int slot, float[] scratch)
+    {
+        var source = (IntPtr)((long)_logits + (long)slot * Vocab * _logitsElement);
         if (_logitsType == TensorElementType.Float16)
-            _memory.Download(_logits, HostLogits!.GetTensorMutableDataAsSpan<Float16>()[..(batch * Vocab)]);
+            _memory.Download(source, HostLogits!.GetTensorMutableDataAsSpan<Float16>());
         else
-            _memory.Download(_logits, HostLogits!.GetTensorMutableDataAsSpan<float>()[..(batch * Vocab)]);
+            _memory.Download(source, HostLogits!.GetTensorMutableDataAsSpan<float>());
+        return TensorRows.Row(HostLogits!, _logitsType, 0, Vocab, scratch);
     }
 
     /// <summary>Copies slot <paramref name="from"/>'s cache over slot <paramref name="to"/> (every layer, keys and values).</summary>
@@ -211,6 +230,7 @@ internal sealed class SharedKvDecoder : IDisposable
     public void Dispose()
     {
         Release();
+        _sampler?.Dispose();
         _prefillOptions.Dispose();
     }
 
