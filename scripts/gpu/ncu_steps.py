@@ -30,7 +30,7 @@ def decode_step(kernels: list[tuple[str, float]]) -> tuple[int, int]:
     n = len(names)
     for length in range(n // 2, 0, -1):
         for start in range(0, n - 2 * length + 1):
-            if names[start:start + length] == names[start + length:start + 2 * length]:
+            if all(names[start + i] == names[start + length + i] for i in range(length)):
                 return start, length
     return 0, 0
 
