@@ -118,6 +118,6 @@ public static class BenchRunner
         ModelsDirectory = o.ModelsDirectory, Device = o.Device, CudaDeviceId = o.CudaDeviceId, IntraOpThreads = o.IntraOpThreads,
         IntraOpSpinning = o.IntraOpSpinning, MaxBatchSize = o.MaxBatchSize, MaxPrefillTokens = o.MaxPrefillTokens,
         CompactFraction = o.CompactFraction, PrefixSharing = o.PrefixSharing, PrmBatchSize = o.PrmBatchSize,
-        AnswerMarker = o.AnswerMarker, CudaGraphs = false,
+        AnswerMarker = o.AnswerMarker, KvCacheLength = o.KvCacheLength, CudaGraphs = false,
     };
 }

@@ -12,7 +12,7 @@ public sealed partial class Generator
         units.Sort((a, b) => a[0].PromptIds.Length.CompareTo(b[0].PromptIds.Length));
         // A row's cache never holds its last token (it is sampled, not fed), so prompt + budget fits.
         var length = rows.Max(r => r.PromptIds.Length + Math.Min(requests[r.Request].MaxNewTokens, model.Manifest.MaxPositions - r.PromptIds.Length));
-        decoder.Reserve(decoder.BatchFor(rows.Count), length);
+        decoder.Reserve(decoder.BatchFor(rows.Count), Math.Max(length, Math.Min(_options.KvCacheLength, model.Manifest.MaxPositions)));
 
         // Slots: each distinct prompt's first row in [0, units), in prompt-length order so a prefill
         // chunk is a contiguous range; the prompt's other samples after them, copied from it.

@@ -40,6 +40,11 @@ public sealed class InferenceOptions
     /// as a CUDA graph once per batch size and replay it: one launch a step instead of one per kernel.</summary>
     public bool CudaGraphs { get; set; } = true;
 
+    /// <summary>Shared-cache models: positions per row to reserve up front (prompt + new tokens; 0 = as the
+    /// first calls need). A worker that knows its longest request reserves once, so its captured CUDA
+    /// graphs are never captured again for a longer buffer.</summary>
+    public int KvCacheLength { get; set; }
+
     /// <summary>Candidates scored in one PRM run.</summary>
     public int PrmBatchSize { get; set; } = 64;
 
