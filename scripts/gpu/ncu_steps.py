@@ -19,7 +19,7 @@ def load(path: str) -> list[tuple[str, float]]:
     for r in rows:
         t = r.get("gpu__time_duration.sum", "")
         try:
-            out.append((r["Kernel Name"], float(t)))
+            out.append((r["Kernel Name"], float(t.replace(",", ""))))
         except (ValueError, KeyError):
             continue   # the units row
     return out

@@ -55,11 +55,21 @@ internal static class SessionFactory
         return (Open(onnxPath, cpu), "CPU");
     }
 
-    /// <summary>A helper graph (bytes, e.g. an embedded resource) on the provider a model already runs on.</summary>
+    /// <summary>A helper graph (bytes, e.g. an embedded resource) on the provider a model already runs on.
+    /// TF32 is off there: helper graphs sum probabilities, where a 10-bit mantissa would move samples.</summary>
     public static InferenceSession CreateHelper(byte[] onnx, string provider, InferenceOptions options)
     {
         using var so = BaseOptions(options);
-        if (provider == "CUDA") so.AppendExecutionProvider_CUDA(options.CudaDeviceId);
+        if (provider == "CUDA")
+        {
+            using var cuda = new OrtCUDAProviderOptions();
+            cuda.UpdateOptions(new Dictionary<string, string>
+            {
+                ["device_id"] = options.CudaDeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["use_tf32"] = "0",
+            });
+            so.AppendExecutionProvider_CUDA(cuda);
+        }
         return new InferenceSession(onnx, so);
     }
 

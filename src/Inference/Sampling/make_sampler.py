@@ -9,9 +9,10 @@ token = first index in vocabulary order whose running sum exceeds the target. Th
 running sum, which never decreases, so that index is the count of positions whose running sum is <= target.
 u comes from the row's own SampleRng on the host, as on the host path. Sums run in float32 here
 (double on the host), so a draw within ~1e-6 of a boundary may pick the neighbouring token.
-The running sum is taken in two levels (sums of blocks of 256, then within the chosen block):
-ONNX Runtime's CUDA CumSum costs O(n^2) per row, 2.3 ms a row over a 151936-token vocabulary on an
-H200, where two levels cost microseconds.
+The running sum is taken in two levels (sums of blocks of 256, then within the chosen block), each
+a product with an upper-triangular ones matrix: ONNX Runtime's CUDA CumSum ran serially on an H200
+(~15 ns an element: 2.3 ms a row over a 151936-token vocabulary). The session that runs this graph
+turns TF32 off (DeviceSampler), so the products sum in full float32.
 """
 import os
 
@@ -30,10 +31,11 @@ def build(logits_type: int) -> onnx.ModelProto:
     def const(name, values, dtype=np.int64):
         return numpy_helper.from_array(np.array(values, dtype=dtype), name)
 
-    inits = [const("axis1", [1]), const("axis2", [2]), const("axis1_scalar", 1), const("last", [-1]),
+    inits = [const("axis1", [1]), const("axis2", [2]), const("last", [-1]),
              const("end", [INT64_MAX]), const("idx1", [1]), const("block", BLOCK), const("zero2", [0, 0, 0]),
              const("shape3", [0, -1, BLOCK]), const("shape2", [0, BLOCK]), const("expand", [1, 1, BLOCK]),
-             const("one", [1]), const("block_last", [BLOCK - 1])]
+             const("one", [1]), const("block_last", [BLOCK - 1]),
+             numpy_helper.from_array(np.triu(np.ones((BLOCK, BLOCK), dtype=np.float32)), "upper_block")]
 
     def node(op, ins, outs, **kw):
         return helper.make_node(op, ins, outs, **kw)
@@ -57,7 +59,13 @@ def build(logits_type: int) -> onnx.ModelProto:
         node("Reshape", ["wp", "shape3"], ["w3"]),
         # the block holding the target: running sums of block sums
         node("ReduceSum", ["w3", "axis2"], ["bsum"], keepdims=0),               # [B, blocks]
-        node("CumSum", ["bsum", "axis1_scalar"], ["cb"]),
+        # running sums as a product with an upper-triangular ones matrix (cuBLAS; CumSum is serial on CUDA)
+        node("Shape", ["bsum"], ["bsum_shape"]),
+        node("Gather", ["bsum_shape", "idx1"], ["nb"], axis=0),
+        node("Concat", ["nb", "nb"], ["nbnb"], axis=0),
+        node("ConstantOfShape", ["nbnb"], ["ones_b"], value=numpy_helper.from_array(np.array([1.0], dtype=np.float32))),
+        node("Trilu", ["ones_b"], ["upper_b"], upper=1),
+        node("MatMul", ["bsum", "upper_b"], ["cb"]),
         node("Slice", ["cb", "last", "end", "axis1"], ["total"]),               # [B, 1]
         node("Unsqueeze", ["uniform", "axis1"], ["u"]),
         node("Mul", ["total", "u"], ["target"]),
@@ -77,7 +85,7 @@ def build(logits_type: int) -> onnx.ModelProto:
         node("Expand", ["k3", "expand"], ["k3e"]),                                # [B, 1, BLOCK]
         node("GatherElements", ["w3", "k3e"], ["wk3"], axis=1),
         node("Reshape", ["wk3", "shape2"], ["wk"]),                               # [B, BLOCK]
-        node("CumSum", ["wk", "axis1_scalar"], ["cw0"]),
+        node("MatMul", ["wk", "upper_block"], ["cw0"]),
         node("Add", ["cw0", "before"], ["cw"]),
         node("LessOrEqual", ["cw", "target"], ["below_t"]),
         node("Cast", ["below_t"], ["below_tf"], to=TensorProto.FLOAT),
