@@ -157,7 +157,8 @@ internal sealed class SharedKvDecoder : IDisposable
     {
         _sampler ??= new DeviceSampler(_model, _logitsType);
         using var logits = View(_logits, _logitsType, [_lastBatch, Vocab], (long)_lastBatch * Vocab * _logitsElement);
-        _sampler.Sample(logits, inverseTemperature, uniform, _lastBatch, tokens);
+        using var argmax = View(_next, TensorElementType.Int64, [_lastBatch], _lastBatch * 8L);
+        _sampler.Sample(logits, argmax, inverseTemperature, uniform, _lastBatch, tokens);
     }
 
     /// <summary>One row of the last step's logits in host memory, as float32 (rows that sample with

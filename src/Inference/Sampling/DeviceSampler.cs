@@ -22,14 +22,16 @@ internal sealed class DeviceSampler : IDisposable
         _session = SessionFactory.CreateHelper(bytes.ToArray(), model.ExecutionProvider, model.Options);
     }
 
-    /// <summary>Fills <paramref name="tokens"/>[0..batch) from <paramref name="logits"/> [batch, vocab].</summary>
-    public void Sample(OrtValue logits, float[] inverseTemperature, float[] uniform, int batch, long[] tokens)
+    /// <summary>Fills <paramref name="tokens"/>[0..batch) from <paramref name="logits"/> [batch, vocab] and each
+    /// row's argmax (the decoder's <c>next_token</c>, where the softmax is anchored).</summary>
+    public void Sample(OrtValue logits, OrtValue argmax, float[] inverseTemperature, float[] uniform, int batch, long[] tokens)
     {
         using var binding = _session.CreateIoBinding();
         using var inv = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, inverseTemperature.AsMemory(0, batch), [batch]);
         using var u = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, uniform.AsMemory(0, batch), [batch]);
         using var output = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, tokens.AsMemory(0, batch), [batch]);
         binding.BindInput("logits", logits);
+        binding.BindInput("argmax", argmax);
         binding.BindInput("inv_temperature", inv);
         binding.BindInput("uniform", u);
         binding.BindOutput("token", output);
