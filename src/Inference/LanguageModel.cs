@@ -43,6 +43,10 @@ public sealed class LanguageModel : IDisposable
     /// deferred-compaction path of the CUDA case runs without one.</summary>
     internal bool TreatCacheAsDevice { get; set; }
 
+    /// <summary>Tests only: on CPU, run shared-cache decode steps at power-of-two batch sizes as CUDA
+    /// graphs make them (idle slots padded in, live rows compacted into smaller powers of two).</summary>
+    internal bool PowerOfTwoBatches { get; set; }
+
     /// <summary>Loads the model a manifest describes. Every missing or malformed file raises a
     /// <see cref="ModelFormatException"/> naming that file.</summary>
     public static LanguageModel Load(string manifestPath, InferenceOptions? options = null, ILogger? logger = null)

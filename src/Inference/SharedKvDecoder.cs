@@ -62,7 +62,9 @@ internal sealed class SharedKvDecoder : IDisposable
 
     /// <summary>Batch sizes a decode step runs at: powers of two when steps are captured (one graph
     /// each), any size otherwise.</summary>
-    public int BatchFor(int rows) => _graphs ? (int)Math.Min(System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(rows, 1)), int.MaxValue) : rows;
+    public int BatchFor(int rows) => _graphs || _model.PowerOfTwoBatches
+        ? (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(rows, 1))
+        : rows;
 
     /// <summary>Makes room for <paramref name="rows"/> rows of <paramref name="length"/> positions. Grows
     /// (rounded up, so a worker settles on one size) and drops captured graphs; never shrinks.</summary>

@@ -31,9 +31,12 @@ public sealed class SharedCacheTests : IDisposable
         Assert.True(shared.SelectMany(r => r.Samples[0].TokenIds).Distinct().Count() > 20);
     }
 
-    [Fact]
-    public void Temperature_draws_on_the_device_equal_the_host_sampler()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Temperature_draws_on_the_device_equal_the_host_sampler(bool powerOfTwoBatches)
     {
+        _shared.PowerOfTwoBatches = powerOfTwoBatches;   // 11 rows run as 16, then 8, 4, ... as CUDA graphs need
         // Samples finish at different lengths (slots are compacted), prompts are shared by several
         // samples (one prefill, copied slots), and one request keeps top_p < 1 (host path).
         var requests = new[]
