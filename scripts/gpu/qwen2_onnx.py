@@ -51,6 +51,13 @@ class Graph:
         return outs[0] if n_out == 1 and outputs is None else outs
 
 
+def dims(cfg: dict) -> tuple[int, int, int, int, int, int, int, float]:
+    """layers, heads, kv heads, hidden size, head size, MLP size, vocabulary, RMSNorm epsilon."""
+    nh = cfg["num_attention_heads"]
+    return (cfg["num_hidden_layers"], nh, cfg["num_key_value_heads"], cfg["hidden_size"], cfg["hidden_size"] // nh,
+            cfg["intermediate_size"], cfg["vocab_size"], float(cfg.get("rms_norm_eps", 1e-6)))
+
+
 def rope_tables(max_positions: int, head_size: int, theta: float) -> tuple[np.ndarray, np.ndarray]:
     # Same arithmetic as transformers' default rotary embedding: float32 angles, cos/sin cast later.
     inv_freq = 1.0 / (theta ** (np.arange(0, head_size, 2, dtype=np.int64).astype(np.float32) / head_size))
@@ -77,15 +84,9 @@ def build_decoder(weights: dict[str, np.ndarray], cfg: dict, dtype: str = "float
     sigmoid(value head) ("head": "value" in docs/model-format.md); needs `score.weight` [1, hidden]
     and `score.bias` [1] in weights.
     """
-    ft = TensorProto.FLOAT16 if dtype == "float16" else TensorProto.FLOAT
-    g = Graph(ft)
-    npf = g.np_float
-    L, nh, kvh = cfg["num_hidden_layers"], cfg["num_attention_heads"], cfg["num_key_value_heads"]
-    hidden = cfg["hidden_size"]
-    d = hidden // nh
-    inter = cfg["intermediate_size"]
-    vocab = cfg["vocab_size"]
-    eps = float(cfg.get("rms_norm_eps", 1e-6))
+    g = Graph(TensorProto.FLOAT16 if dtype == "float16" else TensorProto.FLOAT)
+    ft, npf = g.float_type, g.np_float
+    L, nh, kvh, hidden, d, inter, vocab, eps = dims(cfg)
     groups = nh // kvh
     scale = 1.0 / np.sqrt(d)
 
@@ -231,15 +232,9 @@ def build_gqa_decoder(weights: dict[str, np.ndarray], cfg: dict, dtype: str = "f
     Rows are right-padded: row b's cache holds its own tokens at positions 0..seqlens_k[b], so
     rows of different lengths need no mask and no padding inside the cache.
     """
-    ft = TensorProto.FLOAT16 if dtype == "float16" else TensorProto.FLOAT
-    g = Graph(ft)
-    npf = g.np_float
-    L, nh, kvh = cfg["num_hidden_layers"], cfg["num_attention_heads"], cfg["num_key_value_heads"]
-    hidden = cfg["hidden_size"]
-    d = hidden // nh
-    inter = cfg["intermediate_size"]
-    vocab = cfg["vocab_size"]
-    eps = float(cfg.get("rms_norm_eps", 1e-6))
+    g = Graph(TensorProto.FLOAT16 if dtype == "float16" else TensorProto.FLOAT)
+    ft, npf = g.float_type, g.np_float
+    L, nh, kvh, hidden, d, inter, vocab, eps = dims(cfg)
     max_pos = int(max_positions or cfg.get("max_position_embeddings", 4096))
 
     def w(name: str) -> np.ndarray:

@@ -6,10 +6,7 @@ public sealed partial class Generator
 {
     private void RunSharedWave(SharedKvDecoder decoder, List<Row> rows, IReadOnlyList<GenerationRequest> requests, Stats stats, CancellationToken ct)
     {
-        var units = _options.PrefixSharing
-            ? rows.GroupBy(r => r.Prompt, StringComparer.Ordinal).Select(g => g.ToList()).ToList()
-            : rows.Select(r => new List<Row> { r }).ToList();
-        units.Sort((a, b) => a[0].PromptIds.Length.CompareTo(b[0].PromptIds.Length));
+        var units = PrefillUnits(rows);
         // A row's cache never holds its last token (it is sampled, not fed), so prompt + budget fits.
         var length = rows.Max(r => r.PromptIds.Length + Math.Min(requests[r.Request].MaxNewTokens, model.Manifest.MaxPositions - r.PromptIds.Length));
         decoder.Reserve(decoder.BatchFor(rows.Count), Math.Max(length, Math.Min(_options.KvCacheLength, model.Manifest.MaxPositions)));
@@ -129,17 +126,12 @@ public sealed partial class Generator
         public int[] Order { get; } = new int[vocab];
     }
 
-    // Prompts in chunks of similar length (sorted), right-padded to the chunk's longest, one row per distinct prompt.
+    // Prompts in chunks of similar length, right-padded to the chunk's longest, one row per unit.
     private void Prefill(SharedKvDecoder decoder, List<List<Row>> units, Stats stats, CancellationToken ct)
     {
-        var start = 0;
-        while (start < units.Count)
+        foreach (var (start, end) in PrefillChunks(units))
         {
             ct.ThrowIfCancellationRequested();
-            var end = start + 1;
-            while (end < units.Count && end - start < _options.MaxBatchSize
-                   && (end - start + 1) * units[end][0].PromptIds.Length <= _options.MaxPrefillTokens)
-                end++;
             var n = end - start;
             var seq = units[end - 1][0].PromptIds.Length;
             var ids = new long[n * seq];
@@ -162,7 +154,6 @@ public sealed partial class Generator
                     row.FirstLogits = logits[u];
                     row.CacheLength = lengths[u];
                 }
-            start = end;
         }
     }
 

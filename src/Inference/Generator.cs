@@ -173,25 +173,16 @@ public sealed partial class Generator(LanguageModel model)
     // length, and lays the results out as one left-padded cache with a row per sample.
     private KvCache Prefill(DecoderRunner runner, List<Row> rows, Stats stats, CancellationToken ct)
     {
-        var units = _options.PrefixSharing
-            ? rows.GroupBy(r => r.Prompt, StringComparer.Ordinal).Select(g => g.ToList()).ToList()
-            : rows.Select(r => new List<Row> { r }).ToList();
-        units.Sort((a, b) => a[0].PromptIds.Length.CompareTo(b[0].PromptIds.Length));
+        var units = PrefillUnits(rows);
         var longest = rows.Max(r => r.PromptIds.Length);
         var rowIndex = new Dictionary<Row, int>(ReferenceEqualityComparer.Instance);
         for (var i = 0; i < rows.Count; i++) rowIndex[rows[i]] = i;
         KvCache? cache = null;
         try
         {
-            var start = 0;
-            while (start < units.Count)
+            foreach (var (start, end) in PrefillChunks(units))
             {
                 ct.ThrowIfCancellationRequested();
-                // Units are sorted by length, so the chunk's longest prompt is its last one.
-                var end = start + 1;
-                while (end < units.Count && end - start < _options.MaxBatchSize
-                       && (end - start + 1) * units[end][0].PromptIds.Length <= _options.MaxPrefillTokens)
-                    end++;
                 var chunk = units.GetRange(start, end - start);
                 var n = chunk.Count;
                 var len = chunk[^1][0].PromptIds.Length;
@@ -237,7 +228,6 @@ public sealed partial class Generator(LanguageModel model)
                     }
                     stats.CopySeconds += System.Diagnostics.Stopwatch.GetElapsedTime(copyStart).TotalSeconds;
                 }
-                start = end;
             }
             return cache!;
         }
@@ -245,6 +235,33 @@ public sealed partial class Generator(LanguageModel model)
         {
             cache?.Dispose();
             throw;
+        }
+    }
+
+    // Rows grouped by prompt (each distinct prompt is prefilled once), or one unit per row with prefix
+    // sharing off; sorted by prompt length so that a chunk's longest prompt is its last one.
+    private List<List<Row>> PrefillUnits(List<Row> rows)
+    {
+        var units = _options.PrefixSharing
+            ? rows.GroupBy(r => r.Prompt, StringComparer.Ordinal).Select(g => g.ToList()).ToList()
+            : rows.Select(r => new List<Row> { r }).ToList();
+        units.Sort((a, b) => a[0].PromptIds.Length.CompareTo(b[0].PromptIds.Length));
+        return units;
+    }
+
+    // Consecutive ranges [start, end) of length-sorted units, each at most MaxBatchSize units and
+    // MaxPrefillTokens padded tokens (units x the range's longest prompt).
+    private IEnumerable<(int Start, int End)> PrefillChunks(List<List<Row>> units)
+    {
+        var start = 0;
+        while (start < units.Count)
+        {
+            var end = start + 1;
+            while (end < units.Count && end - start < _options.MaxBatchSize
+                   && (end - start + 1) * units[end][0].PromptIds.Length <= _options.MaxPrefillTokens)
+                end++;
+            yield return (start, end);
+            start = end;
         }
     }
 
