@@ -10,7 +10,8 @@ public static class BenchRunner
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static Task<int> RunAsync(GpuBenchOptions o, InferenceOptions engineOptions, TextWriter log)
+    /// <param name="engineOptions">Binds the engine's options afresh (from configuration) for each runner.</param>
+    public static Task<int> RunAsync(GpuBenchOptions o, Func<InferenceOptions> engineOptions, TextWriter log)
     {
         if (string.IsNullOrEmpty(o.Manifest)) throw new ArgumentException("GpuBench:Manifest is required");
         if (string.IsNullOrEmpty(o.Prompts)) throw new ArgumentException("GpuBench:Prompts is required");
@@ -30,7 +31,8 @@ public static class BenchRunner
             {
                 var path = runner == "engine" ? o.Manifest : o.SharedManifest;
                 if (string.IsNullOrEmpty(path)) throw new ArgumentException($"runner {runner} needs GpuBench:SharedManifest");
-                var options = runner == "engine-shared-nographs" ? CopyWithoutGraphs(engineOptions) : engineOptions;
+                var options = engineOptions();
+                if (runner == "engine-shared-nographs") options.CudaGraphs = false;
                 var engine = new EngineRunner(LanguageModel.Load(path, options));
                 engine.CheckEncoding(prompts.ParityText, prompts.Parity);
                 engine.CheckEncoding(prompts.BenchText, prompts.Bench);
@@ -97,7 +99,7 @@ public static class BenchRunner
 
         if (o.Has("prm"))
         {
-            using var prm = LanguageModel.Load(o.PrmManifest, engineOptions);
+            using var prm = LanguageModel.Load(o.PrmManifest, engineOptions());
             var rows = new JsonArray();
             foreach (var (batch, tokens, secs, sps) in PrmBench.Run(prm, prompts.BenchText, o.ParseList(o.PrmBatches), o.PrmSteps, o.PrmStepTokens))
             {
@@ -112,12 +114,4 @@ public static class BenchRunner
         }
         return Task.FromResult(0);
     }
-
-    private static InferenceOptions CopyWithoutGraphs(InferenceOptions o) => new()
-    {
-        ModelsDirectory = o.ModelsDirectory, Device = o.Device, CudaDeviceId = o.CudaDeviceId, IntraOpThreads = o.IntraOpThreads,
-        IntraOpSpinning = o.IntraOpSpinning, MaxBatchSize = o.MaxBatchSize, MaxPrefillTokens = o.MaxPrefillTokens,
-        CompactFraction = o.CompactFraction, PrefixSharing = o.PrefixSharing, PrmBatchSize = o.PrmBatchSize,
-        AnswerMarker = o.AnswerMarker, KvCacheLength = o.KvCacheLength, CudaGraphs = false,
-    };
 }

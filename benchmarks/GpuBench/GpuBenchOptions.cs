@@ -7,8 +7,9 @@ public sealed class GpuBenchOptions
     /// <summary>What to run: any of parity, bench, prm (comma separated).</summary>
     public string Modes { get; set; } = "parity,bench";
     /// <summary>Which loops generate: engine (the project's Generator on Manifest), engine-shared (the
-    /// same Generator on SharedManifest: the shared-cache layout with CUDA graphs) and/or raw (this
-    /// benchmark's own IO-binding loop straight on ONNX Runtime over Manifest, an independent check).</summary>
+    /// same Generator on SharedManifest: the shared-cache layout with CUDA graphs), engine-shared-nographs
+    /// (the same without graph capture) and/or raw (this benchmark's own IO-binding loop straight on ONNX
+    /// Runtime over Manifest, an independent check).</summary>
     public string Runners { get; set; } = "engine,raw";
     /// <summary>Manifest of the same weights in the shared-cache layout (export_qwen2.py --shared).</summary>
     public string SharedManifest { get; set; } = "";

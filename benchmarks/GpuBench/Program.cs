@@ -4,5 +4,5 @@ using Pipeline.Inference;
 
 var config = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
 var options = config.GetSection("GpuBench").Get<GpuBenchOptions>() ?? new GpuBenchOptions();
-var engine = config.GetSection(InferenceOptions.SectionName).Get<InferenceOptions>() ?? new InferenceOptions();
-return await BenchRunner.RunAsync(options, engine, Console.Out);
+return await BenchRunner.RunAsync(options,
+    () => config.GetSection(InferenceOptions.SectionName).Get<InferenceOptions>() ?? new InferenceOptions(), Console.Out);

@@ -95,6 +95,7 @@ public sealed partial class Generator
         {
             draws.Inverse[s] = 1;
             draws.Uniform[s] = 0;
+            draws.OnDevice[s] = false;
             if (slots[s] is not { Tracker.Done: false } row) continue;
             var req = requests[row.Request];
             if (req.Temperature <= 0) continue;
@@ -102,7 +103,7 @@ public sealed partial class Generator
             {
                 draws.Inverse[s] = (float)(1.0 / req.Temperature);
                 draws.Uniform[s] = (float)row.Rng.NextDouble();
-                onDevice = true;
+                onDevice = draws.OnDevice[s] = true;
             }
             else
             {
@@ -112,7 +113,7 @@ public sealed partial class Generator
         if (!onDevice) return;
         decoder.SampleOnDevice(draws.Inverse, draws.Uniform, draws.Tokens);
         for (var s = 0; s < batch; s++)
-            if (slots[s] is { Tracker.Done: false } row && requests[row.Request] is { Temperature: > 0, TopP: >= 1 })
+            if (draws.OnDevice[s])
                 picks[s] = draws.Tokens[s];
     }
 
@@ -121,6 +122,7 @@ public sealed partial class Generator
         public float[] Inverse { get; } = new float[rows];
         public float[] Uniform { get; } = new float[rows];
         public long[] Tokens { get; } = new long[rows];
+        public bool[] OnDevice { get; } = new bool[rows];
         public float[] Logits { get; } = new float[vocab];
         public float[] Probs { get; } = new float[vocab];
         public int[] Order { get; } = new int[vocab];

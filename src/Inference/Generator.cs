@@ -37,17 +37,16 @@ public sealed partial class Generator(LanguageModel model)
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var stats = new Stats();
+        var waves = rows.Chunk(_options.MaxBatchSize).Select(w => w.ToList());
         if (model.Manifest.SharedKvCache)
         {
             lock (model.SharedDecoderLock)
-                for (var start = 0; start < rows.Count; start += _options.MaxBatchSize)
-                    RunSharedWave(model.SharedDecoder, rows.GetRange(start, Math.Min(_options.MaxBatchSize, rows.Count - start)), requests, stats, cancellationToken);
+                foreach (var wave in waves) RunSharedWave(model.SharedDecoder, wave, requests, stats, cancellationToken);
         }
         else
         {
             using var runner = new DecoderRunner(model);
-            for (var start = 0; start < rows.Count; start += _options.MaxBatchSize)
-                RunWave(runner, rows.GetRange(start, Math.Min(_options.MaxBatchSize, rows.Count - start)), requests, stats, cancellationToken);
+            foreach (var wave in waves) RunWave(runner, wave, requests, stats, cancellationToken);
         }
         LastStats = new GenerationStats(rows.Count, stats.PrefillRuns, stats.PrefillTokens, stats.DecodeSteps, stats.PrefillSeconds,
             stats.DecodeSeconds, stats.CopySeconds, clock.Elapsed.TotalSeconds);

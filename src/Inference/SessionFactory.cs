@@ -21,15 +21,7 @@ internal static class SessionFactory
             try
             {
                 cuda = BaseOptions(options);
-                using (var provider = new OrtCUDAProviderOptions())
-                {
-                    provider.UpdateOptions(new Dictionary<string, string>
-                    {
-                        ["device_id"] = options.CudaDeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        ["enable_cuda_graph"] = cudaGraphs ? "1" : "0",
-                    });
-                    cuda.AppendExecutionProvider_CUDA(provider);
-                }
+                AppendCuda(cuda, options, "enable_cuda_graph", cudaGraphs ? "1" : "0");
                 var session = Open(onnxPath, cuda);
                 logger.LogInformation("Model {Model}: execution provider CUDA (device {Device}, CUDA graphs {Graphs})", modelName,
                     options.CudaDeviceId, cudaGraphs ? "on" : "off");
@@ -60,17 +52,20 @@ internal static class SessionFactory
     public static InferenceSession CreateHelper(byte[] onnx, string provider, InferenceOptions options)
     {
         using var so = BaseOptions(options);
-        if (provider == "CUDA")
-        {
-            using var cuda = new OrtCUDAProviderOptions();
-            cuda.UpdateOptions(new Dictionary<string, string>
-            {
-                ["device_id"] = options.CudaDeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["use_tf32"] = "0",
-            });
-            so.AppendExecutionProvider_CUDA(cuda);
-        }
+        if (provider == "CUDA") AppendCuda(so, options, "use_tf32", "0");
         return new InferenceSession(onnx, so);
+    }
+
+    // The CUDA provider on the configured device, with one provider option set.
+    private static void AppendCuda(SessionOptions so, InferenceOptions options, string key, string value)
+    {
+        using var cuda = new OrtCUDAProviderOptions();
+        cuda.UpdateOptions(new Dictionary<string, string>
+        {
+            ["device_id"] = options.CudaDeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [key] = value,
+        });
+        so.AppendExecutionProvider_CUDA(cuda);
     }
 
     private static SessionOptions BaseOptions(InferenceOptions options)

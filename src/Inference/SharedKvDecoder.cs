@@ -10,7 +10,8 @@ namespace Pipeline.Inference;
 /// or masks; moving a row (prefix sharing, dropping finished rows) is one device copy per layer.
 /// A decode step binds fixed buffers (ids, lengths, logits, next token) and, on CUDA, is captured as a
 /// CUDA graph once per batch size and replayed after that: the host uploads ids and lengths and reads
-/// back one token id per row (or the logits, when a row samples at a temperature).
+/// back one token id per row (the argmax, or a temperature draw made on the device by DeviceSampler).
+/// Only a row sampling with top_p &lt; 1 brings its logits to the host (<see cref="LogitsRow"/>).
 /// Not thread-safe: one generation at a time (<see cref="LanguageModel"/> hands it out under a lock).</summary>
 internal sealed class SharedKvDecoder : IDisposable
 {
@@ -32,6 +33,8 @@ internal sealed class SharedKvDecoder : IDisposable
     private int _generation;
     private int _lastBatch;
     private DeviceSampler? _sampler;
+    // Host copy of the logits row last fetched by LogitsRow, [1, vocab].
+    private readonly OrtValue _hostLogits;
 
     public SharedKvDecoder(LanguageModel model)
     {
@@ -46,6 +49,9 @@ internal sealed class SharedKvDecoder : IDisposable
         _logitsType = logits.ElementDataType;
         _logitsElement = ElementBytes(_logitsType);
         Vocab = logits.Dimensions[^1] > 0 ? logits.Dimensions[^1] : m.VocabSize;
+        _hostLogits = _logitsType == TensorElementType.Float16
+            ? OrtValue.CreateTensorValueFromMemory(new Float16[Vocab], [1, Vocab])
+            : OrtValue.CreateTensorValueFromMemory(new float[Vocab], [1, Vocab]);
         // Prefill runs vary in shape: never captured.
         if (_graphs) _prefillOptions.AddRunConfigEntry("gpu_graph_id", "-1");
     }
@@ -55,9 +61,6 @@ internal sealed class SharedKvDecoder : IDisposable
     /// <summary>Positions per row (prompt + generated tokens).</summary>
     public int MaxLength { get; private set; }
     public int Vocab { get; }
-    public TensorElementType LogitsType => _logitsType;
-    /// <summary>Graph ids captured so far (one per batch size and buffer generation).</summary>
-    public int CapturedGraphs => _graphs ? _steps.Count : 0;
     private long SlotBytes => (long)_heads * MaxLength * _headSize * _kvElement;
 
     /// <summary>Batch sizes a decode step runs at: powers of two when steps are captured (one graph
@@ -93,13 +96,7 @@ internal sealed class SharedKvDecoder : IDisposable
         _next = _memory.Allocate(Capacity * 8L);
         // A decode step has one position per row: row b's logits come from flat position b.
         _memory.Upload<long>(Enumerable.Range(0, Capacity).Select(i => (long)i).ToArray(), _lastIndex);
-        HostLogits = _logitsType == TensorElementType.Float16
-            ? OrtValue.CreateTensorValueFromMemory(new Float16[Vocab], [1, Vocab])
-            : OrtValue.CreateTensorValueFromMemory(new float[Vocab], [1, Vocab]);
     }
-
-    /// <summary>Host copy of the logits row last fetched by <see cref="LogitsRow"/>, [1, vocab].</summary>
-    public OrtValue? HostLogits { get; private set; }
 
     /// <summary>Runs prompts into slots [first, first+n): <paramref name="ids"/> is [n, seq], each row's
     /// prompt from position 0 and padded on the right to seq (causal attention never looks right, so the
@@ -169,10 +166,10 @@ internal sealed class SharedKvDecoder : IDisposable
     {
         var source = (IntPtr)((long)_logits + (long)slot * Vocab * _logitsElement);
         if (_logitsType == TensorElementType.Float16)
-            _memory.Download(source, HostLogits!.GetTensorMutableDataAsSpan<Float16>());
+            _memory.Download(source, _hostLogits.GetTensorMutableDataAsSpan<Float16>());
         else
-            _memory.Download(source, HostLogits!.GetTensorMutableDataAsSpan<float>());
-        return TensorRows.Row(HostLogits!, _logitsType, 0, Vocab, scratch);
+            _memory.Download(source, _hostLogits.GetTensorMutableDataAsSpan<float>());
+        return TensorRows.Row(_hostLogits, _logitsType, 0, Vocab, scratch);
     }
 
     /// <summary>Copies slot <paramref name="from"/>'s cache over slot <paramref name="to"/> (every layer, keys and values).</summary>
@@ -226,13 +223,12 @@ internal sealed class SharedKvDecoder : IDisposable
         _keys = [];
         _values = [];
         _ids = _seqlens = _lastIndex = _logits = _next = IntPtr.Zero;
-        HostLogits?.Dispose();
-        HostLogits = null;
     }
 
     public void Dispose()
     {
         Release();
+        _hostLogits.Dispose();
         _sampler?.Dispose();
         _prefillOptions.Dispose();
     }
