@@ -20,10 +20,15 @@ public sealed class HfImportTests(HfImportTests.Imports imports) : IClassFixture
     [InlineData("llama-policy", "shared")]
     [InlineData("qwen2-policy", "concat")]
     [InlineData("qwen2-policy", "shared")]
+    [InlineData("qwen2-policy", "shared-external")]
+    [InlineData("llama-policy", "concat-external")]
     public void Policy_logits_and_greedy_tokens_match_transformers(string family, string layout)
     {
         using var model = LanguageModel.Load(imports.Manifest(family, layout), Cpu);
-        Assert.Equal(layout == "shared", model.Manifest.SharedKvCache);
+        var shared = layout.StartsWith("shared", StringComparison.Ordinal);
+        Assert.Equal(shared, model.Manifest.SharedKvCache);
+        // "-external": every weight in model.onnx.data, written by the importer tensor by tensor.
+        Assert.Equal(layout.EndsWith("-external", StringComparison.Ordinal), File.Exists(Path.Combine(Path.GetDirectoryName(model.Manifest.OnnxPath)!, "model.onnx.data")));
         var reference = Reference(family);
         var compared = 0;
         foreach (var prompt in reference.GetProperty("prompts").EnumerateArray())
@@ -34,7 +39,7 @@ public sealed class HfImportTests(HfImportTests.Imports imports) : IClassFixture
             {
                 var ids = Ints(prompt.GetProperty(idsKey));
                 var expected = Ints(prompt.GetProperty(greedyKey));
-                var (first, greedy) = layout == "shared" ? GreedyShared(model, ids, expected.Length) : GreedyConcat(model, ids, expected.Length);
+                var (first, greedy) = shared ? GreedyShared(model, ids, expected.Length) : GreedyConcat(model, ids, expected.Length);
                 if (idsKey == "prompt_ids" && prompt.TryGetProperty("last_logits", out var lastLogits))
                 {
                     var want = lastLogits.EnumerateArray().Select(v => v.GetSingle()).ToArray();
@@ -241,6 +246,8 @@ public sealed class HfImportTests(HfImportTests.Imports imports) : IClassFixture
             Import("llama-policy", "shared", "--dtype", "float32", "--layout", "shared", "--max-positions", "4096");
             Import("qwen2-policy", "concat", "--dtype", "float32", "--layout", "concat");
             Import("qwen2-policy", "shared", "--dtype", "float32", "--layout", "shared");
+            Import("qwen2-policy", "shared-external", "--dtype", "float32", "--layout", "shared");
+            Import("llama-policy", "concat-external", "--dtype", "float32", "--layout", "concat", "--max-positions", "4096");
             Import("qwen-prm", "", "--dtype", "float32");
             Import("skywork-prm", "", "--dtype", "float32");
             var shepherd = Ints(Reference("math-shepherd").GetProperty("label_token_ids"));
@@ -260,6 +267,7 @@ public sealed class HfImportTests(HfImportTests.Imports imports) : IClassFixture
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
+            if (layout.EndsWith("-external", StringComparison.Ordinal)) psi.Environment["IMPORT_HF_EXTERNAL_OVER"] = "0";
             foreach (var a in (string[])[Path.Combine(TestPaths.RepoRoot, "scripts", "hf_import", "import_hf.py"),
                          Path.Combine(FixtureRoot, family), "--out", outDir, .. args])
                 psi.ArgumentList.Add(a);
