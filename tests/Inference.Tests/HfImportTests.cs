@@ -97,6 +97,22 @@ public sealed class HfImportTests(HfImportTests.Imports imports) : IClassFixture
         Assert.True(scores.SelectMany(s => s).Distinct().Count() > 3);
     }
 
+    /// <summary>A real-size import (over 2 GiB, so in model.onnx.data) loads and decodes: run
+    /// <c>scripts/hf_import/bench_large_import.py --work /tmp/big15</c>, then set
+    /// HF_IMPORT_LARGE_MANIFEST=/tmp/big15/onnx/qwen2.5-math-1.5b.manifest.json. Skipped otherwise.</summary>
+    [SkippableFact]
+    public void Large_external_data_import_loads_and_decodes()
+    {
+        var manifest = Environment.GetEnvironmentVariable("HF_IMPORT_LARGE_MANIFEST");
+        Skip.If(string.IsNullOrEmpty(manifest), "HF_IMPORT_LARGE_MANIFEST not set");
+        using var model = LanguageModel.Load(manifest, Cpu);
+        Assert.True(new FileInfo(Path.Combine(Path.GetDirectoryName(model.Manifest.OnnxPath)!, "model.onnx.data")).Length > 2L << 30);
+        var prompt = Enumerable.Range(0, 32).Select(i => i * 997 % 150000).ToArray();
+        var (first, tokens) = model.Manifest.SharedKvCache ? GreedyShared(model, prompt, 8) : GreedyConcat(model, prompt, 8);
+        Assert.All(first, v => Assert.True(float.IsFinite(v)));
+        Assert.All(tokens, t => Assert.InRange(t, 0, model.Manifest.VocabSize - 1));
+    }
+
     [Fact]
     public void Imported_manifests_carry_the_contract_fields()
     {
