@@ -56,9 +56,7 @@ public sealed class LanguageModel : IDisposable
     {
         options ??= new InferenceOptions();
         var manifest = ModelManifest.Load(manifestPath);
-        var specials = new[] { manifest.BosToken, manifest.EosToken, manifest.PadToken, manifest.Prm?.SeparatorToken, manifest.Prm?.StepTag }
-            .OfType<string>().Distinct();
-        var tokenizer = TextTokenizer.Load(manifest.Tokenizer, specials);
+        var tokenizer = LoadTokenizer(manifest);
         InferenceSession session;
         string provider;
         try
@@ -89,6 +87,14 @@ public sealed class LanguageModel : IDisposable
             tokenizer.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The tokenizer of a manifest alone (no ONNX session): special tokens it names kept whole.</summary>
+    public static TextTokenizer LoadTokenizer(ModelManifest manifest)
+    {
+        var specials = new[] { manifest.BosToken, manifest.EosToken, manifest.PadToken, manifest.Prm?.SeparatorToken, manifest.Prm?.StepTag }
+            .Concat(manifest.StopTokens).OfType<string>().Distinct();
+        return TextTokenizer.Load(manifest.Tokenizer, specials);
     }
 
     /// <summary>Prompt token ids: bos (when the manifest says so) and the text's tokens.</summary>

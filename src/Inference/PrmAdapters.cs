@@ -96,3 +96,18 @@ public static class PrmAdapters
         return [.. found];
     }
 }
+
+/// <summary>The good/bad label token ids of the token-logits PRM formats, as each model card's code computes
+/// them with the model's tokenizer (<c>tokenizer.encode</c>, special tokens added).</summary>
+public static class PrmLabelTokens
+{
+    /// <summary>math-shepherd: <c>encode("+ -")[1:]</c>; rlhflow: <c>[encode("+")[-1], encode("-")[-1]]</c>;
+    /// null for formats whose head reads no label tokens.</summary>
+    public static int[]? For(string format, TextTokenizer tokenizer) => format switch
+    {
+        "math-shepherd" => tokenizer.EncodeWithSpecialTokens("+ -")[1..] is { Length: 2 } ids ? ids
+            : throw new InvalidOperationException($"math-shepherd: encode(\"+ -\")[1:] is not two tokens ([{string.Join(", ", tokenizer.EncodeWithSpecialTokens("+ -"))}])"),
+        "rlhflow" => [tokenizer.EncodeWithSpecialTokens("+")[^1], tokenizer.EncodeWithSpecialTokens("-")[^1]],
+        _ => null,
+    };
+}
