@@ -10,13 +10,18 @@ public static class ChatPrompts
 {
     private static readonly ConcurrentDictionary<string, ChatTemplate> Templates = new(StringComparer.Ordinal);
 
-    /// <summary>Renders messages with the manifest's template (bos/eos texts from the manifest).</summary>
+    /// <summary>The date templates print (<c>strftime_now</c>) unless told otherwise: 26 Jul 2024, the Llama 3.x
+    /// templates' own fallback, so a prompt, and a PRM's input, is the same text on every day it is rendered.</summary>
+    public static readonly DateTime DefaultDate = new(2024, 7, 26);
+
+    /// <summary>Renders messages with the manifest's template (bos/eos texts from the manifest; <paramref name="now"/>
+    /// default <see cref="DefaultDate"/>).</summary>
     public static string Render(ModelManifest manifest, IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt, DateTime? now = null)
     {
         var path = manifest.ChatTemplatePath
             ?? throw new InvalidOperationException($"{manifest.ManifestPath}: model '{manifest.Name}' has no 'chat_template'");
         var template = Templates.GetOrAdd(path, ChatTemplate.Load);
-        return template.Render(messages, addGenerationPrompt, new ChatTemplateOptions { BosToken = manifest.BosToken, EosToken = manifest.EosToken, Now = now });
+        return template.Render(messages, addGenerationPrompt, new ChatTemplateOptions { BosToken = manifest.BosToken, EosToken = manifest.EosToken, Now = now ?? DefaultDate });
     }
 
     /// <summary>The messages of a policy prompt: system (the run's system prompt, else the manifest's;

@@ -39,7 +39,7 @@ public sealed class ModelGenerateCommand(IAnsiConsole console, IOptions<Inferenc
         public long Seed { get; init; }
 
         [CommandOption("--date <DATE>")]
-        [Description("The date templates print (yyyy-MM-dd; default: today)")]
+        [Description("The date templates print (yyyy-MM-dd; default: 2024-07-26, see docs/models.md)")]
         public DateTime? Date { get; init; }
 
         public override ValidationResult Validate() =>

@@ -21,7 +21,7 @@ public sealed class ModelPromptCommand(IAnsiConsole console) : Command<ModelProm
         public string? System { get; init; }
 
         [CommandOption("--date <DATE>")]
-        [Description("The date templates print (yyyy-MM-dd; default: today)")]
+        [Description("The date templates print (yyyy-MM-dd; default: 2024-07-26, see docs/models.md)")]
         public DateTime? Date { get; init; }
 
         public override ValidationResult Validate() =>
