@@ -18,6 +18,7 @@ public sealed class LanguageModel : IDisposable
         BosId = tokenizer.TokenId(manifest.BosToken, manifest.ManifestPath, "bos_token");
         EosId = tokenizer.TokenId(manifest.EosToken, manifest.ManifestPath, "eos_token");
         PadId = tokenizer.TokenId(manifest.PadToken, manifest.ManifestPath, "pad_token");
+        StopIds = manifest.EffectiveStopTokens.Select(t => tokenizer.TokenId(t, manifest.ManifestPath, "stop_tokens")).ToHashSet();
         InputNames = session.InputMetadata.Keys.ToHashSet(StringComparer.Ordinal);
         OutputNames = session.OutputMetadata.Keys.ToHashSet(StringComparer.Ordinal);
     }
@@ -30,6 +31,8 @@ public sealed class LanguageModel : IDisposable
     public int BosId { get; }
     public int EosId { get; }
     public int PadId { get; }
+    /// <summary>Ids that end a generation: the manifest's stop_tokens (default: eos).</summary>
+    public IReadOnlySet<int> StopIds { get; }
     internal InferenceSession Session { get; }
     internal IReadOnlySet<string> InputNames { get; }
     internal IReadOnlySet<string> OutputNames { get; }
@@ -53,11 +56,19 @@ public sealed class LanguageModel : IDisposable
     {
         options ??= new InferenceOptions();
         var manifest = ModelManifest.Load(manifestPath);
-        var specials = new[] { manifest.BosToken, manifest.EosToken, manifest.PadToken, manifest.Prm?.SeparatorToken, manifest.Prm?.StepTag }
-            .OfType<string>().Distinct();
-        var tokenizer = TextTokenizer.Load(manifest.Tokenizer, specials);
-        var (session, provider) = SessionFactory.Create(manifest.OnnxPath, manifest.Name, options, logger ?? NullLogger.Instance,
-            cudaGraphs: manifest.SharedKvCache && options.CudaGraphs);
+        var tokenizer = LoadTokenizer(manifest);
+        InferenceSession session;
+        string provider;
+        try
+        {
+            (session, provider) = SessionFactory.Create(manifest.OnnxPath, manifest.Name, options, logger ?? NullLogger.Instance,
+                cudaGraphs: manifest.SharedKvCache && options.CudaGraphs);
+        }
+        catch
+        {
+            tokenizer.Dispose();
+            throw;
+        }
         try
         {
             var model = new LanguageModel(manifest, tokenizer, session, provider, options);
@@ -73,8 +84,17 @@ public sealed class LanguageModel : IDisposable
         catch
         {
             session.Dispose();
+            tokenizer.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The tokenizer of a manifest alone (no ONNX session): special tokens it names kept whole.</summary>
+    public static TextTokenizer LoadTokenizer(ModelManifest manifest)
+    {
+        var specials = new[] { manifest.BosToken, manifest.EosToken, manifest.PadToken, manifest.Prm?.SeparatorToken, manifest.Prm?.StepTag }
+            .Concat(manifest.StopTokens).OfType<string>().Distinct();
+        return TextTokenizer.Load(manifest.Tokenizer, specials);
     }
 
     /// <summary>Prompt token ids: bos (when the manifest says so) and the text's tokens.</summary>
@@ -145,5 +165,6 @@ public sealed class LanguageModel : IDisposable
     {
         _sharedDecoder?.Dispose();
         Session.Dispose();
+        Tokenizer.Dispose();
     }
 }

@@ -20,7 +20,11 @@ public sealed class PrmScorer
         _model = model;
         _head = model.Manifest.Prm ?? throw new InvalidOperationException($"{model.Manifest.ManifestPath}: model '{model.Manifest.Name}' is not a PRM (no 'prm' object)");
         _hasPositions = model.InputNames.Contains("position_ids");
-        if (_head.Head == PrmHeadKind.TokenLogits)
+        if (_head.LabelTokenIds is [var good, var bad])
+        {
+            (_goodId, _badId) = (good, bad);
+        }
+        else if (_head.Head == PrmHeadKind.TokenLogits)
         {
             _goodId = model.Tokenizer.TokenId(_head.GoodToken!, model.Manifest.ManifestPath, "prm.good_token");
             _badId = model.Tokenizer.TokenId(_head.BadToken!, model.Manifest.ManifestPath, "prm.bad_token");
@@ -50,8 +54,23 @@ public sealed class PrmScorer
         return results;
     }
 
+    /// <summary>Token ids and score positions of one candidate (the manifest's prm.input recipe, else
+    /// the layout of docs/model-format.md).</summary>
+    public PrmTokens Tokens(PrmInput input)
+    {
+        var (ids, markers) = Encode(input);
+        return new PrmTokens(ids, markers);
+    }
+
     private (int[] Ids, int[] Markers) Encode(PrmInput input)
     {
+        if (_head.Input is not null)
+        {
+            var built = PrmAdapters.Build(_model.Manifest, _model.Tokenizer, input.Problem, input.Steps);
+            if (built.Ids.Length > _model.Manifest.MaxPositions)
+                throw new ArgumentException($"PRM input of {built.Ids.Length} tokens exceeds model '{_model.Manifest.Name}' max_positions {_model.Manifest.MaxPositions}");
+            return (built.Ids, built.Markers);
+        }
         var (text, markerChars) = PrmLayout.Build(_model.Manifest, input.Problem, input.Steps);
         var tokens = _model.Tokenizer.EncodeWithOffsets(text);
         var shift = _model.Manifest.AddBos ? 1 : 0;
@@ -114,7 +133,8 @@ public sealed class PrmScorer
                     results[i][s] = _head.Head switch
                     {
                         PrmHeadKind.Value => PrmHeadMath.Value(at[0]),
-                        PrmHeadKind.TwoClass => PrmHeadMath.TwoClass(at[0], at[1]),
+                        // Two logits: the two classes, or the label tokens' logits kept by the graph.
+                        _ when width == 2 => PrmHeadMath.Softmax2(at[0], at[1], _head.ScoreIndex),
                         _ => PrmHeadMath.GoodBad(at[_goodId], at[_badId]),
                     };
                 }
