@@ -180,7 +180,9 @@ def import_checkpoint(hf_dir: str, out: str, role: str | None = None, prm_format
         raise ImportFailure(f"--dtype {dtype}: not one of float16, bfloat16, float32")
     if role == "prm":
         if layout is not None:
-            raise ImportFailure(f"--layout {layout}: a PRM graph has no KV cache; leave --layout out")
+            # Scripts pass one --layout to every import; a PRM has one graph whatever it says.
+            log(f"--layout {layout} ignored: a PRM graph has no KV cache")
+            layout = None
     else:
         layout = layout or ("concat" if dtype == "float32" else "shared")
         if layout not in ("shared", "concat"):
