@@ -283,7 +283,7 @@ internal static class PyOps
     public static object? Neg(object? a) => a switch
     {
         Undefined u => throw u.Fail(),
-        long or bool => checked(-AsLong(a)),
+        long or bool => (object)checked(-AsLong(a)),
         double d => -d,
         _ => throw new TemplateRuntimeError($"bad operand type for unary -: '{TypeName(a)}'"),
     };
@@ -291,7 +291,7 @@ internal static class PyOps
     public static object? Pos(object? a) => a switch
     {
         Undefined u => throw u.Fail(),
-        long or bool => AsLong(a),
+        long or bool => (object)AsLong(a),
         double d => d,
         _ => throw new TemplateRuntimeError($"bad operand type for unary +: '{TypeName(a)}'"),
     };
