@@ -306,11 +306,51 @@ def snippet_cases():
     return cases
 
 
+def fuzz_cases(count=400, seed=20241201):
+    """Random mixes of text, whitespace and tags with every whitespace-control marker: the lexer's corner cases
+    (trim_blocks, lstrip_blocks, -, +, comments, raw) checked against jinja2 itself."""
+    import random
+    rng = random.Random(seed)
+    spaces = ["", " ", "  ", "\t", "\n", "\n\n", " \n", "\n  ", "\t\n\t", "\r\n", "\n \t "]
+    def sign():
+        return rng.choice(["", "", "-", "+"])
+    def piece(depth):
+        kind = rng.choice(["text", "text", "var", "if", "for", "comment", "raw", "set"] if depth < 3 else ["text", "var", "comment"])
+        ws = rng.choice(spaces)
+        if kind == "text":
+            return ws + rng.choice(["a", "b c", "x{y", "}", "%", "#"]) + rng.choice(spaces)
+        if kind == "var":
+            return ws + "{{" + rng.choice(["", "-"]) + " " + rng.choice(["'v'", "n", "'w' ~ n"]) + " " + rng.choice(["", "-"]) + "}}" + rng.choice(spaces)
+        if kind == "comment":
+            return ws + "{#" + sign() + " note " + sign() + "#}" + rng.choice(spaces)
+        if kind == "raw":
+            return ws + "{%" + rng.choice(["", "-"]) + " raw " + rng.choice(["", "-"]) + "%}" + rng.choice(spaces) + "{{ raw }}" + rng.choice(spaces) + "{%" + sign() + " endraw " + sign() + "%}" + rng.choice(spaces)
+        if kind == "set":
+            return ws + "{%" + sign() + " set n = n + 1 " + sign() + "%}" + rng.choice(spaces)
+        body = "".join(piece(depth + 1) for _ in range(rng.randint(0, 3)))
+        head = "if n < 3" if kind == "if" else "for i in [1, 2]"
+        end = "endif" if kind == "if" else "endfor"
+        middle = ""
+        if kind == "if" and rng.random() < 0.4:
+            middle = rng.choice(spaces) + "{%" + sign() + " else " + sign() + "%}" + "".join(piece(depth + 1) for _ in range(rng.randint(0, 2)))
+        return (ws + "{%" + sign() + " " + head + " " + sign() + "%}" + body + middle + rng.choice(spaces)
+                + "{%" + sign() + " " + end + " " + sign() + "%}" + rng.choice(spaces))
+    cases = []
+    for i in range(count):
+        source = "".join(piece(0) for _ in range(rng.randint(1, 5)))
+        source = source.replace("\\t", "\t").replace("\\n", "\n").replace("\\r", "\r")
+        case = {"name": f"fuzz {i}", "template_source": source, "conversation": "user_only", "add_generation_prompt": True,
+                "bos_token": None, "eos_token": None, "extra": "fuzz", "now": NOW}
+        case.update(render(source, CONVERSATIONS["user_only"], True, None, None, {"n": 1}, NOW))
+        cases.append(case)
+    return cases
+
+
 def main():
     extras = {"none": {}, "date_string": {"date_string": "26 Jul 2024"}, "tools": {"tools": TOOLS},
-              "synthetic": {"tools": TOOLS, "meta": META}, "snippet": SNIPPET_EXTRA}
+              "synthetic": {"tools": TOOLS, "meta": META}, "snippet": SNIPPET_EXTRA, "fuzz": {"n": 1}}
     out = {"jinja2_version": jinja2.__version__, "conversations": CONVERSATIONS, "extras": extras,
-           "cases": template_cases() + snippet_cases()}
+           "cases": template_cases() + snippet_cases() + fuzz_cases()}
     with open(os.path.join(HERE, "goldens.json"), "w", encoding="utf-8") as f:
         json.dump(out, f, ensure_ascii=False, indent=0)
         f.write("\n")
