@@ -105,6 +105,25 @@ public sealed class ChatTemplateErrorTests
     }
 
     [Fact]
+    public void Load_reads_utf8_as_python_does_keeping_a_bom_and_refusing_invalid_bytes()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"bom-{Guid.NewGuid():N}.jinja");
+        try
+        {
+            File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. "é{{ 'x' }}\n"u8.ToArray()]);
+            Assert.Equal("\uFEFFéx", ChatTemplate.Load(path).Render([], false, NoOptions));
+            File.WriteAllBytes(path, [(byte)'a', 0xFF, (byte)'b']);
+            var error = Assert.Throws<ChatTemplateException>(() => ChatTemplate.Load(path));
+            Assert.Contains("not valid UTF-8", error.Reason);
+            Assert.Equal(path, error.SourceName);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Load_names_the_file_in_errors()
     {
         var path = Path.Combine(Path.GetTempPath(), $"broken-{Guid.NewGuid():N}.jinja");

@@ -289,6 +289,7 @@ SNIPPETS = [
     "{{ 'abc'.endswith('c') }}{{ 'abc'.startswith('b') }}{{ 'abc'.find('z') }}{{ 'a-b-c'.rfind('-') }}{{ ','.join(['a', 'b']) }}{{ 'Ab1'.isalnum() }}{{ '12'.isdigit() }}{{ ' '.isspace() }}{{ 'abc'.islower() }}{{ 'ABC'.isupper() }}",
     "{{ 'x\\u2028y'.splitlines() }}|{{ 'a\\n\\nb\\n'.splitlines() }}|{{ 'line1\\nline2' | indent(3, blank=true) }}",
     "{{ 'ǅungla'.capitalize() }}|{{ 'ﬁne'.title() }}|{{ 'σΣ'.lower() }}|{{ 'ΟΔΟΣ ΟΔΟΣ.'.lower() }}|{{ 'ß' | upper }}|{{ 'ǆx' | title }}|{{ 'İ'.lower() | length }}|{{ 'straße' | capitalize }}",
+    "{{ range(3) }}|{{ range(1, 7, 2) }}|{{ range(4)[-1] }}|{{ 2 in range(3) }}|{{ range(0) | length }}|{{ range(2) is sequence }}|{{ range(3) | list }}",
     "{{ ' a  b c'.rsplit(None, 1) }}|{{ 'a b  '.split(None, 1) }}|{{ 'Grüße, Ἀθῆναι'.upper() }}|{{ 'ÀÉÎ'.lower() }}",
 ]
 SNIPPET_MESSAGES = CONVERSATIONS["multi_turn"]
