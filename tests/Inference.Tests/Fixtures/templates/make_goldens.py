@@ -290,6 +290,7 @@ SNIPPETS = [
     "{{ 'x\\u2028y'.splitlines() }}|{{ 'a\\n\\nb\\n'.splitlines() }}|{{ 'line1\\nline2' | indent(3, blank=true) }}",
     "{{ 'ǅungla'.capitalize() }}|{{ 'ﬁne'.title() }}|{{ 'σΣ'.lower() }}|{{ 'ΟΔΟΣ ΟΔΟΣ.'.lower() }}|{{ 'ß' | upper }}|{{ 'ǆx' | title }}|{{ 'İ'.lower() | length }}|{{ 'straße' | capitalize }}",
     "{{ range(3) }}|{{ range(1, 7, 2) }}|{{ range(4)[-1] }}|{{ 2 in range(3) }}|{{ range(0) | length }}|{{ range(2) is sequence }}|{{ range(3) | list }}",
+    "{{ 'prefix-x'.removeprefix('prefix-') }}|{{ 'x.txt'.removesuffix('.txt') }}|{{ 'abc'.index('c') }}|{{ 'a=b=c'.partition('=') }}|{{ 'a=b=c'.rpartition('=') }}|{{ 'x'.rpartition('=') }}|{{ 'é'.isascii() }}|{{ 'x'.zfill is defined }}|{% if 'x'.zfill %}method{% endif %}",
     "{{ ' a  b c'.rsplit(None, 1) }}|{{ 'a b  '.split(None, 1) }}|{{ 'Grüße, Ἀθῆναι'.upper() }}|{{ 'ÀÉÎ'.lower() }}",
 ]
 SNIPPET_MESSAGES = CONVERSATIONS["multi_turn"]
