@@ -26,7 +26,9 @@ class CheckpointError(Exception):
 
 
 def bf16_to_float32(raw: np.ndarray) -> np.ndarray:
-    return (raw.astype(np.uint32) << 16).view(np.float32)
+    wide = raw.astype(np.uint32)
+    wide <<= 16   # in place: an embedding table is a GiB in float32, one copy is enough
+    return wide.view(np.float32)
 
 
 def float32_to_bf16(x: np.ndarray) -> np.ndarray:
@@ -70,20 +72,17 @@ class SafetensorsFile:
             if begin < 0 or self.data_start + end > size:
                 raise CheckpointError(f"{path}: tensor '{name}': data_offsets [{begin}, {end}] run past the end of the file")
             self.entries[name] = (dtype, shape, begin, end)
-        self._map: np.memmap | None = None
-
-    def _buffer(self) -> np.memmap:
-        if self._map is None:
-            self._map = np.memmap(self.path, dtype=np.uint8, mode="r")
-        return self._map
 
     def raw(self, name: str) -> np.ndarray:
-        """The tensor as stored (BF16 as uint16), a read-only view into the mapped file."""
+        """The tensor as stored (BF16 as uint16): a read-only memory map of just its bytes. Mapping
+        per tensor, not the whole file, lets the pages go once the caller drops the array: a 7B
+        import never holds the checkpoint's pages in its resident set."""
         if name not in self.entries:
             raise CheckpointError(f"{self.path}: no tensor '{name}'")
         dtype, shape, begin, end = self.entries[name]
-        buf = self._buffer()[self.data_start + begin: self.data_start + end]
-        return buf.view(DTYPES[dtype][0]).reshape(shape)
+        if end == begin:
+            return np.zeros(shape, DTYPES[dtype][0])
+        return np.memmap(self.path, dtype=DTYPES[dtype][0], mode="r", offset=self.data_start + begin, shape=shape)
 
     def float32(self, name: str) -> np.ndarray:
         raw = self.raw(name)
