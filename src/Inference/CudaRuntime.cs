@@ -18,6 +18,7 @@ internal static class CudaRuntime
     [DllImport(Lib)] private static extern int cudaMemcpy(IntPtr dst, IntPtr src, nuint bytes, CopyKind kind);
     [DllImport(Lib)] private static extern int cudaMemcpy2D(IntPtr dst, nuint dpitch, IntPtr src, nuint spitch, nuint width, nuint height, CopyKind kind);
     [DllImport(Lib)] private static extern int cudaDeviceSynchronize();
+    [DllImport(Lib)] private static extern int cudaMemGetInfo(out nuint free, out nuint total);
     [DllImport(Lib)] private static extern IntPtr cudaGetErrorString(int error);
 
     public static void SetDevice(int device) => Check(cudaSetDevice(device), "cudaSetDevice");
@@ -41,6 +42,13 @@ internal static class CudaRuntime
     public static void Copy2D(IntPtr dst, long dstPitch, IntPtr src, long srcPitch, long width, long height) =>
         Check(cudaMemcpy2D(dst, (nuint)dstPitch, src, (nuint)srcPitch, (nuint)width, (nuint)height, CopyKind.DeviceToDevice),
             $"cudaMemcpy2D ({height} x {width} bytes)");
+
+    /// <summary>Free and total bytes of the current device.</summary>
+    public static (long Free, long Total) MemoryInfo()
+    {
+        Check(cudaMemGetInfo(out var free, out var total), "cudaMemGetInfo");
+        return ((long)free, (long)total);
+    }
 
     public static void Synchronize() => Check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
 
