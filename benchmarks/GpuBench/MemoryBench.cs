@@ -15,11 +15,10 @@ public static class MemoryBench
         using var policy = LanguageModel.Load(string.IsNullOrEmpty(o.SharedManifest) ? o.Manifest : o.SharedManifest, engineOptions());
         using var prm = LanguageModel.Load(o.PrmManifest, engineOptions());
         var (freeLoaded, _) = CudaRuntime.MemoryInfo();
-        using (var engine = new EngineRunner(policy))
-        {
-            var texts = Enumerable.Range(0, o.MemoryBatch).Select(i => prompts.BenchText[i % prompts.BenchText.Length]).ToArray();
-            engine.Generate(texts, o.NewTokens);
-        }
+        // Not disposed: the runner's Dispose would dispose the model, which `using` above already does.
+        var engine = new EngineRunner(policy);
+        var texts = Enumerable.Range(0, o.MemoryBatch).Select(i => prompts.BenchText[i % prompts.BenchText.Length]).ToArray();
+        engine.Generate(texts, o.NewTokens);
         var (freePolicy, _) = CudaRuntime.MemoryInfo();
         var inputs = PrmRoundBench.Build(new PrmRoundBench.Case("memory", o.MemoryBatch / 16, 16, 4, 8), o.PrmRoundProblemTokens,
             o.PrmRoundStepTokens, prm.EosId, Math.Min(prm.Tokenizer.Vocabulary.Count, prm.Manifest.VocabSize));
