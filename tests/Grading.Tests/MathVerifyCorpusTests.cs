@@ -18,6 +18,9 @@ public sealed class MathVerifyCorpusTests(ITestOutputHelper output)
     // Model-style rewrites of MATH500 gold answers, written blind later still: 45/45 on its first run.
     public const string Math500FormsCorpus = "math500_forms_heldout_cases.jsonl";
 
+    // Issue 13: our own cases, one group per rule (extraction, numbers, relations, several answers, matrices, chains).
+    public const string RulesCorpus = "math_verify_rules_cases.jsonl";
+
     internal sealed record Case(string Kind, string Gold, string Pred, bool Expected, int Line);
 
     internal static List<Case> LoadCases(string file = MainCorpus)
@@ -51,6 +54,7 @@ public sealed class MathVerifyCorpusTests(ITestOutputHelper output)
     [InlineData(MainCorpus)]
     [InlineData(HeldOutCorpus)]
     [InlineData(Math500FormsCorpus)]
+    [InlineData(RulesCorpus)]
     public void Agreement_with_math_verify_expectations_is_at_least_95_percent(string file)
     {
         var grader = new MathAnswerGrader();
