@@ -41,7 +41,13 @@ public sealed class MathAnswerGrader(GradingOptions? options = null) : IAnswerGr
             var budget = NewBudget();
             var ga = AnswerParser.Parse(g.Text, budget);
             var pa = AnswerParser.Parse(p.Text, budget);
-            return AnswerComparer.Equal(ga, pa, g.HadPercent != p.HadPercent, budget);
+            if (AnswerComparer.Equal(ga, pa, g.HadPercent != p.HadPercent, budget)) return true;
+            // "1,22" is 1.22 where a comma cannot separate thousands, but only against a single number: "-2,1" stays a list of roots otherwise.
+            if (DecimalComma.Reading(g.Text) is { } gd && pa is ScalarAnswer)
+                return AnswerComparer.Equal(AnswerParser.Parse(gd, budget), pa, g.HadPercent != p.HadPercent, budget);
+            if (DecimalComma.Reading(p.Text) is { } pd && ga is ScalarAnswer)
+                return AnswerComparer.Equal(ga, AnswerParser.Parse(pd, budget), g.HadPercent != p.HadPercent, budget);
+            return false;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
