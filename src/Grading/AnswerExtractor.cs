@@ -190,11 +190,18 @@ public static partial class AnswerExtractor
         s = s.Trim().Trim('"', '“', '”').Trim();
         var hope = s.IndexOf("I hope it is correct", StringComparison.OrdinalIgnoreCase);
         if (hope >= 0) s = s[..hope].Trim();
-        s = StripDelimiters(s.Trim('"', '“', '”'));
+        s = StripDelimiters(s.TrimEnd('.', ' ').Trim('"', '“', '”', ' '));
         if (!IsSentence(s)) return LastSideOfComputation(s);
 
         var spans = InlineMathPattern().Matches(s);
-        bool InSpan(int index) => spans.Any(m => index >= m.Index && index < m.Index + m.Length);
+        // Spans are ordered and disjoint: the one that could hold an index is the last starting at or before it.
+        var starts = spans.Select(m => m.Index).ToArray();
+        bool InSpan(int index)
+        {
+            var k = Array.BinarySearch(starts, index);
+            if (k < 0) k = ~k - 1;
+            return k >= 0 && index < spans[k].Index + spans[k].Length;
+        }
 
         // "The largest $n$ is 34": what follows the last "is"/"are"/"=" outside math is the answer.
         var copula = CopulaPattern().Matches(s).Where(m => !InSpan(m.Index)).ToList();
