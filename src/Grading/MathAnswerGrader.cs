@@ -30,6 +30,8 @@ public sealed class MathAnswerGrader(GradingOptions? options = null) : IAnswerGr
         try
         {
             if (string.IsNullOrWhiteSpace(gold) || string.IsNullOrWhiteSpace(predicted)) return false;
+            if (PlainNumber.TryParse(gold, out var goldValue) && PlainNumber.TryParse(predicted, out var predictedValue))
+                return NumericTolerance.Close(goldValue, predictedValue);
             // Normalization is linear-to-quadratic in the length; beyond this only identical text is equal.
             if (gold.Length > RawLengthFactor * _options.MaxAnswerLength || predicted.Length > RawLengthFactor * _options.MaxAnswerLength)
                 return string.Equals(gold.Trim(), predicted.Trim(), StringComparison.Ordinal);
