@@ -68,6 +68,16 @@ internal static class AnswerComparer
         }
     }
 
+    /// Math-Verify's default (allow_set_relation_comp=False): a gold interval or union answered with an inequality is not
+    /// accepted ("x \in [-2,7]" against "-2 \le x \le 7"); the other way round it is.
+    public static bool SetAgainstInequality(Answer gold, Answer pred)
+    {
+        var goldIsSet = gold is BracketAnswer { FromInequality: false, Open: '(' or '[' } or CollectionAnswer { FromInequality: false, Kind: "union" };
+        var predIsInequality = pred is RelationAnswer { Op: Relation.Less or Relation.LessOrEqual } or BracketAnswer { FromInequality: true }
+            or CollectionAnswer { FromInequality: true };
+        return goldIsSet && predIsInequality;
+    }
+
     /// "x < 3" as the interval (-∞, 3), "5 \le x" as [5, ∞): only a lone variable against a constant.
     internal static BracketAnswer? AsInterval(RelationAnswer r)
     {

@@ -91,7 +91,7 @@ public static partial class AnswerExtractor
             lastLine = blocks[^1].Groups["m"].Value.Replace('\n', ' ').Trim();
         var last = CleanFragment(lastLine);
         // An empty \boxed{} is a failed answer, not a bare line.
-        if (last is null || last.Length == 0 || last.Length > (last.Contains('\\') ? MaxBareLatexLength : MaxBareLineLength) || LooksLikeProse(last) || last.Contains("\\boxed")) return null;
+        if (last is null || last.Length == 0 || last.Length > (last.Contains('\\') ? MaxBareLatexLength : MaxBareLineLength) || (LooksLikeProse(last) && !WholeTextPattern().IsMatch(last)) || last.Contains("\\boxed")) return null;
         return last;
     }
 
@@ -190,7 +190,9 @@ public static partial class AnswerExtractor
         s = s.Trim().Trim('"', '“', '”').Trim();
         var hope = s.IndexOf("I hope it is correct", StringComparison.OrdinalIgnoreCase);
         if (hope >= 0) s = s[..hope].Trim();
-        s = StripDelimiters(s.TrimEnd('.', ' ').Trim('"', '“', '”', ' '));
+        s = StripDelimiters(s.TrimEnd('.', ' ').Replace("\\\"", "\"").Trim('"', '“', '”', ' '));
+        // "$\text{The midpoints form a regular hexagon}$": a text answer, however many words it has.
+        if (WholeTextPattern().IsMatch(s)) return s;
         if (!IsSentence(s)) return LastSideOfComputation(s);
 
         var spans = InlineMathPattern().Matches(s);
@@ -208,7 +210,9 @@ public static partial class AnswerExtractor
         if (copula.Count > 0)
         {
             var tail = StripDelimiters(s[(copula[^1].Index + copula[^1].Length)..]);
-            if (tail.Length > 0 && !IsSentence(tail)) return tail;
+            // "$x \geq 5$ is the solution": words after the copula are no answer unless they hold a number or math.
+            var holdsValue = tail.Any(c => char.IsAsciiDigit(c) || c is '\\' or '$') || !tail.Contains(' ');
+            if (tail.Length > 0 && holdsValue && !IsSentence(tail)) return tail;
         }
         // Otherwise the last thing said: a math span, or a plain number written after it ("... increases by 100%.").
         var number = PlainNumbers(s).Where(m => !InSpan(m.Index)).LastOrDefault();
@@ -233,7 +237,7 @@ public static partial class AnswerExtractor
     private static bool IsSentence(string s)
     {
         if (LooksLikeProse(s)) return true;
-        var outside = CommandArgumentPattern().Replace(InlineMathPattern().Replace(s, " "), " ");
+        var outside = ScriptPattern().Replace(CommandArgumentPattern().Replace(InlineMathPattern().Replace(s, " "), " "), " ");
         var plainWord = PlainWordPattern().Matches(outside).Any(m => !MathWords.Contains(m.Value) && !LatexNormalizer.IsUnitWord(m.Value));
         return plainWord && (s.Any(char.IsAsciiDigit) || InlineMathPattern().IsMatch(s));
     }
@@ -261,6 +265,8 @@ public static partial class AnswerExtractor
         s = s.Trim().TrimEnd('.', ' ').Trim();
         var math = InlineMathPattern().Match(s);
         if (math.Success && math.Index == 0 && math.Length == s.Length) s = math.Groups["m"].Value.Trim();
+        // "1, 2, 3, ..." is an open list: its ellipsis stays.
+        if (s.EndsWith("...", StringComparison.Ordinal)) return s;
         s = s.TrimEnd('.', ',', ' ').Trim();
         if (s.Length > 1 && s.StartsWith('$') && s.EndsWith('$')) s = s.Trim('$').Trim();
         return s;
@@ -290,6 +296,13 @@ public static partial class AnswerExtractor
 
     [GeneratedRegex(@"\\[a-zA-Z]+\s*\{[^{}]*\}")]
     private static partial Regex CommandArgumentPattern();
+
+    // Subscripts and superscripts name things ("S_{MBCN}"), they are not words.
+    [GeneratedRegex(@"[_^]\s*(?:\{[^{}]*\}|\w)")]
+    private static partial Regex ScriptPattern();
+
+    [GeneratedRegex(@"^\\text\s*\{[^{}$]*\}$")]
+    private static partial Regex WholeTextPattern();
 
     [GeneratedRegex(@"\s(?:is|are|equals|=)\s", RegexOptions.IgnoreCase)]
     private static partial Regex CopulaPattern();

@@ -25,7 +25,7 @@ internal static partial class AnswerParser
     {
         budget.Step();
         if (nesting > MaxNesting) throw new GradingException("answer nested too deeply");
-        s = s.Trim().TrimEnd('.', ',', ';').Trim();
+        s = LatexNormalizer.TrimSentenceEnd(s);
         if (s.Length == 0) throw new GradingException("empty answer");
 
         // "58,500" on its own (also as the right side of "x = 58,500") is one number, not a list.
@@ -170,7 +170,7 @@ internal static partial class AnswerParser
         {
             var (lo, hi, opLo, opHi) = ops[0].flip ? (sides[2], sides[0], ops[1].op, ops[0].op) : (sides[0], sides[2], ops[0].op, ops[1].op);
             return new BracketAnswer(opLo == Relation.LessOrEqual ? '[' : '(', opHi == Relation.LessOrEqual ? ']' : ')',
-                [ParseAny(lo, budget, nesting + 1), ParseAny(hi, budget, nesting + 1)]);
+                [ParseAny(lo, budget, nesting + 1), ParseAny(hi, budget, nesting + 1)]) { FromInequality = true };
         }
         if (sides.Count != 2) throw new GradingException("chained inequality");
         var (op, flip) = ops[0];
@@ -203,19 +203,19 @@ internal static partial class AnswerParser
         Answer Num(Expr e) => new ScalarAnswer(e);
         Expr? Constant(string text) => ExprParser.TryParse(text, budget, out var e) && !HasVariables(e!) ? e : null;
         var infinity = new Num(new System.Numerics.Complex(double.PositiveInfinity, 0));
-        BracketAnswer Interval(bool openLo, Expr lo, Expr hi, bool openHi) => new(openLo ? '(' : '[', openHi ? ')' : ']', [Num(lo), Num(hi)]);
+        BracketAnswer Interval(bool openLo, Expr lo, Expr hi, bool openHi) => new(openLo ? '(' : '[', openHi ? ')' : ']', [Num(lo), Num(hi)]) { FromInequality = true };
 
         if (ordered.Count == 3 && abs == 1 && Constant(ordered[0]) is { } lo && Constant(ordered[2]) is { } hi)
         {
             var low = lo.Evaluate(ExprEquivalence.Empty, budget);
             if (low.Imaginary != 0 || double.IsNaN(low.Real)) return null;
             if (low.Real < 0 || (low.Real == 0 && !strict[0])) return Interval(strict[1], new Neg(hi), hi, strict[1]);
-            return new CollectionAnswer([Interval(strict[1], new Neg(hi), new Neg(lo), strict[0]), Interval(strict[0], lo, hi, strict[1])], "union");
+            return new CollectionAnswer([Interval(strict[1], new Neg(hi), new Neg(lo), strict[0]), Interval(strict[0], lo, hi, strict[1])], "union") { FromInequality = true };
         }
         if (ordered.Count != 2) return null;
         if (abs == 0 && Constant(ordered[1]) is { } bound) return Interval(strict[0], new Neg(bound), bound, strict[0]);
         if (abs == 1 && Constant(ordered[0]) is { } floor)
-            return new CollectionAnswer([Interval(true, new Neg(infinity), new Neg(floor), strict[0]), Interval(strict[0], floor, infinity, true)], "union");
+            return new CollectionAnswer([Interval(true, new Neg(infinity), new Neg(floor), strict[0]), Interval(strict[0], floor, infinity, true)], "union") { FromInequality = true };
         return null;
     }
 

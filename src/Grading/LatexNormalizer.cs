@@ -94,9 +94,17 @@ internal static partial class LatexNormalizer
         // "x \in [a,b]" and "x = 5": the variable name is not part of the answer.
         s = InPrefixPattern().Replace(s, "");
 
-        s = s.Trim().TrimEnd('.', ',', ';').Trim();
+        s = TrimSentenceEnd(s);
         s = ChoicePattern().Replace(s, "$1");
         return new NormalizedAnswer(CollapseSpaces(s.Replace(RowBreak, " \\\\ ")), hadPercent);
+    }
+
+    /// A final ".", "," or ";" is sentence punctuation; "1, 2, 3, ..." keeps its ellipsis (an open list is not the list 1, 2, 3).
+    public static string TrimSentenceEnd(string s)
+    {
+        s = s.Trim();
+        if (s.EndsWith("...", StringComparison.Ordinal)) return s[..s.TrimEnd('.').Length].TrimEnd() + " \\ldots";
+        return s.TrimEnd('.', ',', ';').Trim();
     }
 
     private static string CollapseSpaces(string s) => SpacesPattern().Replace(s, " ").Trim();

@@ -43,6 +43,7 @@ public sealed class MathAnswerGrader(GradingOptions? options = null) : IAnswerGr
             var budget = NewBudget();
             var ga = AnswerParser.Parse(g.Text, budget);
             var pa = AnswerParser.Parse(p.Text, budget);
+            if (!_options.AllowSetRelationComparison && AnswerComparer.SetAgainstInequality(ga, pa)) return false;
             if (AnswerComparer.Equal(ga, pa, g.HadPercent != p.HadPercent, budget)) return true;
             // "1,22" is 1.22 where a comma cannot separate thousands, but only against a single number: "-2,1" stays a list of roots otherwise.
             if (DecimalComma.Reading(g.Text) is { } gd && pa is ScalarAnswer)

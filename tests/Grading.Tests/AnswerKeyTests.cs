@@ -48,7 +48,8 @@ public sealed class AnswerKeyTests
             var gold = _grader.ExtractAnswer(c.Gold) ?? c.Gold;
             var pred = _grader.ExtractAnswer(c.Pred);
             if (pred is null) continue;
-            if (_grader.AnswerKey(gold) == _grader.AnswerKey(pred) && !_grader.IsEquivalent(gold, pred))
+            // Votes compare predictions with each other, so either direction counts (an interval gold refuses an inequality by design).
+            if (_grader.AnswerKey(gold) == _grader.AnswerKey(pred) && !_grader.IsEquivalent(gold, pred) && !_grader.IsEquivalent(pred, gold))
                 mismatches.Add($"line {c.Line}: {gold} | {pred}");
         }
         Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
