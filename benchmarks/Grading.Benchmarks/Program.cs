@@ -1,7 +1,9 @@
 // Grading throughput: plain numeric gold/prediction pairs through the full grader (MathAnswerGrader.IsEquivalent) against a
 // baseline in the same process, the normalization-only path (normalized strings compared for equality, the grader's first
 // stage and the original MATH is_equiv approach). One thread, then one worker per core.
-//   dotnet run -c Release --project benchmarks/Grading.Benchmarks -- [pairs=200000] [runs=3]
+// Then the same for the mixed answers of the test corpora (tests/Grading.Tests/cases/*.jsonl, answers extracted before timing):
+// fractions, intervals, matrices, relations, sets, whole solutions; the heavier path.
+//   dotnet run -c Release --project benchmarks/Grading.Benchmarks -- [pairs=200000] [runs=3] [cases-dir]
 using System.Diagnostics;
 using Pipeline.Grading;
 using Pipeline.Grading.Benchmarks;
@@ -41,6 +43,27 @@ var fullOne = rows[0].rates.Average();
 var baseOne = rows[2].rates.Average();
 Console.WriteLine($"full grader / normalization only, 1 thread: {fullOne / baseOne:F2}x the rate ({baseOne / fullOne:F1}x the time per comparison)");
 Console.WriteLine($"equal verdicts: full grader {rows[0].equal:N0}, normalization only {rows[2].equal:N0} of {count:N0}");
+
+var casesDir = args.Length > 2 ? args[2] : Path.Combine(AppContext.BaseDirectory, "../../../../../tests/Grading.Tests/cases");
+if (Directory.Exists(casesDir))
+{
+    var mixed = CorpusPairs.Load(casesDir, grader);
+    var rounds = Math.Max(1, count / Math.Max(1, mixed.Count));
+    var work = Enumerable.Repeat(mixed, rounds).SelectMany(x => x).ToList();
+    Console.WriteLine($"corpus answers: {mixed.Count:N0} pairs x {rounds} rounds from {Path.GetFullPath(casesDir)}");
+    foreach (var (name, grade) in new (string, Func<(string, string), bool>)[] { ("full grader, 1 thread", Full), ("normalization only, 1 thread", Baseline) })
+    {
+        var rates = new double[runs];
+        var equal = 0;
+        for (var r = 0; r < runs; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            equal = Run(work, grade, 1);
+            rates[r] = work.Count / sw.Elapsed.TotalSeconds;
+        }
+        Console.WriteLine($"{name,-34} {rates.Min(),10:N0} - {rates.Max(),10:N0} comparisons/s   ({string.Join(", ", rates.Select(x => x.ToString("N0")))}), {equal / rounds:N0} equal per round");
+    }
+}
 return 0;
 
 static int Run(List<(string Gold, string Pred)> pairs, Func<(string, string), bool> grade, int workers)
