@@ -86,4 +86,16 @@ public sealed class MathVerifyCorpusTests(ITestOutputHelper output)
             Assert.Contains(cases, c => c.Kind == kind && !c.Expected);
         }
     }
+
+    [Fact]
+    public void Rule_corpus_has_both_verdicts_for_every_rule()
+    {
+        // Each issue-13 rule is checked where it could wrongly say "equal", not only where it should.
+        var cases = LoadCases(RulesCorpus);
+        foreach (var kind in new[] { "extraction", "number", "relation", "several", "matrix", "chain", "notation", "after-heldout" })
+        {
+            Assert.Contains(cases, c => c.Kind == kind && c.Expected);
+            Assert.Contains(cases, c => c.Kind == kind && !c.Expected);
+        }
+    }
 }
