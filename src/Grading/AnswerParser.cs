@@ -163,7 +163,7 @@ internal static partial class AnswerParser
             return ParseAny(sides[^1], budget, nesting + 1);
         }
         // "1 \le |z| \le \frac{3}{2}" and "|x| < 3": an absolute value between constants is a union of intervals.
-        if (AbsoluteValueRange(sides, ops, budget, nesting) is { } range) return range;
+        if (AbsoluteValueRange(sides, ops, budget) is { } range) return range;
         // "-2 \le x \le 7" is the interval [-2, 7].
         if (sides.Count == 3 && ops.All(o => o.op is Relation.Less or Relation.LessOrEqual) && ops[0].flip == ops[1].flip
             && LoneVariablePattern().IsMatch(sides[1].Trim()))
@@ -193,7 +193,7 @@ internal static partial class AnswerParser
     }
 
     /// lo &lt; |x| &lt; hi (either strictness), or |x| against one constant, as the set of x it allows.
-    private static Answer? AbsoluteValueRange(List<string> sides, List<(Relation op, bool flip)> ops, GradeBudget budget, int nesting)
+    private static Answer? AbsoluteValueRange(List<string> sides, List<(Relation op, bool flip)> ops, GradeBudget budget)
     {
         if (ops.Any(o => o.op is not (Relation.Less or Relation.LessOrEqual)) || ops.Any(o => o.flip != ops[0].flip)) return null;
         var ordered = ops[0].flip ? Enumerable.Reverse(sides).Select(x => x.Trim()).ToList() : sides.Select(x => x.Trim()).ToList();
