@@ -122,4 +122,20 @@ public sealed class MathVerifyRuleTests
     [InlineData(@"|z| \ge 2", @"(-\infty,-2] \cup [2,\infty)", true)]
     [InlineData(@"2 > |z|", "(-2,2)", true)]
     public void Absolute_value_ranges_are_unions_of_intervals(string gold, string pred, bool expected) => Assert.Equal(expected, _grader.IsEquivalent(gold, pred));
+
+    [Fact]
+    public void The_plain_number_fast_path_gives_the_full_paths_verdicts()
+    {
+        // "$...$" around one side keeps it off the fast path, so both verdicts can be compared.
+        var rng = new Random(3);
+        var values = new List<string> { "1,250", "1250", ".5", "0.5", "1000.0", "1000", "7425000", "7425001", "0.0000672", "0.0000671", "-0", "0", "007", "7" };
+        for (var i = 0; i < 300; i++)
+        {
+            var v = rng.Next(0, 3) switch { 0 => rng.Next(-5000, 5000).ToString(), 1 => (rng.NextDouble() * 100).ToString("0.####"), _ => rng.Next(1000, 9_999_999).ToString("#,##0") };
+            values.Add(v);
+        }
+        for (var i = 0; i + 1 < values.Count; i++)
+            foreach (var (a, b) in new[] { (values[i], values[i + 1]), (values[i], values[i]), (values[i], values[i].Replace(",", "")) })
+                Assert.True(_grader.IsEquivalent(a, b) == _grader.IsEquivalent("$" + a + "$", b), $"{a} vs {b}");
+    }
 }
