@@ -25,7 +25,7 @@ public static class RunSpecParser
         try { stream.Load(new StringReader(text)); }
         catch (YamlException e)
         {
-            throw new InputException(new InputError(file, (int)e.Start.Line, null, $"not valid YAML/JSON: {e.Message}", (int)e.Start.Column));
+            throw new InputException(new InputError(file, (int)e.Start.Line, null, $"not valid YAML/JSON: {ParserErrorText.Describe(e)}", (int)e.Start.Column));
         }
         if (stream.Documents.Count != 1)
             throw new InputException(new InputError(file, 1, null, $"expected one document, found {stream.Documents.Count}"));
