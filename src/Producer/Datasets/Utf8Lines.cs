@@ -19,7 +19,7 @@ public static class Utf8Lines
     public static IEnumerable<TextLine> Read(Stream stream, string file)
     {
         // The importer holds every parsed row before it writes anyway: reading the bytes whole costs
-        // nothing extra (MATH's 12.5k problems are ~10 MB).
+        // nothing extra (MATH500 is 0.4 MB, GSM8K test 0.7 MB).
         var bytes = ReadAll(stream);
         var start = bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? 3 : 0;
         var number = 0;
