@@ -279,7 +279,8 @@ case "${1:-}" in
       (cd "$ROOT" && compose up -d rabbitmq postgres)
       for _ in $(seq 1 120); do port_open "$AMQP_PORT" && port_open "$PG_PORT" && break; sleep 1; done
     else
-      ensure_creds; load_creds
+      # servers already up are used as they are: their credentials are not ours to make
+      if ! port_open "$PG_PORT" || ! port_open "$AMQP_PORT"; then ensure_creds; load_creds; fi
       start_pg
       start_rabbit
     fi ;;
