@@ -34,8 +34,7 @@ public sealed class MassTransitSearchPublisher(IServiceProvider services, IOptio
         catch (Exception e) when (e is SocketException or TimeoutException)
         {
             var why = e is TimeoutException ? $"no answer within {connectTimeout.TotalSeconds:0.#} s" : e.Message;
-            throw new CliException($"{broker} is not reachable ({why}); nothing was written. " +
-                "Start it (scripts/services.sh start) or point RabbitMq__Host / RabbitMq__Port at it");
+            throw new CliException($"{broker} is not reachable ({why}); nothing was written (start it, or set RabbitMq__Host/Port)");
         }
 
         var bus = services.GetRequiredService<IBusControl>();
@@ -46,8 +45,7 @@ public sealed class MassTransitSearchPublisher(IServiceProvider services, IOptio
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
             var why = e is OperationCanceledException ? $"not connected within {startTimeout.TotalSeconds:0.#} s" : e.GetBaseException().Message;
-            throw new CliException($"{broker} answers, but the connection failed ({why}); nothing was written. " +
-                "Check RabbitMq__Username, RabbitMq__Password and RabbitMq__VirtualHost");
+            throw new CliException($"{broker} refused the connection ({why}); nothing was written (check RabbitMq__Username/Password/VirtualHost)");
         }
         _bus = bus;
     }
