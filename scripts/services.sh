@@ -6,9 +6,11 @@
 # (rabbitmq-server; PostgreSQL 15 is preinstalled on the dev machines) and runs both as
 # plain processes under $PIPELINE_SERVICES_DIR, so CI on a bare machine needs nothing else.
 #
-# Both ask for a password: PostgreSQL with scram-sha-256 (TCP and socket), RabbitMQ with a user of
-# its own (no guest). The passwords are generated once into $PIPELINE_SERVICES_DIR/credentials
-# (mode 0600, readable by the user who ran start only); `env` prints them for the services and tests.
+# Both ask for a password: PostgreSQL with scram-sha-256 for every login over TCP or its socket (but
+# the server's own OS user as postgres over the socket, which this script uses to set roles up),
+# RabbitMQ with a user of its own (no guest). The passwords are generated once into
+# $PIPELINE_SERVICES_DIR/credentials (mode 0600, readable by the user who ran start only); `env`
+# prints them for the services and tests.
 #
 #   scripts/services.sh start   # idempotent: does nothing for a server already up
 #   scripts/services.sh stop    # stops only the processes this script started, by their pid files
@@ -67,8 +69,13 @@ load_creds() {
     set -a; . "$ROOT/.env"; set +a
     RMQ_USER=$RABBITMQ_USER RMQ_PASS=$RABBITMQ_PASSWORD PG_USER=$POSTGRES_USER PG_PASS=$POSTGRES_PASSWORD PG_DB=${POSTGRES_DB:-pipeline}
   elif [ -r "$CREDS" ]; then
-    # shellcheck disable=SC1090
-    . "$CREDS"
+    # read as data, not sourced: a file in /tmp is not code to run
+    [ -O "$CREDS" ] || { echo "services.sh: $CREDS belongs to another user: not used" >&2; return 1; }
+    cred() { sed -n "s/^$1=\([0-9A-Za-z_-]*\)\$/\1/p" "$CREDS"; }
+    PG_USER=$(cred PG_USER) PG_PASS=$(cred PG_PASS) PG_DB=$(cred PG_DB) RMQ_USER=$(cred RMQ_USER) RMQ_PASS=$(cred RMQ_PASS)
+    if [ -z "$PG_USER" ] || [ -z "$PG_PASS" ] || [ -z "$PG_DB" ] || [ -z "$RMQ_USER" ] || [ -z "$RMQ_PASS" ]; then
+      echo "services.sh: $CREDS needs PG_USER, PG_PASS, PG_DB, RMQ_USER, RMQ_PASS (letters, digits, - and _)" >&2; return 1
+    fi
   elif [ -d "$DIR/pg/data" ] && [ ! -e "$CREDS" ]; then
     # servers started by a services.sh from before passwords (trust auth): its old fixed accounts
     log "no $CREDS: these servers predate password auth; restart them (stop, then start) to close them"
