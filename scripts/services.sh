@@ -106,9 +106,10 @@ have_docker() { command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1
 
 # Ends the process in a pid file if it is still the one we started (its command line names $2).
 stop_pidfile() {
-  local file=$1 expect=$2 pid
+  local file=$1 expect=$2 pid cmd=""
   pid=$(cat "$file" 2>/dev/null || true)
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$expect"; then
+  [ -n "$pid" ] && cmd=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null || true)
+  if [ -n "$pid" ] && [[ $cmd == *"$expect"* ]]; then
     kill -TERM "$pid"; for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
   fi
