@@ -1,12 +1,13 @@
 using Pipeline.Contracts;
 using Pipeline.Search;
+using Pipeline.Storage.Searches;
 
 namespace Pipeline.Aggregator;
 
 /// <summary>Turns a strategy's plan into the one ExpandRound message of a round. Pure.</summary>
 public static class RoundMessages
 {
-    public static ExpandRound Build(SearchSpec spec, IReadOnlyList<TreeNode> tree, RoundPlan plan, int round)
+    public static ExpandRound Build(SearchState spec, IReadOnlyList<TreeNode> tree, RoundPlan plan, int round)
     {
         if (plan.Done || plan.Expansions.Count == 0)
             throw new ArgumentException($"search {spec.SearchId}: round {round} has nothing to expand", nameof(plan));

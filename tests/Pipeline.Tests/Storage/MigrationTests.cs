@@ -15,7 +15,7 @@ public sealed class MigrationTests(EmptyDatabase database) : IClassFixture<Empty
             ("problem", "text", false), ("solution", "text", true), ("answer", "text", false), ("subject", "text", true), ("level", "integer", true)],
         ["runs"] = [("run_id", "uuid", false), ("name", "text", false), ("dataset_id", "integer", false), ("spec_json", "jsonb", false),
             ("policy_model", "text", false), ("prm_model", "text", false), ("revision_model", "text", true), ("policy_model_path", "text", false),
-            ("prm_model_path", "text", false), ("revision_model_path", "text", true), ("policy_parameters", "bigint", false), ("prm_parameters", "bigint", false),
+            ("prm_model_path", "text", false), ("revision_model_path", "text", true), ("policy_parameters", "bigint", false), ("prm_parameters", "bigint", false), ("revision_parameters", "bigint", true),
             ("temperature", "real", false), ("top_p", "real", false), ("max_new_tokens", "integer", false), ("max_steps", "integer", false),
             ("seed", "bigint", false), ("status", "text", false), ("created_at", "timestamp with time zone", false), ("finished_at", "timestamp with time zone", true)],
         ["searches"] = [("search_id", "bigint", false), ("run_id", "uuid", false), ("problem_id", "bigint", false), ("strategy", "text", false),
