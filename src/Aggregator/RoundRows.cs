@@ -16,7 +16,7 @@ public sealed record StoredRound(IReadOnlyList<Step> Rows, IReadOnlyList<TreeNod
 /// </summary>
 public static class RoundRows
 {
-    public static StoredRound Build(SearchState spec, RoundScored scored, IReadOnlyList<TreeNode> tree, IAnswerGrader grader)
+    public static StoredRound Build(SearchState search, RoundScored scored, IReadOnlyList<TreeNode> tree, IAnswerGrader grader)
     {
         var request = scored.Request;
         var depthOf = tree.ToDictionary(n => n.NodeId, n => n.Depth);
@@ -29,21 +29,21 @@ public static class RoundRows
         {
             var c = sc.Candidate;
             if (c.RequestIndex < 0 || c.RequestIndex >= request.Requests.Count)
-                throw new PermanentMessageException($"RoundScored(search {spec.SearchId}, round {request.Round}): candidate RequestIndex {c.RequestIndex} is outside the round's {request.Requests.Count} requests");
+                throw new PermanentMessageException($"RoundScored(search {search.SearchId}, round {request.Round}): candidate RequestIndex {c.RequestIndex} is outside the round's {request.Requests.Count} requests");
             var scores = sc.StepScores ?? throw new PermanentMessageException(
-                $"RoundScored(search {spec.SearchId}, round {request.Round}): candidate ({c.RequestIndex}, {c.SampleIndex}) has no StepScores");
+                $"RoundScored(search {search.SearchId}, round {request.Round}): candidate ({c.RequestIndex}, {c.SampleIndex}) has no StepScores");
             if (scores.Count != c.Steps.Count)
-                throw new PermanentMessageException($"RoundScored(search {spec.SearchId}, round {request.Round}): candidate ({c.RequestIndex}, {c.SampleIndex}) has {c.Steps.Count} steps but {scores.Count} scores");
+                throw new PermanentMessageException($"RoundScored(search {search.SearchId}, round {request.Round}): candidate ({c.RequestIndex}, {c.SampleIndex}) has {c.Steps.Count} steps but {scores.Count} scores");
 
             // the request is authoritative for the parent: the worker only echoes it
             long? parent = request.Requests[c.RequestIndex].ParentNodeId;
             if (parent is { } p && !depthOf.ContainsKey(p))
-                throw new PermanentMessageException($"RoundScored(search {spec.SearchId}, round {request.Round}): parent node {p} is not in the stored tree");
+                throw new PermanentMessageException($"RoundScored(search {search.SearchId}, round {request.Round}): parent node {p} is not in the stored tree");
             var depth = parent is { } pd ? depthOf[pd] : 0;
             var lookaheadTokens = c.Lookahead?.Sum(s => s.GeneratedTokens) ?? 0;
             generated += c.Steps.Sum(s => (long)s.GeneratedTokens) + lookaheadTokens;
             var answer = c.Terminal && c.Steps.Count > 0 ? ExtractAnswer(grader, c.Steps) : null;
-            bool? correct = c.Terminal && c.Steps.Count > 0 ? answer is not null && grader.IsEquivalent(spec.GoldAnswer, answer) : null;
+            bool? correct = c.Terminal && c.Steps.Count > 0 ? answer is not null && grader.IsEquivalent(search.GoldAnswer, answer) : null;
 
             for (var i = 0; i < c.Steps.Count; i++)
             {
@@ -53,7 +53,7 @@ public static class RoundRows
                 var step = c.Steps[i];
                 var row = new Step
                 {
-                    SearchId = spec.SearchId, NodeId = id, ParentNodeId = parent, Depth = depth, Round = request.Round,
+                    SearchId = search.SearchId, NodeId = id, ParentNodeId = parent, Depth = depth, Round = request.Round,
                     RequestIndex = c.RequestIndex, SampleIndex = c.SampleIndex, StepIndex = i, Text = StorableText(step.Text),
                     PromptTokens = i == 0 ? c.PromptTokens : 0,
                     GeneratedTokens = step.GeneratedTokens,
