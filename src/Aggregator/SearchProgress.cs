@@ -35,7 +35,7 @@ public sealed class SearchProgress(NpgsqlDataSource db, IAnswerGrader grader, Pi
         await tx.CommitAsync(ct);
         if (next is not null && search.Status == SearchStatus.Running)
             logger.LogInformation("search {Search}: round {Round} requested again (status {Status}, requested {Age:F0} s ago)",
-                searchId, round, search.Status, search.RoundAgeSeconds);
+                searchId, round, search.Status.Name(), search.RoundAgeSeconds);
         return next;
     }
 
@@ -79,7 +79,7 @@ public sealed class SearchProgress(NpgsqlDataSource db, IAnswerGrader grader, Pi
         if (search.Status.IsFinished() || round != search.CurrentRound)
         {
             logger.LogInformation("search {Search}: round {Round} dropped (search {Status}, current round {Current}): a duplicate or stale delivery",
-                searchId, round, search.Status, search.CurrentRound);
+                searchId, round, search.Status.Name(), search.CurrentRound);
             return null;
         }
 
