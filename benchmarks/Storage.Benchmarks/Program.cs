@@ -6,6 +6,7 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Pipeline.Contracts;
 using Pipeline.Storage;
 using Pipeline.Storage.Entities;
 
@@ -22,8 +23,12 @@ try
     var batches = (rows + batch - 1) / batch;
     var searches = await SeedSearchesAsync(db, 2 * batches);
 
-    List<StepRow> Batch(long search) => Enumerable.Range(0, batch).Select(i => new StepRow(
-        search, i + 1, null, 1, 0, 0, i, 0, new string('x', 100), 40, 25, 0, 0.5f, null, false, "delimiter", null, null)).ToList();
+    // the Aggregator's rows are the EF entity, written by COPY; the EF baseline saves the same objects
+    List<Step> Batch(long search) => Enumerable.Range(0, batch).Select(i => new Step
+    {
+        SearchId = search, NodeId = i + 1, Depth = 1, SampleIndex = i, Text = new string('x', 100), PromptTokens = 40,
+        GeneratedTokens = 25, PrmScore = 0.5f, FinishReason = FinishReason.Delimiter,
+    }).ToList();
 
     // warm-up outside the timings (JIT, EF model, pool)
     await using (var c = await db.OpenConnectionAsync()) await StepRowWriter.WriteAsync(c, null, Batch(searches[0]), default);
@@ -34,7 +39,7 @@ try
         for (var b = 0; b < batches; b++)
         {
             await using var ctx = new PipelineDbContext(PipelineDbContext.CreateOptions(db));
-            ctx.Steps.AddRange(Batch(searches[b]).Select(ToEntity));
+            ctx.Steps.AddRange(Batch(searches[b]));
             await ctx.SaveChangesAsync();
         }
     });
@@ -62,14 +67,6 @@ finally
     NpgsqlConnection.ClearAllPools();
     await Exec(admin, $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
 }
-
-static Step ToEntity(StepRow r) => new()
-{
-    SearchId = r.SearchId, NodeId = r.NodeId, ParentNodeId = r.ParentNodeId, Depth = r.Depth, Round = r.Round, RequestIndex = r.RequestIndex,
-    SampleIndex = r.SampleIndex, StepIndex = r.StepIndex, Text = r.Text, PromptTokens = r.PromptTokens, GeneratedTokens = r.GeneratedTokens,
-    LookaheadTokens = r.LookaheadTokens, PrmScore = r.PrmScore, LookaheadScore = r.LookaheadScore, Terminal = r.Terminal,
-    FinishReason = r.FinishReason, ExtractedAnswer = r.ExtractedAnswer, IsCorrect = r.IsCorrect,
-};
 
 static async Task<TimeSpan> TimeAsync(Func<Task> work)
 {

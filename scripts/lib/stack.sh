@@ -28,6 +28,17 @@ stack_up() {
   echo "== services"
   "$ROOT/scripts/services.sh" start
   eval "$("$ROOT/scripts/services.sh" env)"
+  # A database and a vhost of one's own (PIPELINE_DATABASE, RabbitMq__VirtualHost) keep parallel
+  # stacks on one pair of servers apart; `db migrate` creates the database.
+  if [ -n "${PIPELINE_DATABASE:-}" ]; then
+    export ConnectionStrings__Pipeline=$(printf %s "$ConnectionStrings__Pipeline" | sed "s/Database=[^;]*/Database=$PIPELINE_DATABASE/")
+  fi
+  if [ -n "${RabbitMq__VirtualHost:-}" ] && [ "$RabbitMq__VirtualHost" != / ]; then
+    local api="http://127.0.0.1:${RabbitMq__ManagementPort}/api"
+    curl -sf -u "$RabbitMq__Username:$RabbitMq__Password" -X PUT "$api/vhosts/$RabbitMq__VirtualHost" >/dev/null
+    curl -sf -u "$RabbitMq__Username:$RabbitMq__Password" -X PUT -H 'content-type: application/json' \
+      -d '{"configure":".*","write":".*","read":".*"}' "$api/permissions/$RabbitMq__VirtualHost/$RabbitMq__Username" >/dev/null
+  fi
 
   echo "== build (Release)"
   for p in Producer Aggregator ProposalWorker VerifierWorker; do

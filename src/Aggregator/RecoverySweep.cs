@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Pipeline.Storage.Searches;
 
 namespace Pipeline.Aggregator;
 
@@ -44,7 +45,7 @@ public sealed class RecoverySweep(
     {
         var o = options.Value;
         var timeout = TimeSpan.FromSeconds(o.RoundTimeoutSeconds);
-        var stalled = await SearchStore.StalledAsync(db, timeout, o.RecoveryBatchSize, ct);
+        var stalled = await SearchStateStore.StalledAsync(db, timeout, o.RecoveryBatchSize, ct);
         // a round not re-requested for well over a timeout came back (or its search moved on): forget it
         var now = DateTime.UtcNow;
         var forget = 2 * timeout + TimeSpan.FromSeconds(o.RecoveryIntervalSeconds);

@@ -2,12 +2,13 @@ using Pipeline.Contracts;
 using Pipeline.Grading;
 using Pipeline.Search;
 using Pipeline.ServiceDefaults;
-using Pipeline.Storage;
+using Pipeline.Storage.Entities;
+using Pipeline.Storage.Searches;
 
 namespace Pipeline.Aggregator;
 
 /// <summary>A scored round turned into step rows (for COPY) and the matching tree nodes (for the strategy).</summary>
-public sealed record StoredRound(IReadOnlyList<StepRow> Rows, IReadOnlyList<TreeNode> Nodes, int Candidates, long GeneratedTokens);
+public sealed record StoredRound(IReadOnlyList<Step> Rows, IReadOnlyList<TreeNode> Nodes, int Candidates, long GeneratedTokens);
 
 /// <summary>
 /// Assigns node ids and writes one row per new step. Pure. Node ids continue the search's sequence in
@@ -15,33 +16,34 @@ public sealed record StoredRound(IReadOnlyList<StepRow> Rows, IReadOnlyList<Tree
 /// </summary>
 public static class RoundRows
 {
-    public static StoredRound Build(SearchSpec spec, RoundScored scored, IReadOnlyList<TreeNode> tree, IAnswerGrader grader)
+    public static StoredRound Build(SearchState search, RoundScored scored, IReadOnlyList<TreeNode> tree, IAnswerGrader grader)
     {
         var request = scored.Request;
         var depthOf = tree.ToDictionary(n => n.NodeId, n => n.Depth);
         var nextId = tree.Count == 0 ? 1 : tree.Max(n => n.NodeId) + 1;
-        var rows = new List<StepRow>();
+        var rows = new List<Step>();
         var nodes = new List<TreeNode>();
         long generated = 0;
 
-        foreach (var c in scored.Candidates.OrderBy(c => c.RequestIndex).ThenBy(c => c.SampleIndex))
+        foreach (var sc in scored.Candidates.OrderBy(c => c.Candidate.RequestIndex).ThenBy(c => c.Candidate.SampleIndex))
         {
+            var c = sc.Candidate;
             if (c.RequestIndex < 0 || c.RequestIndex >= request.Requests.Count)
-                throw new PermanentMessageException($"RoundScored(search {spec.SearchId}, round {request.Round}): candidate RequestIndex {c.RequestIndex} is outside the round's {request.Requests.Count} requests");
-            var scores = c.StepScores ?? throw new PermanentMessageException(
-                $"RoundScored(search {spec.SearchId}, round {request.Round}): candidate ({c.RequestIndex}, {c.SampleIndex}) has no StepScores");
+                throw new PermanentMessageException($"RoundScored(search {search.SearchId}, round {request.Round}): candidate RequestIndex {c.RequestIndex} is outside the round's {request.Requests.Count} requests");
+            var scores = sc.StepScores ?? throw new PermanentMessageException(
+                $"RoundScored(search {search.SearchId}, round {request.Round}): candidate ({c.RequestIndex}, {c.SampleIndex}) has no StepScores");
             if (scores.Count != c.Steps.Count)
-                throw new PermanentMessageException($"RoundScored(search {spec.SearchId}, round {request.Round}): candidate ({c.RequestIndex}, {c.SampleIndex}) has {c.Steps.Count} steps but {scores.Count} scores");
+                throw new PermanentMessageException($"RoundScored(search {search.SearchId}, round {request.Round}): candidate ({c.RequestIndex}, {c.SampleIndex}) has {c.Steps.Count} steps but {scores.Count} scores");
 
             // the request is authoritative for the parent: the worker only echoes it
             long? parent = request.Requests[c.RequestIndex].ParentNodeId;
             if (parent is { } p && !depthOf.ContainsKey(p))
-                throw new PermanentMessageException($"RoundScored(search {spec.SearchId}, round {request.Round}): parent node {p} is not in the stored tree");
+                throw new PermanentMessageException($"RoundScored(search {search.SearchId}, round {request.Round}): parent node {p} is not in the stored tree");
             var depth = parent is { } pd ? depthOf[pd] : 0;
             var lookaheadTokens = c.Lookahead?.Sum(s => s.GeneratedTokens) ?? 0;
             generated += c.Steps.Sum(s => (long)s.GeneratedTokens) + lookaheadTokens;
             var answer = c.Terminal && c.Steps.Count > 0 ? ExtractAnswer(grader, c.Steps) : null;
-            bool? correct = c.Terminal && c.Steps.Count > 0 ? answer is not null && grader.IsEquivalent(spec.GoldAnswer, answer) : null;
+            bool? correct = c.Terminal && c.Steps.Count > 0 ? answer is not null && grader.IsEquivalent(search.GoldAnswer, answer) : null;
 
             for (var i = 0; i < c.Steps.Count; i++)
             {
@@ -49,17 +51,20 @@ public static class RoundRows
                 var id = nextId++;
                 depth++;
                 var step = c.Steps[i];
-                var row = new StepRow(
-                    spec.SearchId, id, parent, depth, request.Round, c.RequestIndex, c.SampleIndex, i, StorableText(step.Text),
-                    PromptTokens: i == 0 ? c.PromptTokens : 0,
-                    GeneratedTokens: step.GeneratedTokens,
-                    LookaheadTokens: last ? lookaheadTokens : 0,
-                    PrmScore: (float)scores[i],
-                    LookaheadScore: last && c.LookaheadScore is { } ls ? (float)ls : null,
-                    Terminal: last && c.Terminal,
-                    FinishReason: last ? c.FinishReason : null,
-                    ExtractedAnswer: last && answer is not null ? StorableText(answer) : null,
-                    IsCorrect: last ? correct : null);
+                var row = new Step
+                {
+                    SearchId = search.SearchId, NodeId = id, ParentNodeId = parent, Depth = depth, Round = request.Round,
+                    RequestIndex = c.RequestIndex, SampleIndex = c.SampleIndex, StepIndex = i, Text = StorableText(step.Text),
+                    PromptTokens = i == 0 ? c.PromptTokens : 0,
+                    GeneratedTokens = step.GeneratedTokens,
+                    LookaheadTokens = last ? lookaheadTokens : 0,
+                    PrmScore = (float)scores[i],
+                    LookaheadScore = last && sc.LookaheadScore is { } ls ? (float)ls : null,
+                    Terminal = last && c.Terminal,
+                    FinishReason = last ? c.FinishReason : null,
+                    ExtractedAnswer = last && answer is not null ? StorableText(answer) : null,
+                    IsCorrect = last ? correct : null,
+                };
                 rows.Add(row);
                 nodes.Add(ToNode(row));
                 depthOf[id] = depth;
@@ -70,7 +75,7 @@ public static class RoundRows
     }
 
     /// <summary>The tree node a stored row stands for; lookahead search ranks by the rollout's score.</summary>
-    public static TreeNode ToNode(StepRow r) => new(
+    public static TreeNode ToNode(Step r) => new(
         r.NodeId, r.ParentNodeId, r.Depth, r.Round, r.RequestIndex, r.SampleIndex, r.Text,
         r.LookaheadScore ?? r.PrmScore, r.Terminal, r.ExtractedAnswer, r.GeneratedTokens, r.PromptTokens, r.LookaheadTokens);
 

@@ -4,6 +4,8 @@ using Pipeline.Contracts;
 using Pipeline.Grading;
 using Pipeline.Search;
 using Pipeline.ServiceDefaults;
+using Pipeline.Storage;
+using Pipeline.Storage.Searches;
 
 namespace Pipeline.Aggregator;
 
@@ -22,18 +24,18 @@ public sealed class SearchProgress(NpgsqlDataSource db, IAnswerGrader grader, Pi
     {
         await using var c = await db.OpenConnectionAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
-        var spec = await SearchStore.LockAsync(c, tx, searchId, ct)
+        var search = await SearchStateStore.LockAsync(c, tx, searchId, ct)
             ?? throw new PermanentMessageException($"search {searchId} does not exist in pipeline.searches");
-        if (spec.Status is "done" or "failed") return null;
-        if (onlyIfOlderThan is { } age && (spec.Status != "running" || spec.RoundAgeSeconds < age.TotalSeconds)) return null;
+        if (search.Status.IsFinished()) return null;
+        if (onlyIfOlderThan is { } age && (search.Status != SearchStatus.Running || search.RoundAgeSeconds < age.TotalSeconds)) return null;
 
-        var round = Math.Max(spec.CurrentRound, 0);
-        var tree = await SearchStore.LoadTreeAsync(c, tx, searchId, ct);
-        var next = await DecideAsync(c, tx, spec, tree, round, ct);
+        var round = Math.Max(search.CurrentRound, 0);
+        var tree = await SearchStateStore.LoadTreeAsync(c, tx, searchId, ct);
+        var next = await DecideAsync(c, tx, search, tree, round, ct);
         await tx.CommitAsync(ct);
-        if (next is not null && spec.Status == "running")
+        if (next is not null && search.Status == SearchStatus.Running)
             logger.LogInformation("search {Search}: round {Round} requested again (status {Status}, requested {Age:F0} s ago)",
-                searchId, round, spec.Status, spec.RoundAgeSeconds);
+                searchId, round, search.Status.Name(), search.RoundAgeSeconds);
         return next;
     }
 
@@ -46,7 +48,7 @@ public sealed class SearchProgress(NpgsqlDataSource db, IAnswerGrader grader, Pi
         {
             return await StoreRoundAsync(scored, ct);
         }
-        catch (PostgresException e) when (e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState is "23514" or "23502")
+        catch (PostgresException e) when (PostgresErrors.IsContentRefusal(e))
         {
             logger.LogError(e, "search {Search}: round {Round} refused by the database ({SqlState} {Constraint}): search failed",
                 scored.Request.SearchId, scored.Request.Round, e.SqlState, e.ConstraintName);
@@ -60,9 +62,9 @@ public sealed class SearchProgress(NpgsqlDataSource db, IAnswerGrader grader, Pi
     {
         await using var c = await db.OpenConnectionAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
-        var spec = await SearchStore.LockAsync(c, tx, searchId, ct);
-        if (spec is null || spec.Status is "done" or "failed" || (round is { } r && spec.CurrentRound != r)) return;
-        await SearchStore.FinishAsync(c, tx, spec, "failed", ct);
+        var search = await SearchStateStore.LockAsync(c, tx, searchId, ct);
+        if (search is null || search.Status.IsFinished() || (round is { } r && search.CurrentRound != r)) return;
+        await SearchStateStore.FailedAsync(c, tx, search, ct);
         await tx.CommitAsync(ct);
     }
 
@@ -72,24 +74,24 @@ public sealed class SearchProgress(NpgsqlDataSource db, IAnswerGrader grader, Pi
         var round = scored.Request.Round;
         await using var c = await db.OpenConnectionAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
-        var spec = await SearchStore.LockAsync(c, tx, searchId, ct)
+        var search = await SearchStateStore.LockAsync(c, tx, searchId, ct)
             ?? throw new PermanentMessageException($"RoundScored(search {searchId}, round {round}): search {searchId} does not exist in pipeline.searches");
-        if (spec.Status is "done" or "failed" || round != spec.CurrentRound)
+        if (search.Status.IsFinished() || round != search.CurrentRound)
         {
             logger.LogInformation("search {Search}: round {Round} dropped (search {Status}, current round {Current}): a duplicate or stale delivery",
-                searchId, round, spec.Status, spec.CurrentRound);
+                searchId, round, search.Status.Name(), search.CurrentRound);
             return null;
         }
 
-        var tree = await SearchStore.LoadTreeAsync(c, tx, searchId, ct);
-        var stored = RoundRows.Build(spec, scored, tree, grader);
-        if (!await SearchStore.TryInsertRoundAsync(c, tx, searchId, round, stored.Candidates, stored.GeneratedTokens, ct))
+        var tree = await SearchStateStore.LoadTreeAsync(c, tx, searchId, ct);
+        var stored = RoundRows.Build(search, scored, tree, grader);
+        if (!await SearchStateStore.TryInsertRoundAsync(c, tx, searchId, round, stored.Candidates, stored.GeneratedTokens, ct))
         {
             logger.LogInformation("search {Search}: round {Round} already stored: duplicate dropped", searchId, round);
             return null;
         }
-        await SearchStore.WriteStepsAsync(c, tx, stored.Rows, ct);
-        var next = await DecideAsync(c, tx, spec, [.. tree, .. stored.Nodes], round + 1, ct);
+        await SearchStateStore.WriteStepsAsync(c, tx, stored.Rows, ct);
+        var next = await DecideAsync(c, tx, search, [.. tree, .. stored.Nodes], round + 1, ct);
         await tx.CommitAsync(ct);
         metrics.Record(1, stored.Candidates, stored.GeneratedTokens);
         return next;
@@ -97,7 +99,7 @@ public sealed class SearchProgress(NpgsqlDataSource db, IAnswerGrader grader, Pi
 
     /// <summary>Asks the strategy for round <paramref name="round"/>: writes outcomes and ends the search when
     /// it is done, else marks the round requested and returns its message.</summary>
-    private async Task<ExpandRound?> DecideAsync(NpgsqlConnection c, NpgsqlTransaction tx, SearchSpec spec,
+    private async Task<ExpandRound?> DecideAsync(NpgsqlConnection c, NpgsqlTransaction tx, SearchState search,
         IReadOnlyList<TreeNode> tree, int round, CancellationToken ct)
     {
         ExpandRound? next = null;
@@ -105,28 +107,28 @@ public sealed class SearchProgress(NpgsqlDataSource db, IAnswerGrader grader, Pi
         try
         {
             // pure and deterministic: an exception here would recur on every retry, so it fails the search
-            var strategy = StrategyFactory.Create(spec.Strategy);
+            var strategy = StrategyFactory.Create(search.Strategy);
             var plan = strategy.Plan(tree, round);
-            if (plan.Done) outcomes = OutcomeRows.Build(strategy, tree, plan.FinalCandidates, spec, grader);
-            else next = RoundMessages.Build(spec, tree, plan, round);
+            if (plan.Done) outcomes = OutcomeRows.Build(strategy, tree, plan.FinalCandidates, search, grader);
+            else next = RoundMessages.Build(search, tree, plan, round);
         }
         catch (Exception e) when (e is SearchFailedException or ArgumentException or InvalidOperationException or FormatException)
         {
             logger.LogError(e, "search {Search} ({Label}, N={Budget}) failed at round {Round}: {Message}",
-                spec.SearchId, spec.Strategy.Label, spec.Strategy.Budget, round, e.Message);
-            await SearchStore.FinishAsync(c, tx, spec, "failed", ct);
+                search.SearchId, search.Strategy.Label, search.Strategy.Budget, round, e.Message);
+            await SearchStateStore.FailedAsync(c, tx, search, ct);
             return null;
         }
 
         if (outcomes is not null)
         {
-            await SearchStore.InsertOutcomesAsync(c, tx, spec.SearchId, outcomes, ct);
-            await SearchStore.FinishAsync(c, tx, spec, "done", ct);
+            await SearchStateStore.InsertOutcomesAsync(c, tx, search.SearchId, outcomes, ct);
+            await SearchStateStore.FinishedAsync(c, tx, search, ct);
             logger.LogInformation("search {Search} ({Label}, N={Budget}) done after {Rounds} rounds: {Outcomes} outcome rows",
-                spec.SearchId, spec.Strategy.Label, spec.Strategy.Budget, round, outcomes.Count);
+                search.SearchId, search.Strategy.Label, search.Strategy.Budget, round, outcomes.Count);
             return null;
         }
-        await SearchStore.MarkRequestedAsync(c, tx, spec, round, ct);
+        await SearchStateStore.RequestedAsync(c, tx, search, round, ct);
         return next;
     }
 }

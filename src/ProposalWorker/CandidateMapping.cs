@@ -28,14 +28,14 @@ public static class CandidateMapping
     public static ProposedCandidate Candidate(ExpansionRequest request, GeneratedSample sample, GenerationMode mode, int maxSteps)
     {
         var steps = Steps(sample.Steps, sample.GeneratedTokens);
-        var finish = sample.FinishReason;
+        var finish = FinishReasonNames.Parse(sample.FinishReason);
         var terminal = sample.Terminal;
         // Solution/revision mode stops at MaxSteps; a step-mode sample is one step, so the depth limit
         // is the search's MaxRounds, not checked here.
         if (mode != GenerationMode.Step && steps.Count > maxSteps)
         {
             steps = steps.Take(maxSteps).ToList();
-            finish = FinishReasons.MaxSteps;
+            finish = FinishReason.MaxSteps;
             terminal = false;
         }
         return new ProposedCandidate(request.Index, sample.SampleIndex, request.ParentNodeId, steps,

@@ -59,7 +59,7 @@ public sealed class OnnxProposalEngine : IProposalEngine, IDisposable
                     _logger.LogWarning("search {Search} round {Round} request {Request}: prompt fills model {Model}'s {Max} positions; its samples end here",
                         round.SearchId, round.Round, request.Index, group.Key, model.Manifest.MaxPositions);
                     perRound[jobs[j].Round].AddRange(Enumerable.Range(0, request.Count).Select(i =>
-                        new ProposedCandidate(request.Index, i, request.ParentNodeId, [], 0, FinishReasons.Length, false)));
+                        new ProposedCandidate(request.Index, i, request.ParentNodeId, [], 0, FinishReason.Length, false)));
                     continue;
                 }
                 perRound[jobs[j].Round].AddRange(generated[k++].Samples.Select(s =>

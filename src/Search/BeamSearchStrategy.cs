@@ -60,6 +60,6 @@ public sealed class BeamSearchStrategy : ISearchStrategy
     {
         var index = new TreeIndex(tree);
         var candidates = finalCandidates.Select(id => Candidate.FromTree(index, id)).ToList();
-        return [new BudgetSlice(N, candidates, ComputeCost.OfPolicyNodes(tree))];
+        return [new BudgetSlice(N, candidates, ComputeCost.OfPolicyNodes(tree), TokenSplit.Of(tree))];
     }
 }

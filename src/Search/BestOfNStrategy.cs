@@ -27,7 +27,8 @@ public sealed class BestOfNStrategy : ISearchStrategy
         var candidates = finalCandidates.Select(id => Candidate.FromTree(index, id)).ToList();
         var costs = finalCandidates.Select(id => ComputeCost.OfPolicyNodes(index.SampleOf(id))).ToList();
         return NestedBudgets.UpTo(Config.Budget)
-            .Select(n => new BudgetSlice(n, candidates.Take(n).ToList(), TokenCount.Sum(costs.Take(n))))
+            .Select(n => new BudgetSlice(n, candidates.Take(n).ToList(), TokenCount.Sum(costs.Take(n)),
+                TokenSplit.Of(tree.Where(node => index.Origin(node.NodeId).SampleIndex < n))))
             .ToList();
     }
 }

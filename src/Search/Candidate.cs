@@ -17,5 +17,8 @@ public sealed record Candidate(long NodeId, string? Answer, IReadOnlyList<double
     }
 }
 
-/// <summary>One reported budget n: the candidates that budget had, in sample order, and what producing them cost.</summary>
-public sealed record BudgetSlice(int Budget, IReadOnlyList<Candidate> Candidates, TokenCount Tokens);
+/// <summary>One reported budget n: the candidates that budget had, in sample order, and what producing them cost,
+/// by model (<paramref name="Tokens"/>, for FLOPs) and as generated/prompt tokens of the tree nodes the budget
+/// covers (<paramref name="Split"/>, for the outcome row). The strategy that reports nested budgets is the one
+/// that knows which nodes each covers.</summary>
+public sealed record BudgetSlice(int Budget, IReadOnlyList<Candidate> Candidates, TokenCount Tokens, TokenSplit Split);

@@ -53,9 +53,8 @@ public sealed class DvtsStrategy : ISearchStrategy
         return budgets.Select(n =>
         {
             var subtrees = n / M;
-            return new BudgetSlice(n,
-                candidates.Where(c => c.Group < subtrees).ToList(),
-                ComputeCost.OfPolicyNodes(tree.Where(node => index.Origin(node.NodeId).RequestIndex < subtrees)));
+            var nodes = tree.Where(node => index.Origin(node.NodeId).RequestIndex < subtrees).ToList();
+            return new BudgetSlice(n, candidates.Where(c => c.Group < subtrees).ToList(), ComputeCost.OfPolicyNodes(nodes), TokenSplit.Of(nodes));
         }).ToList();
     }
 

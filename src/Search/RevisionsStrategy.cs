@@ -63,7 +63,7 @@ public sealed class RevisionsStrategy : ISearchStrategy
                     tokens += ComputeCost.OfRevisionAttempt(attempt, problemPrompt);
                 }
             }
-        return [new BudgetSlice(Config.Budget, candidates, tokens)];
+        return [new BudgetSlice(Config.Budget, candidates, tokens, TokenSplit.Of(tree))];
     }
 
     private static IEnumerable<TreeNode> AttemptLeaves(TreeIndex index, int round) =>

@@ -98,13 +98,6 @@ public sealed record StrategyConfig(
         return this;
     }
 
-    /// <summary>Builds a config from its <see cref="Label"/> and the run's other settings.</summary>
-    public static StrategyConfig FromLabel(string label, int budget, int maxRounds = DefaultMaxRounds, double temperature = DefaultTemperature)
-    {
-        var parsed = StrategyLabel.Parse(label);
-        return parsed with { Budget = budget, MaxRounds = maxRounds, Temperature = temperature };
-    }
-
     public override string ToString() => $"{Label} N={Budget}";
 
     internal static int SqrtDivisor(int n)

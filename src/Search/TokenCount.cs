@@ -16,5 +16,22 @@ public sealed record TokenCount(long PolicyTokens, long RevisionTokens, long Ver
     public static TokenCount Sum(IEnumerable<TokenCount> counts) => counts.Aggregate(Zero, (a, b) => a + b);
 }
 
+/// <summary>Tokens of the tree nodes a budget covers, as an outcome row reports them.</summary>
+/// <param name="Generated">Generated tokens, lookahead rollouts included (policy and revision model alike).</param>
+/// <param name="Prompt">Prompt tokens of the generation calls that made those nodes.</param>
+public sealed record TokenSplit(long Generated, long Prompt)
+{
+    public static TokenSplit Of(IEnumerable<TreeNode> nodes)
+    {
+        long generated = 0, prompt = 0;
+        foreach (var n in nodes)
+        {
+            generated += n.GeneratedTokens + n.LookaheadTokens;
+            prompt += n.PromptTokens;
+        }
+        return new TokenSplit(generated, prompt);
+    }
+}
+
 /// <summary>Parameter counts of the models of a run (manifest "parameter_count").</summary>
 public sealed record ModelSizes(long PolicyParameters, long VerifierParameters, long RevisionParameters = 0);

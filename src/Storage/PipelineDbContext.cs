@@ -9,9 +9,10 @@ namespace Pipeline.Storage;
 /// schema and the small reads/writes of the CLI; bulk rows (problems, steps) go through binary COPY
 /// (<see cref="ProblemRowWriter"/>, <see cref="StepRowWriter"/>) and the Aggregator uses plain SQL.
 /// Only <c>pipeline db migrate</c> applies migrations.
-/// <para>Migrations were created from the repository root with:
+/// <para>Migrations are created from the repository root with (<c>dotnet tool install -g dotnet-ef --version 10.0.15</c>):
 /// <code>dotnet ef migrations add &lt;Name&gt; --project src/Storage --startup-project src/Storage --output-dir Migrations</code>
-/// (design time uses <see cref="DesignTimeDbContextFactory"/>, which reads <c>ConnectionStrings__Pipeline</c>).</para>
+/// (design time uses <see cref="DesignTimeDbContextFactory"/>, which reads <c>ConnectionStrings__Pipeline</c>).
+/// Migration <c>Initial</c> is the squashed schema (tables, then the views and role from <see cref="SchemaSql"/>).</para>
 /// </summary>
 public sealed class PipelineDbContext(DbContextOptions<PipelineDbContext> options) : DbContext(options)
 {

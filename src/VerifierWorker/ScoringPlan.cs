@@ -33,11 +33,11 @@ public static class ScoringPlan
         var next = 0;
         foreach (var round in rounds)
         {
-            var scored = new List<ProposedCandidate>(round.Candidates.Count);
+            var scored = new List<ScoredCandidate>(round.Candidates.Count);
             foreach (var c in round.Candidates)
             {
                 // the model ended at once: no step to score, and the candidate never had a sequence
-                if (c.Steps.Count == 0) { scored.Add(c with { StepScores = [], LookaheadScore = null }); continue; }
+                if (c.Steps.Count == 0) { scored.Add(new ScoredCandidate(c, [])); continue; }
                 var s = scores[next++];
                 var prefix = PrefixOf(round, c).Count;
                 var expected = prefix + c.Steps.Count + (c.Lookahead?.Count(IsScored) ?? 0);
@@ -47,7 +47,7 @@ public static class ScoringPlan
                 var stepScores = s.Skip(prefix).Take(c.Steps.Count).ToList();
                 // the rollout's end is the last score; a rollout cut short by a final step still has its step's score
                 double? lookahead = round.Request.LookaheadSteps > 0 ? s[^1] : null;
-                scored.Add(c with { StepScores = stepScores, LookaheadScore = lookahead });
+                scored.Add(new ScoredCandidate(c, stepScores, lookahead));
             }
             result.Add(new RoundScored(round.Request, scored));
         }

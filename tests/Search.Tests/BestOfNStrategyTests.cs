@@ -46,6 +46,8 @@ public class BestOfNStrategyTests
             // each sample: prompt 7 + two steps of (10+s) tokens; the PRM reads the same sequence
             long expected = Enumerable.Range(0, slice.Budget).Sum(s => 7 + 2 * (10 + s));
             Assert.Equal(new TokenCount(expected, 0, expected), slice.Tokens);
+            // the outcome row's split: the first n samples' generated and prompt tokens
+            Assert.Equal(new TokenSplit(Enumerable.Range(0, slice.Budget).Sum(s => 2L * (10 + s)), 7L * slice.Budget), slice.Split);
         }
         Assert.Equal([0.1, 0.5], slices[^1].Candidates[1].StepScores.Select(x => Math.Round(x, 9)));
         Assert.Equal("5", slices[^1].Candidates[5].Answer);

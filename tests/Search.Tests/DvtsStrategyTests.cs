@@ -78,6 +78,8 @@ public class DvtsStrategyTests
             Assert.Equal(Enumerable.Range(0, slice.Budget / 2).SelectMany(g => new[] { g, g }), slice.Candidates.Select(c => c.Group));
             // each subtree: 2 first steps + 2 second steps of 10 tokens
             Assert.Equal(slice.Budget / 2 * 40, slice.Tokens.PolicyTokens);
+            // the outcome row's split covers the same nodes: only the first n/M subtrees
+            Assert.Equal(new TokenSplit(slice.Budget / 2 * 40, 0), slice.Split);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Pipeline.Search.Aggregation;
 using Pipeline.Storage.Queries;
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -16,7 +17,7 @@ public static class RunReportView
     public static IRenderable Render(IReadOnlyList<AccuracyRow> rows, string stepAggregation, string? aggregator,
         IReadOnlyList<string>? strategyOrder = null, string binPrefix = "L")
     {
-        var shown = rows.Where(r => (r.StepAggregation == stepAggregation || r.StepAggregation == "none")
+        var shown = rows.Where(r => (r.StepAggregation == stepAggregation || r.StepAggregation == NoStepAggregation)
                                     && (aggregator is null || r.Aggregator == aggregator)).ToList();
         if (shown.Count == 0) return new Markup("[yellow]no outcomes match yet[/] (searches write outcomes when they finish)\n");
 
@@ -33,7 +34,7 @@ public static class RunReportView
                          .OrderBy(g => AggregatorOrder(g.Key.Aggregator)).ThenBy(g => g.Key.BudgetN))
             {
                 var all = group.FirstOrDefault(r => r.AllLevels);
-                var name = group.Key.StepAggregation == "none" ? group.Key.Aggregator : $"{group.Key.Aggregator}/{group.Key.StepAggregation}";
+                var name = group.Key.StepAggregation == NoStepAggregation ? group.Key.Aggregator : $"{group.Key.Aggregator}/{group.Key.StepAggregation}";
                 var cells = new List<string> { Markup.Escape(name), group.Key.BudgetN.ToString(CultureInfo.InvariantCulture) };
                 foreach (var level in levels)
                     cells.Add(Cell(group.FirstOrDefault(r => !r.AllLevels && r.Level == level)));
@@ -97,5 +98,9 @@ public static class RunReportView
     internal static string Cell(AccuracyRow? r) =>
         r is null ? "" : $"{(r.Accuracy * 100).ToString("0.0", CultureInfo.InvariantCulture)} ({r.Correct}/{r.Problems})";
 
-    private static int AggregatorOrder(string a) => a switch { "weighted" => 0, "majority" => 1, "naive" => 2, "pass" => 3, _ => 4 };
+    private static readonly string NoStepAggregation = StepAggregation.None.Name();
+
+    /// <summary>Aggregators in <see cref="AnswerAggregators.All"/> order; a name the code does not know goes last.</summary>
+    private static int AggregatorOrder(string a) =>
+        AnswerAggregators.TryParse(a, out var known) ? AnswerAggregators.All.ToList().IndexOf(known) : AnswerAggregators.All.Count;
 }

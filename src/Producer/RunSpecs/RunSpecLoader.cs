@@ -1,9 +1,11 @@
+using Pipeline.Inference;
 using Pipeline.Producer.Infrastructure;
 
 namespace Pipeline.Producer.RunSpecs;
 
-/// <summary>A run spec with its model manifests read.</summary>
-public sealed record LoadedRunSpec(RunSpec Spec, ModelManifestInfo Policy, ModelManifestInfo Prm, ModelManifestInfo? Revision);
+/// <summary>A run spec with its model manifests read (by the engine's own reader, so a run is only submitted
+/// for models a worker can load).</summary>
+public sealed record LoadedRunSpec(RunSpec Spec, ModelManifest Policy, ModelManifest Prm, ModelManifest? Revision);
 
 /// <summary>Reads a spec file and the manifests it names. Manifest paths are tried relative to the working
 /// directory first (specs in samples/ name models/... from the repository root), then to the spec's folder.</summary>
@@ -13,25 +15,40 @@ public static class RunSpecLoader
     {
         var spec = RunSpecParser.Parse(InputFiles.ReadAllText(specFile), specFile);
         var errors = new List<InputError>();
-        ModelManifestInfo? Manifest(ModelPath? model, string role)
+        ModelManifest? Manifest(ModelPath? model, ModelRole role)
         {
             if (model is null) return null;
+            var field = $"models.{RoleName(role)}";
             var resolved = Resolve(model.Path, specFile);
             if (resolved is null)
             {
                 var problem = InputFiles.Problem(model.Path) is "is a directory, not a file" ? "is a directory, not a manifest file" : "not found";
-                errors.Add(new InputError(specFile, model.Line, $"models.{role}", $"manifest '{model.Path}' {problem} (looked in {Environment.CurrentDirectory} and beside the spec)"));
+                errors.Add(new InputError(specFile, model.Line, field, $"manifest '{model.Path}' {problem} (looked in {Environment.CurrentDirectory} and beside the spec)"));
                 return null;
             }
-            try { return ModelManifestInfo.Read(resolved, role); }
-            catch (InputException e) { errors.AddRange(e.Errors); return null; }
+            ModelManifest manifest;
+            try { manifest = ModelManifest.Load(resolved); }
+            catch (ModelFormatException e)
+            {
+                // the engine's message already names the file, line and field
+                errors.Add(new InputError(e.FilePath, 0, null, e.Message[(e.FilePath.Length + 2)..]));
+                return null;
+            }
+            if (manifest.Role != role)
+            {
+                errors.Add(new InputError(resolved, 0, "role", $"is '{RoleName(manifest.Role)}', but the spec uses it as the {RoleName(role)} model"));
+                return null;
+            }
+            return manifest;
         }
-        var policy = Manifest(spec.Policy, "policy");
-        var prm = Manifest(spec.Prm, "prm");
-        var revision = Manifest(spec.Revision, "revision");
+        var policy = Manifest(spec.Policy, ModelRole.Policy);
+        var prm = Manifest(spec.Prm, ModelRole.Prm);
+        var revision = Manifest(spec.Revision, ModelRole.Revision);
         if (errors.Count > 0) throw new InputException(errors);
         return new LoadedRunSpec(spec, policy!, prm!, revision);
     }
+
+    private static string RoleName(ModelRole role) => role.ToString().ToLowerInvariant();
 
     private static string? Resolve(string path, string specFile)
     {

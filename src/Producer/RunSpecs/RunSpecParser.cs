@@ -162,19 +162,10 @@ public static class RunSpecParser
     private static StrategyKind? ParseKind(Walker w, YamlMappingNode m, string path)
     {
         var text = w.RequiredString(m, "kind", $"{path}.kind");
-        StrategyKind? kind = text switch
-        {
-            null => null,
-            "best_of_n" => StrategyKind.BestOfN,
-            "beam" => StrategyKind.Beam,
-            "lookahead" => StrategyKind.Lookahead,
-            "dvts" => StrategyKind.Dvts,
-            "revisions" => StrategyKind.Revisions,
-            _ => null,
-        };
-        if (text is not null && kind is null)
-            w.Add(w.Child(m, "kind")!, $"{path}.kind", $"unknown strategy '{text}' (one of best_of_n, beam, lookahead, dvts, revisions)");
-        return kind;
+        if (text is null) return null;
+        if (StrategyKinds.TryParse(text, out var kind)) return kind;
+        w.Add(w.Child(m, "kind")!, $"{path}.kind", $"unknown strategy '{text}' (one of {string.Join(", ", StrategyKinds.Names)})");
+        return null;
     }
 
     private static bool LooksLikeJson(string text) => text.TrimStart().StartsWith('{');

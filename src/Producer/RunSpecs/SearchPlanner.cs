@@ -1,6 +1,7 @@
 using Pipeline.Search;
 using Pipeline.Storage.Entities;
 using Pipeline.Storage.Queries;
+using Pipeline.Storage.Searches;
 
 namespace Pipeline.Producer.RunSpecs;
 
@@ -21,7 +22,7 @@ public static class SearchPlanner
     {
         RunId = runId,
         ProblemId = problemId,
-        Strategy = Kind(c.Kind),
+        Strategy = c.Kind,
         StrategyLabel = c.Label,
         Budget = c.Budget,
         BeamWidth = c.UsesBeamWidth ? c.EffectiveBeamWidth : null,
@@ -29,18 +30,7 @@ public static class SearchPlanner
         Lookahead = c.Lookahead,
         ChainLength = c.Kind == StrategyKind.Revisions ? c.ChainLength : null,
         MaxRounds = c.MaxRounds,
-        Status = "pending",
+        Status = SearchStatus.Pending,
         CurrentRound = -1,
-    };
-
-    /// <summary>The value stored in searches.strategy.</summary>
-    public static string Kind(StrategyKind kind) => kind switch
-    {
-        StrategyKind.BestOfN => "best_of_n",
-        StrategyKind.Beam => "beam",
-        StrategyKind.Lookahead => "lookahead",
-        StrategyKind.Dvts => "dvts",
-        StrategyKind.Revisions => "revisions",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Pipeline.Storage.Queries;
+using Pipeline.Storage.Searches;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -25,7 +26,7 @@ public static class RunStatusView
         var r = s.Run;
         var rows = new List<IRenderable>
         {
-            new Markup($"run [blue]{Markup.Escape(r.Name)}[/] {r.RunId}  dataset {Markup.Escape(r.Dataset)}  status [bold]{r.Status}[/]"),
+            new Markup($"run [blue]{Markup.Escape(r.Name)}[/] {r.RunId}  dataset {Markup.Escape(r.Dataset)}  status [bold]{r.Status.Name()}[/]"),
             new Markup($"models: policy {Markup.Escape(r.PolicyModel)}, prm {Markup.Escape(r.PrmModel)}{(r.RevisionModel is null ? "" : $", revision {Markup.Escape(r.RevisionModel)}")}"),
         };
 

@@ -17,6 +17,23 @@ public enum AnswerAggregator
 
 public static class AnswerAggregators
 {
+    /// <summary>Every aggregator, in report order; the names are those of <c>outcomes.aggregator</c> and its check constraint.</summary>
+    public static readonly IReadOnlyList<AnswerAggregator> All =
+        [AnswerAggregator.Weighted, AnswerAggregator.Majority, AnswerAggregator.Naive, AnswerAggregator.Pass, AnswerAggregator.Hierarchical];
+
+    public static IReadOnlyList<string> Names => All.Select(Name).ToList();
+
+    public static bool TryParse(string? name, out AnswerAggregator aggregator)
+    {
+        foreach (var a in All)
+            if (a.Name() == name) { aggregator = a; return true; }
+        aggregator = default;
+        return false;
+    }
+
+    public static AnswerAggregator Parse(string name) =>
+        TryParse(name, out var a) ? a : throw new FormatException($"'{name}' is not an answer aggregator (one of {string.Join(", ", Names)})");
+
     /// <summary>Lower-case name stored in result rows.</summary>
     public static string Name(this AnswerAggregator a) => a switch
     {

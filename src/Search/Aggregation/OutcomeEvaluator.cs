@@ -34,7 +34,7 @@ public static class OutcomeEvaluator
         void Add(AnswerAggregator a, StepAggregation s)
         {
             var answer = selection.Choose(a, s, gold);
-            rows.Add(new SearchOutcome(slice.Budget, a, s, answer, selection.IsCorrect(answer, gold), slice.Candidates.Count, slice.Tokens, flops));
+            rows.Add(new SearchOutcome(slice.Budget, a, s, answer, selection.IsCorrect(answer, gold), slice.Candidates.Count, slice.Tokens, slice.Split, flops));
         }
 
         Add(AnswerAggregator.Pass, StepAggregation.None);

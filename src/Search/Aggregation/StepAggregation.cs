@@ -17,6 +17,22 @@ public static class StepAggregations
     /// <summary>The ones that read scores, in the order results are emitted.</summary>
     public static readonly IReadOnlyList<StepAggregation> Scored = [StepAggregation.Last, StepAggregation.Min, StepAggregation.Prod, StepAggregation.Mean];
 
+    /// <summary>Every step aggregation; the names are those of <c>outcomes.step_aggregation</c> and its check constraint.</summary>
+    public static readonly IReadOnlyList<StepAggregation> All = [StepAggregation.Last, StepAggregation.Min, StepAggregation.Prod, StepAggregation.Mean, StepAggregation.None];
+
+    public static IReadOnlyList<string> Names => All.Select(Name).ToList();
+
+    public static bool TryParse(string? name, out StepAggregation aggregation)
+    {
+        foreach (var s in All)
+            if (s.Name() == name) { aggregation = s; return true; }
+        aggregation = default;
+        return false;
+    }
+
+    public static StepAggregation Parse(string name) =>
+        TryParse(name, out var s) ? s : throw new FormatException($"'{name}' is not a step aggregation (one of {string.Join(", ", Names)})");
+
     /// <summary>Lower-case name stored in result rows: none, last, min, prod, mean.</summary>
     public static string Name(this StepAggregation s) => s switch
     {

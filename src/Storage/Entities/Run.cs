@@ -1,3 +1,5 @@
+using Pipeline.Storage.Searches;
+
 namespace Pipeline.Storage.Entities;
 
 /// <summary>One submitted experiment: dataset x models x strategy configs x budgets x seed (table <c>runs</c>).</summary>
@@ -16,13 +18,14 @@ public sealed class Run
     public string? RevisionModelPath { get; set; }
     public long PolicyParameters { get; set; }
     public long PrmParameters { get; set; }
+    /// <summary>Set exactly when <see cref="RevisionModel"/> is.</summary>
+    public long? RevisionParameters { get; set; }
     public float Temperature { get; set; }
     public float TopP { get; set; }
     public int MaxNewTokens { get; set; }
     public int MaxSteps { get; set; }
     public long Seed { get; set; }
-    /// <summary>"submitted", "running" or "done".</summary>
-    public required string Status { get; set; }
+    public RunStatus Status { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? FinishedAt { get; set; }
 }

@@ -1,3 +1,6 @@
+using Pipeline.Search;
+using Pipeline.Storage.Searches;
+
 namespace Pipeline.Storage.Entities;
 
 /// <summary>One search: one problem x one strategy config x one budget (table <c>searches</c>).
@@ -7,8 +10,8 @@ public sealed class SearchRecord
     public long SearchId { get; set; }
     public Guid RunId { get; set; }
     public long ProblemId { get; set; }
-    /// <summary>"best_of_n", "beam", "lookahead", "dvts" or "revisions".</summary>
-    public required string Strategy { get; set; }
+    public StrategyKind Strategy { get; set; }
+    /// <summary>Display only (<see cref="Pipeline.Search.StrategyLabel"/>): the config is read back from the typed columns.</summary>
     public required string StrategyLabel { get; set; }
     public int Budget { get; set; }
     /// <summary>Resolved beam width M (for "sqrt" this is the rounded square root of the budget); null when the strategy has none.</summary>
@@ -17,8 +20,7 @@ public sealed class SearchRecord
     public int Lookahead { get; set; }
     public int? ChainLength { get; set; }
     public int MaxRounds { get; set; }
-    /// <summary>"pending", "running", "done" or "failed".</summary>
-    public required string Status { get; set; }
+    public SearchStatus Status { get; set; }
     public int CurrentRound { get; set; } = -1;
     public DateTime? RoundRequestedAt { get; set; }
     public DateTime? StartedAt { get; set; }

@@ -1,7 +1,10 @@
+using Pipeline.Contracts;
+
 namespace Pipeline.Storage.Entities;
 
 /// <summary>One generated step = one node of a search tree (table <c>steps</c>). Written by binary COPY
-/// (<see cref="Pipeline.Storage.StepRowWriter"/>), never by EF; the entity exists for the schema and for reads.</summary>
+/// (<see cref="Pipeline.Storage.StepRowWriter"/>), never by EF; the Aggregator builds these rows and the entity
+/// gives EF the schema.</summary>
 public sealed class Step
 {
     public long SearchId { get; set; }
@@ -19,7 +22,7 @@ public sealed class Step
     public float PrmScore { get; set; }
     public float? LookaheadScore { get; set; }
     public bool Terminal { get; set; }
-    public string? FinishReason { get; set; }
+    public FinishReason? FinishReason { get; set; }
     public string? ExtractedAnswer { get; set; }
     public bool? IsCorrect { get; set; }
 }

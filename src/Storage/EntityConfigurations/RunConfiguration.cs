@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Pipeline.Storage.Entities;
+using Pipeline.Storage.Searches;
 
 namespace Pipeline.Storage.EntityConfigurations;
 
@@ -11,7 +12,8 @@ internal sealed class RunConfiguration : IEntityTypeConfiguration<Run>
         b.ToTable("runs", t =>
         {
             t.HasComment("One submitted experiment: dataset x models x strategy configs x budgets x seed.");
-            t.HasCheckConstraint("ck_runs_status", "status IN ('submitted', 'running', 'done')");
+            t.HasCheckConstraint("ck_runs_status", CheckConstraints.In("status", StatusNames.RunStatuses.Select(s => s.Name())));
+            t.HasCheckConstraint("ck_runs_revision_parameters", "(revision_model IS NULL) = (revision_parameters IS NULL)");
         });
         b.HasKey(x => x.RunId);
         b.Property(x => x.RunId).ValueGeneratedNever().HasComment("Run id printed by 'pipeline run submit'; carried in every message.");
@@ -27,12 +29,13 @@ internal sealed class RunConfiguration : IEntityTypeConfiguration<Run>
         b.Property(x => x.RevisionModelPath).HasComment("Path of the revision model manifest; NULL when none.");
         b.Property(x => x.PolicyParameters).HasComment("Policy parameter count from its manifest (FLOPs: 2 x params per token).");
         b.Property(x => x.PrmParameters).HasComment("PRM parameter count from its manifest.");
+        b.Property(x => x.RevisionParameters).HasComment("Revision model parameter count from its manifest; NULL when the spec has none.");
         b.Property(x => x.Temperature).HasComment("Sampling temperature (0 = greedy).");
         b.Property(x => x.TopP).HasComment("Nucleus sampling threshold (1 = off).");
         b.Property(x => x.MaxNewTokens).HasComment("Token limit of one generation call (one step or one whole solution).");
         b.Property(x => x.MaxSteps).HasComment("Most steps in one solution.");
         b.Property(x => x.Seed).HasComment("Base random seed; per-request seeds derive from it.");
-        b.Property(x => x.Status).HasComment("'submitted' (searches published), 'running', or 'done' (every search done or failed).");
+        b.Property(x => x.Status).HasConversion(s => s.Name(), s => StatusNames.ParseRunStatus(s)).HasComment("'submitted' (searches published), 'running', or 'done' (every search done or failed).");
         b.Property(x => x.CreatedAt).HasComment("When the run was submitted.");
         b.Property(x => x.FinishedAt).HasComment("When the last search finished; NULL while running.");
     }

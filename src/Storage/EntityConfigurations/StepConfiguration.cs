@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Pipeline.Contracts;
 using Pipeline.Storage.Entities;
 
 namespace Pipeline.Storage.EntityConfigurations;
@@ -8,7 +9,11 @@ internal sealed class StepConfiguration : IEntityTypeConfiguration<Step>
 {
     public void Configure(EntityTypeBuilder<Step> b)
     {
-        b.ToTable("steps", t => t.HasComment("One generated step = one node of a search tree, with its PRM score and token costs. Written by binary COPY."));
+        b.ToTable("steps", t =>
+        {
+            t.HasComment("One generated step = one node of a search tree, with its PRM score and token costs. Written by binary COPY.");
+            t.HasCheckConstraint("ck_steps_finish_reason", CheckConstraints.In("finish_reason", FinishReasonNames.Names));
+        });
         b.HasKey(x => new { x.SearchId, x.NodeId });
         b.Property(x => x.SearchId).HasComment("Search the step belongs to.");
         b.HasOne<SearchRecord>().WithMany().HasForeignKey(x => x.SearchId).OnDelete(DeleteBehavior.Cascade);
@@ -27,7 +32,7 @@ internal sealed class StepConfiguration : IEntityTypeConfiguration<Step>
         b.Property(x => x.PrmScore).HasComment("PRM score of the prefix ending at this step, in [0,1].");
         b.Property(x => x.LookaheadScore).HasComment("PRM score at the end of the lookahead rollout; NULL without lookahead.");
         b.Property(x => x.Terminal).HasComment("True when the solution ends with this step.");
-        b.Property(x => x.FinishReason).HasComment("Why generation stopped after this step: 'delimiter', 'eos', 'length' or 'max_steps'; NULL on non-final steps of a multi-step sample.");
+        b.Property(x => x.FinishReason).HasConversion(f => f!.Value.Name(), f => FinishReasonNames.Parse(f)).HasComment("Why generation stopped after this step: 'delimiter', 'eos', 'length' or 'max_steps'; NULL on non-final steps of a multi-step sample.");
         b.Property(x => x.ExtractedAnswer).HasComment("Final answer extracted from a terminal step; NULL otherwise.");
         b.Property(x => x.IsCorrect).HasComment("Extracted answer graded against the gold answer; NULL when not terminal.");
     }

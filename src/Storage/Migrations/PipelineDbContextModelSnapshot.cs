@@ -284,6 +284,11 @@ namespace Pipeline.Storage.Migrations
                         .HasColumnName("revision_model_path")
                         .HasComment("Path of the revision model manifest; NULL when none.");
 
+                    b.Property<long?>("RevisionParameters")
+                        .HasColumnType("bigint")
+                        .HasColumnName("revision_parameters")
+                        .HasComment("Revision model parameter count from its manifest; NULL when the spec has none.");
+
                     b.Property<long>("Seed")
                         .HasColumnType("bigint")
                         .HasColumnName("seed")
@@ -320,6 +325,8 @@ namespace Pipeline.Storage.Migrations
                     b.ToTable("runs", "pipeline", t =>
                         {
                             t.HasComment("One submitted experiment: dataset x models x strategy configs x budgets x seed.");
+
+                            t.HasCheckConstraint("ck_runs_revision_parameters", "(revision_model IS NULL) = (revision_parameters IS NULL)");
 
                             t.HasCheckConstraint("ck_runs_status", "status IN ('submitted', 'running', 'done')");
                         });
@@ -413,7 +420,7 @@ namespace Pipeline.Storage.Migrations
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("strategy_label")
-                        .HasComment("Strategy with its parameters, e.g. 'beam(M=4)', 'beam(M=sqrt)', 'lookahead(M=4,k=1)'; groups results in reports.");
+                        .HasComment("Strategy with its parameters, e.g. 'beam(M=4)', 'beam(M=sqrt)', 'lookahead(M=4,k=1)'; groups results in reports. Display only: the Aggregator reads the config from the typed columns.");
 
                     b.HasKey("SearchId")
                         .HasName("pk_searches");
@@ -577,6 +584,8 @@ namespace Pipeline.Storage.Migrations
                     b.ToTable("steps", "pipeline", t =>
                         {
                             t.HasComment("One generated step = one node of a search tree, with its PRM score and token costs. Written by binary COPY.");
+
+                            t.HasCheckConstraint("ck_steps_finish_reason", "finish_reason IN ('delimiter', 'eos', 'length', 'max_steps')");
                         });
                 });
 

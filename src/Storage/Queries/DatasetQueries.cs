@@ -14,7 +14,7 @@ public static class DatasetQueries
         await using var cmd = db.CreateCommand("SELECT dataset_id, name, format, problem_count FROM pipeline.datasets WHERE name = @n");
         cmd.Parameters.AddWithValue("n", name);
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) ? new DatasetInfo(r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetInt32(3)) : null;
+        return await r.ReadAsync(ct) ? ReadDataset(r) : null;
     }
 
     public static async Task<IReadOnlyList<DatasetInfo>> ListAsync(NpgsqlDataSource db, CancellationToken ct)
@@ -22,7 +22,7 @@ public static class DatasetQueries
         await using var cmd = db.CreateCommand("SELECT dataset_id, name, format, problem_count FROM pipeline.datasets ORDER BY name");
         var list = new List<DatasetInfo>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) list.Add(new DatasetInfo(r.GetInt32(0), r.GetString(1), r.GetString(2), r.GetInt32(3)));
+        while (await r.ReadAsync(ct)) list.Add(ReadDataset(r));
         return list;
     }
 
@@ -47,7 +47,10 @@ public static class DatasetQueries
         cmd.Parameters.Add(new NpgsqlParameter<int?>("limit", limit) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
         var list = new List<SelectedProblem>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) list.Add(new SelectedProblem(r.GetInt64(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetInt32(2)));
+        while (await r.ReadAsync(ct)) list.Add(new SelectedProblem(r.Read<long>("problem_id"), r.Read<int>("ordinal"), r.ReadNullable<int>("level")));
         return list;
     }
+
+    private static DatasetInfo ReadDataset(NpgsqlDataReader r) =>
+        new(r.Read<int>("dataset_id"), r.Read<string>("name"), r.Read<string>("format"), r.Read<int>("problem_count"));
 }

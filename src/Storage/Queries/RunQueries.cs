@@ -1,11 +1,12 @@
 using Npgsql;
 using NpgsqlTypes;
+using Pipeline.Storage.Searches;
 
 namespace Pipeline.Storage.Queries;
 
 /// <summary>A run with its progress counters (from the <c>run_progress</c> view).</summary>
 public sealed record RunInfo(
-    Guid RunId, string Name, string Dataset, string Status, DateTime CreatedAt, DateTime? FinishedAt,
+    Guid RunId, string Name, string Dataset, RunStatus Status, DateTime CreatedAt, DateTime? FinishedAt,
     string PolicyModel, string PrmModel, string? RevisionModel,
     long Searches, long SearchesDone, long SearchesFailed, long SearchesRunning, long Steps, long GeneratedTokens,
     DateTime? FirstStartedAt, DateTime? LastFinishedAt)
@@ -36,7 +37,7 @@ public sealed class RunNotFoundException(string message) : Exception(message);
 public static class RunQueries
 {
     private const string RunInfoSelect = """
-        SELECT r.run_id, r.name, d.name, r.status, r.created_at, r.finished_at,
+        SELECT r.run_id, r.name, d.name AS dataset, r.status, r.created_at, r.finished_at,
                r.policy_model, r.prm_model, r.revision_model,
                p.searches, p.searches_done, p.searches_failed, p.searches_running, p.steps, p.generated_tokens,
                p.first_started_at, p.last_finished_at
@@ -80,7 +81,7 @@ public static class RunQueries
         if (!string.IsNullOrWhiteSpace(reference)) cmd.Parameters.AddWithValue("ref", reference);
         var matches = new List<Guid>();
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
-            while (await reader.ReadAsync(ct)) matches.Add(reader.GetGuid(0));
+            while (await reader.ReadAsync(ct)) matches.Add(reader.Read<Guid>("run_id"));
         if (matches.Count == 0)
             throw new RunNotFoundException(string.IsNullOrWhiteSpace(reference)
                 ? "no runs yet: submit one with 'pipeline run submit SPEC'"
@@ -91,11 +92,11 @@ public static class RunQueries
     public static async Task<IReadOnlyList<StrategyProgress>> StrategyProgressAsync(NpgsqlDataSource db, Guid runId, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand("""
-            SELECT s.strategy_label, count(*),
-                   count(*) FILTER (WHERE s.status = 'done'),
-                   count(*) FILTER (WHERE s.status = 'failed'),
-                   count(*) FILTER (WHERE s.status = 'running'),
-                   coalesce(sum(st.steps), 0)::bigint
+            SELECT s.strategy_label, count(*) AS searches,
+                   count(*) FILTER (WHERE s.status = @done) AS done,
+                   count(*) FILTER (WHERE s.status = @failed) AS failed,
+                   count(*) FILTER (WHERE s.status = @running) AS running,
+                   coalesce(sum(st.steps), 0)::bigint AS steps
             FROM pipeline.searches s
             LEFT JOIN (SELECT search_id, count(*) AS steps FROM pipeline.steps
                        WHERE search_id IN (SELECT search_id FROM pipeline.searches WHERE run_id = @id)
@@ -105,11 +106,14 @@ public static class RunQueries
             ORDER BY min(s.search_id)
             """);
         cmd.Parameters.AddWithValue("id", runId);
+        cmd.Parameters.AddWithValue("done", SearchStatus.Done.Name());
+        cmd.Parameters.AddWithValue("failed", SearchStatus.Failed.Name());
+        cmd.Parameters.AddWithValue("running", SearchStatus.Running.Name());
         var rows = new List<StrategyProgress>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-            rows.Add(new StrategyProgress(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2),
-                reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5)));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            rows.Add(new StrategyProgress(r.Read<string>("strategy_label"), r.Read<long>("searches"), r.Read<long>("done"),
+                r.Read<long>("failed"), r.Read<long>("running"), r.Read<long>("steps")));
         return rows;
     }
 
@@ -135,8 +139,8 @@ public static class RunQueries
     {
         var perBin = bins switch
         {
-            "level" => "SELECT strategy_label, budget_n, aggregator, step_aggregation, level, false, problems, correct, accuracy, mean_generated_tokens FROM pipeline.accuracy_by_budget WHERE run_id = @id",
-            "oracle" or "predicted" => "SELECT strategy_label, budget_n, aggregator, step_aggregation, bin, false, problems, correct, accuracy, mean_generated_tokens FROM pipeline.accuracy_by_difficulty WHERE run_id = @id AND bin_kind = @bins",
+            "level" => "SELECT strategy_label, budget_n, aggregator, step_aggregation, level AS bin, false AS all_levels, problems, correct, accuracy, mean_generated_tokens FROM pipeline.accuracy_by_budget WHERE run_id = @id",
+            "oracle" or "predicted" => "SELECT strategy_label, budget_n, aggregator, step_aggregation, bin, false AS all_levels, problems, correct, accuracy, mean_generated_tokens FROM pipeline.accuracy_by_difficulty WHERE run_id = @id AND bin_kind = @bins",
             _ => throw new ArgumentOutOfRangeException(nameof(bins), bins, "level, oracle or predicted"),
         };
         await using var cmd = db.CreateCommand($"""
@@ -149,11 +153,11 @@ public static class RunQueries
         cmd.Parameters.AddWithValue("id", runId);
         cmd.Parameters.AddWithValue("bins", bins);
         var rows = new List<AccuracyRow>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-            rows.Add(new AccuracyRow(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetInt32(4), reader.GetBoolean(5), reader.GetInt32(6), reader.GetInt32(7),
-                reader.GetDouble(8), reader.IsDBNull(9) ? 0 : reader.GetDouble(9)));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            rows.Add(new AccuracyRow(r.Read<string>("strategy_label"), r.Read<int>("budget_n"), r.Read<string>("aggregator"),
+                r.Read<string>("step_aggregation"), r.ReadNullable<int>("bin"), r.Read<bool>("all_levels"), r.Read<int>("problems"),
+                r.Read<int>("correct"), r.Read<double>("accuracy"), r.ReadNullable<double>("mean_generated_tokens") ?? 0));
         return rows;
     }
 
@@ -167,8 +171,9 @@ public static class RunQueries
         var rows = new List<ComputeOptimalRow>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
-            rows.Add(new ComputeOptimalRow(r.IsDBNull(0) ? null : r.GetInt32(0), r.GetInt32(1), r.GetString(2), r.GetString(3),
-                r.GetString(4), r.GetInt32(5), r.GetInt32(6), r.GetDouble(7), r.IsDBNull(8) ? null : r.GetDouble(8)));
+            rows.Add(new ComputeOptimalRow(r.ReadNullable<int>("level"), r.Read<int>("budget_n"), r.Read<string>("strategy_label"),
+                r.Read<string>("aggregator"), r.Read<string>("step_aggregation"), r.Read<int>("problems"), r.Read<int>("correct"),
+                r.Read<double>("accuracy"), r.ReadNullable<double>("best_of_n_accuracy")));
         return rows;
     }
 
@@ -184,20 +189,21 @@ public static class RunQueries
         var rows = new List<ComputeOptimalCvRow>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
-            rows.Add(new ComputeOptimalCvRow(r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetDouble(4), r.GetString(5),
-                r.IsDBNull(6) ? null : r.GetDouble(6)));
+            rows.Add(new ComputeOptimalCvRow(r.Read<int>("bin"), r.Read<int>("budget_n"), r.Read<int>("problems"), r.Read<int>("correct"),
+                r.Read<double>("cv_accuracy"), r.Read<string>("chosen_configs"), r.ReadNullable<double>("best_of_n_accuracy")));
         return rows;
     }
 
-    /// <summary>Ids of the run's searches whose status is not 'done', in id order.</summary>
+    /// <summary>Ids of the run's searches that are not done, in id order.</summary>
     public static async Task<IReadOnlyList<long>> UnfinishedSearchIdsAsync(NpgsqlDataSource db, Guid runId, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand(
-            "SELECT search_id FROM pipeline.searches WHERE run_id = @id AND status <> 'done' ORDER BY search_id");
+            "SELECT search_id FROM pipeline.searches WHERE run_id = @id AND status <> @done ORDER BY search_id");
         cmd.Parameters.AddWithValue("id", runId);
+        cmd.Parameters.AddWithValue("done", SearchStatus.Done.Name());
         var ids = new List<long>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) ids.Add(reader.GetInt64(0));
+        while (await reader.ReadAsync(ct)) ids.Add(reader.Read<long>("search_id"));
         return ids;
     }
 
@@ -207,11 +213,14 @@ public static class RunQueries
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
             runs.Add(new RunInfo(
-                r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetDateTime(4),
-                r.IsDBNull(5) ? null : r.GetDateTime(5), r.GetString(6), r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8),
-                r.GetInt64(9), r.GetInt64(10), r.GetInt64(11), r.GetInt64(12), r.GetInt64(13),
-                r.IsDBNull(14) ? 0 : Convert.ToInt64(r.GetValue(14)),
-                r.IsDBNull(15) ? null : r.GetDateTime(15), r.IsDBNull(16) ? null : r.GetDateTime(16)));
+                r.Read<Guid>("run_id"), r.Read<string>("name"), r.Read<string>("dataset"), StatusNames.ParseRunStatus(r.Read<string>("status")),
+                r.Read<DateTime>("created_at"), r.ReadNullable<DateTime>("finished_at"),
+                r.Read<string>("policy_model"), r.Read<string>("prm_model"), r.ReadNullableString("revision_model"),
+                r.Read<long>("searches"), r.Read<long>("searches_done"), r.Read<long>("searches_failed"), r.Read<long>("searches_running"),
+                r.Read<long>("steps"),
+                // sum() of bigint is numeric
+                r.ReadNullable<decimal>("generated_tokens") is { } g ? (long)g : 0,
+                r.ReadNullable<DateTime>("first_started_at"), r.ReadNullable<DateTime>("last_finished_at")));
         return runs;
     }
 }

@@ -72,7 +72,7 @@ public static class DatasetImport
         cmd.Parameters.AddWithValue("n", name);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) return null;
-        return (reader.GetInt32(0), reader.GetString(1), reader.GetString(2));
+        return (reader.Read<int>("dataset_id"), reader.Read<string>("format"), reader.Read<string>("source_file"));
     }
 
     private static async Task<List<ProblemRow>> LoadProblemsAsync(
@@ -86,9 +86,9 @@ public static class DatasetImport
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
             rows.Add(new ProblemRow(
-                reader.GetInt32(0), reader.GetString(1), reader.GetString(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetInt32(6)));
+                reader.Read<int>("ordinal"), reader.Read<string>("unique_id"), reader.Read<string>("problem"),
+                reader.ReadNullableString("solution"), reader.Read<string>("answer"),
+                reader.ReadNullableString("subject"), reader.ReadNullable<int>("level")));
         return rows;
     }
 }

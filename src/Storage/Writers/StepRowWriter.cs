@@ -1,5 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
+using Pipeline.Contracts;
+using Pipeline.Storage.Entities;
 
 namespace Pipeline.Storage;
 
@@ -27,7 +29,7 @@ public static class StepRowWriter
     /// <summary>Writes <paramref name="rows"/>; returns how many were new (rows already stored are skipped).</summary>
     /// <param name="transaction">The caller's transaction; when null, one is opened and committed here.</param>
     public static async Task<int> WriteAsync(
-        NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<StepRow> rows, CancellationToken ct)
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<Step> rows, CancellationToken ct)
     {
         if (rows.Count == 0) return 0;
         var own = transaction is null ? await connection.BeginTransactionAsync(ct) : null;
@@ -57,7 +59,7 @@ public static class StepRowWriter
                     await copy.WriteAsync(r.PrmScore, NpgsqlDbType.Real, ct);
                     await WriteNullableAsync(copy, r.LookaheadScore, NpgsqlDbType.Real, ct);
                     await copy.WriteAsync(r.Terminal, NpgsqlDbType.Boolean, ct);
-                    await WriteNullableAsync(copy, r.FinishReason, NpgsqlDbType.Text, ct);
+                    await WriteNullableAsync(copy, r.FinishReason?.Name(), NpgsqlDbType.Text, ct);
                     await WriteNullableAsync(copy, r.ExtractedAnswer, NpgsqlDbType.Text, ct);
                     await WriteNullableAsync(copy, r.IsCorrect, NpgsqlDbType.Boolean, ct);
                 }

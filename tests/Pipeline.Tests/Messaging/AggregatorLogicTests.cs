@@ -3,15 +3,16 @@ using Pipeline.Contracts;
 using Pipeline.Grading;
 using Pipeline.Search;
 using Pipeline.ServiceDefaults;
+using Pipeline.Storage.Searches;
 
 namespace Pipeline.Tests.Messaging;
 
 /// <summary>The Aggregator's pure parts: plan -> message, scored round -> rows, seeds, outcome token split.</summary>
 public sealed class AggregatorLogicTests
 {
-    private static SearchSpec Spec(StrategyConfig strategy, string? revisionModel = null) => new(
+    private static SearchState Spec(StrategyConfig strategy, string? revisionModel = null) => new(
         SearchId: 5, RunId: Guid.Parse("00000000-0000-0000-0000-0000000000aa"), ProblemId: 9,
-        Problem: "Compute $2+3$.", GoldAnswer: "5", Status: "running", CurrentRound: 0, strategy,
+        Problem: "Compute $2+3$.", GoldAnswer: "5", Status: SearchStatus.Running, CurrentRound: 0, strategy,
         PolicyModel: "policy-a", PrmModel: "prm-a", RevisionModel: revisionModel,
         Sampling: new SamplingSettings(0.8, 1, 32, 8), Seed: 42, Sizes: new ModelSizes(1000, 500, 1000));
 
@@ -85,8 +86,8 @@ public sealed class AggregatorLogicTests
         var scored = new RoundScored(request,
         [
             // listed out of order on purpose: ids follow (request, sample), not arrival
-            new ProposedCandidate(0, 1, 1, [new("= 6", 4)], 11, "length", false, StepScores: [0.1]),
-            new ProposedCandidate(0, 0, 1, [new("= 5", 2), new("The answer is $\\boxed{5}$.", 9)], 10, "eos", true, StepScores: [0.7, 0.9]),
+            new ScoredCandidate(new ProposedCandidate(0, 1, 1, [new("= 6", 4)], 11, FinishReason.Length, false), [0.1]),
+            new ScoredCandidate(new ProposedCandidate(0, 0, 1, [new("= 5", 2), new("The answer is $\\boxed{5}$.", 9)], 10, FinishReason.Eos, true), [0.7, 0.9]),
         ]);
 
         var stored = RoundRows.Build(Spec(StrategyConfig.Beam(4, 2)), scored, tree, MathAnswerGrader.Instance);
@@ -95,7 +96,7 @@ public sealed class AggregatorLogicTests
         var (first, answer, other) = (stored.Rows[0], stored.Rows[1], stored.Rows[2]);
         Assert.Equal((1L, 2, 0, 10, false), (first.ParentNodeId!.Value, first.Depth, first.StepIndex, first.PromptTokens, first.Terminal));
         Assert.Null(first.FinishReason);
-        Assert.Equal((2L, 3, 1, 0, true, "eos"), (answer.ParentNodeId!.Value, answer.Depth, answer.StepIndex, answer.PromptTokens, answer.Terminal, answer.FinishReason));
+        Assert.Equal((2L, 3, 1, 0, true, "eos"), (answer.ParentNodeId!.Value, answer.Depth, answer.StepIndex, answer.PromptTokens, answer.Terminal, answer.FinishReason!.Value.Name()));
         Assert.Equal(("5", true), (answer.ExtractedAnswer, answer.IsCorrect!.Value));
         Assert.Equal((1L, 1, 11, false), (other.ParentNodeId!.Value, other.SampleIndex, other.PromptTokens, other.Terminal));
         Assert.Null(other.IsCorrect);
@@ -108,7 +109,7 @@ public sealed class AggregatorLogicTests
     {
         var request = new ExpandRound(Guid.Empty, 5, 1, "policy-a", "prm-a", "p", GenerationMode.Step,
             new SamplingSettings(1, 1, 32, 8), 0, [new ExpansionRequest(0, 77, ["x"], 1, 7)]);
-        var scored = new RoundScored(request, [new ProposedCandidate(0, 0, 77, [new("y", 1)], 3, "delimiter", false, StepScores: [0.5])]);
+        var scored = new RoundScored(request, [new ScoredCandidate(new ProposedCandidate(0, 0, 77, [new("y", 1)], 3, FinishReason.Delimiter, false), [0.5])]);
 
         var e = Assert.Throws<PermanentMessageException>(() => RoundRows.Build(Spec(StrategyConfig.Beam(4, 2)), scored, [], MathAnswerGrader.Instance));
         Assert.Contains("parent node 77 is not in the stored tree", e.Message);
@@ -123,10 +124,13 @@ public sealed class AggregatorLogicTests
     {
         // four one-step samples of 3 generated tokens each; prompt 10 on each
         var tree = Enumerable.Range(0, 4).Select(i => Node(i + 1, null, 1, 0, 0, i, "s", terminal: true, prompt: 10)).ToList();
-        var index = new TreeIndex(tree);
-        var config = StrategyConfig.BestOfN(4);
+        var strategy = StrategyFactory.Create(StrategyConfig.BestOfN(4));
+        var plan = strategy.Plan(tree, 1);
 
-        Assert.Equal((6L, 20L), OutcomeRows.Tokens(config, index, 2));
-        Assert.Equal((12L, 40L), OutcomeRows.Tokens(config, index, 4));
+        var rows = OutcomeRows.Build(strategy, tree, plan.FinalCandidates, Spec(StrategyConfig.BestOfN(4)), MathAnswerGrader.Instance);
+
+        Assert.Equal([1, 2, 4], rows.Select(r => r.BudgetN).Distinct());
+        Assert.All(rows.Where(r => r.BudgetN == 2), r => Assert.Equal((6L, 20L), (r.GeneratedTokens, r.PromptTokens)));
+        Assert.All(rows.Where(r => r.BudgetN == 4), r => Assert.Equal((12L, 40L), (r.GeneratedTokens, r.PromptTokens)));
     }
 }

@@ -17,7 +17,7 @@ public sealed class CandidateMappingTests
         var c = CandidateMapping.Candidate(new ExpansionRequest(2, 9, ["p"], 4, 1),
             Sample(13, FinishReasons.Eos, true, ("a = 1", 6), ("The answer is $\\boxed{1}$.", 6)), GenerationMode.Solution, 8);
 
-        Assert.Equal((2, 3, 9L, 17, true, "eos"), (c.RequestIndex, c.SampleIndex, c.ParentNodeId!.Value, c.PromptTokens, c.Terminal, c.FinishReason));
+        Assert.Equal((2, 3, 9L, 17, true, FinishReason.Eos), (c.RequestIndex, c.SampleIndex, c.ParentNodeId!.Value, c.PromptTokens, c.Terminal, c.FinishReason));
         Assert.Equal([6, 7], c.Steps.Select(s => s.GeneratedTokens));
     }
 
@@ -28,7 +28,7 @@ public sealed class CandidateMappingTests
             Sample(9, FinishReasons.Eos, true, ("a", 3), ("b", 3), ("c", 3)), GenerationMode.Solution, 2);
 
         Assert.Equal(["a", "b"], c.Steps.Select(s => s.Text));
-        Assert.Equal((false, FinishReasons.MaxSteps), (c.Terminal, c.FinishReason));
+        Assert.Equal((false, FinishReason.MaxSteps), (c.Terminal, c.FinishReason));
     }
 
     [Fact]

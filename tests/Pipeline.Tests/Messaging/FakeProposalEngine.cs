@@ -22,7 +22,7 @@ internal sealed class FakeProposalEngine(params string[] models) : IProposalEngi
             .SelectMany(q => Enumerable.Range(0, q.Count).Select(i => new ProposedCandidate(
                 q.Index, i, q.ParentNodeId,
                 [new GeneratedStep($"s{r.SearchId} r{q.Index} n{i}", 3)],
-                PromptTokens: 7, FinishReason: "delimiter", Terminal: false,
+                PromptTokens: 7, FinishReason: FinishReason.Delimiter, Terminal: false,
                 Lookahead: r.LookaheadSteps > 0 ? [new GeneratedStep("rollout", 2)] : null)))
             .ToList()).ToList();
         return Task.FromResult(result);

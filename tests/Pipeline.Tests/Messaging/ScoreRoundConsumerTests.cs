@@ -31,9 +31,9 @@ public sealed class ScoreRoundConsumerTests
         IReadOnlyList<GeneratedStep>? rollout = lookahead > 0 ? [new("r1", 1), new("r2", 1)] : null;
         return new ScoreRound(request,
         [
-            new ProposedCandidate(0, 0, null, [new("a", 1)], 5, "delimiter", false, rollout),
+            new ProposedCandidate(0, 0, null, [new("a", 1)], 5, FinishReason.Delimiter, false, rollout),
             // a whole solution of three steps under node 5, whose prefix is one step
-            new ProposedCandidate(1, 0, 5, [new("b", 1), new("c", 1), new("The answer is 5.", 1)], 5, "eos", true, rollout),
+            new ProposedCandidate(1, 0, 5, [new("b", 1), new("c", 1), new("The answer is 5.", 1)], 5, FinishReason.Eos, true, rollout),
         ]);
     }
 
@@ -53,8 +53,8 @@ public sealed class ScoreRoundConsumerTests
         await harness.Bus.Publish(Round(1, lookahead: 0));
 
         var scored = (await harness.PublishedAsync<RoundScored>(1))[0];
-        Assert.Equal([0.1], scored.Candidates[0].StepScores!);
-        Assert.Equal([0.2, 0.3, 0.4], scored.Candidates[1].StepScores!); // position 1 is the prefix "2+3=5"
+        Assert.Equal([0.1], scored.Candidates[0].StepScores);
+        Assert.Equal([0.2, 0.3, 0.4], scored.Candidates[1].StepScores); // position 1 is the prefix "2+3=5"
         Assert.All(scored.Candidates, c => Assert.Null(c.LookaheadScore));
         Assert.Contains(scorer.Seen, s => s.Steps.SequenceEqual(["2+3=5", "b", "c", "The answer is 5."]));
     }
@@ -69,7 +69,7 @@ public sealed class ScoreRoundConsumerTests
         await harness.Bus.Publish(Round(2, lookahead: 2));
 
         var scored = (await harness.PublishedAsync<RoundScored>(1))[0];
-        Assert.Equal([0.1], scored.Candidates[0].StepScores!);
+        Assert.Equal([0.1], scored.Candidates[0].StepScores);
         Assert.Equal(0.3, scored.Candidates[0].LookaheadScore!.Value, 6); // a, r1, r2
         Assert.Equal(0.6, scored.Candidates[1].LookaheadScore!.Value, 6); // prefix, b, c, answer, r1, r2
     }
@@ -83,7 +83,7 @@ public sealed class ScoreRoundConsumerTests
         await harness.Start();
         var request = ContractSamples.Round(5, lookahead: 1);
         await harness.Bus.Publish(new ScoreRound(request,
-            [new ProposedCandidate(0, 0, null, [new("a", 1)], 5, "delimiter", false, [new GeneratedStep("", 1)])]));
+            [new ProposedCandidate(0, 0, null, [new("a", 1)], 5, FinishReason.Delimiter, false, [new GeneratedStep("", 1)])]));
 
         var scored = (await harness.PublishedAsync<RoundScored>(1))[0];
         Assert.Equal(0.1, scored.Candidates[0].LookaheadScore!.Value, 6);

@@ -136,6 +136,13 @@ public sealed class RunCommandsTests(FreshDatabase database, RabbitVirtualHost r
         Assert.True(r.ExitCode == 0, r.Output);
         Assert.Contains("no difficulty bins yet", r.Output);   // the seeded searches have outcomes but no steps
         Assert.NotEqual(0, (await Run("run", "report", "--bins", "quartiles")).ExitCode);
+        // every aggregator the outcomes table allows is a valid filter, hierarchical (revisions) included
+        r = await Run("run", "report", runId.ToString(), "--aggregator", "hierarchical");
+        Assert.True(r.ExitCode == 0, r.Output);
+        Assert.Contains("no outcomes match yet", r.Output);
+        r = await Run("run", "report", runId.ToString(), "--aggregator", "best");
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("weighted, majority, naive, pass, hierarchical", r.Output);
 
         r = await Run("run", "status", runId.ToString());
         Assert.True(r.ExitCode == 0, r.Output);

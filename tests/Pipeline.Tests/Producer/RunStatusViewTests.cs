@@ -1,3 +1,4 @@
+using Pipeline.Storage.Searches;
 using Pipeline.Producer.Status;
 using Pipeline.Storage.Queries;
 using Spectre.Console.Testing;
@@ -9,7 +10,7 @@ public sealed class RunStatusViewTests
     private static readonly DateTime Start = new(2026, 1, 1, 12, 0, 0, DateTimeKind.Utc);
 
     private static RunStatusSnapshot Snapshot(long done, long failed, long steps, TimeSpan sinceStart, long recent = 120) => new(
-        new RunInfo(Guid.Empty, "r", "d", "running", Start, null, "pol", "prm", null, 100, done, failed, 0, steps, steps * 5, Start, null),
+        new RunInfo(Guid.Empty, "r", "d", RunStatus.Running, Start, null, "pol", "prm", null, 100, done, failed, 0, steps, steps * 5, Start, null),
         [new StrategyProgress("best_of_n", 100, done, failed, 0, steps)], recent, TimeSpan.FromSeconds(60), [], null, Start + sinceStart);
 
     [Fact]

@@ -1,3 +1,4 @@
+using Pipeline.Storage.Searches;
 using Pipeline.Producer.RunSpecs;
 using Pipeline.Search;
 using Pipeline.Storage.Queries;
@@ -21,14 +22,14 @@ public sealed class SearchPlannerTests
         var searches = SearchPlanner.Plan(run, problems, strategies);
 
         Assert.Equal(8, searches.Count);
-        Assert.All(searches, s => Assert.Equal((run, "pending", -1), (s.RunId, s.Status, s.CurrentRound)));
+        Assert.All(searches, s => Assert.Equal((run, SearchStatus.Pending, -1), (s.RunId, s.Status, s.CurrentRound)));
         Assert.Equal([10L, 10, 10, 10, 11, 11, 11, 11], searches.Select(s => s.ProblemId));
         var beam = searches[1];
-        Assert.Equal(("beam", "beam(M=sqrt)", 16, 4, true), (beam.Strategy, beam.StrategyLabel, beam.Budget, beam.BeamWidth, beam.BeamWidthIsSqrt));
+        Assert.Equal((StrategyKind.Beam, "beam(M=sqrt)", 16, 4, true), (beam.Strategy, beam.StrategyLabel, beam.Budget, beam.BeamWidth, beam.BeamWidthIsSqrt));
         var lookahead = searches[2];
-        Assert.Equal(("lookahead", 4, false, 2, (int?)null), (lookahead.Strategy, lookahead.BeamWidth, lookahead.BeamWidthIsSqrt, lookahead.Lookahead, lookahead.ChainLength));
+        Assert.Equal((StrategyKind.Lookahead, 4, false, 2, (int?)null), (lookahead.Strategy, lookahead.BeamWidth, lookahead.BeamWidthIsSqrt, lookahead.Lookahead, lookahead.ChainLength));
         var revisions = searches[3];
-        Assert.Equal(("revisions", (int?)null, 4), (revisions.Strategy, revisions.BeamWidth, revisions.ChainLength));
+        Assert.Equal((StrategyKind.Revisions, (int?)null, 4), (revisions.Strategy, revisions.BeamWidth, revisions.ChainLength));
         Assert.Null(searches[0].BeamWidth);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Pipeline.Storage;
 using Pipeline.Tests.Infrastructure;
 
 namespace Pipeline.Tests.Storage;
@@ -15,7 +16,7 @@ public sealed class MigrationTests(EmptyDatabase database) : IClassFixture<Empty
             ("problem", "text", false), ("solution", "text", true), ("answer", "text", false), ("subject", "text", true), ("level", "integer", true)],
         ["runs"] = [("run_id", "uuid", false), ("name", "text", false), ("dataset_id", "integer", false), ("spec_json", "jsonb", false),
             ("policy_model", "text", false), ("prm_model", "text", false), ("revision_model", "text", true), ("policy_model_path", "text", false),
-            ("prm_model_path", "text", false), ("revision_model_path", "text", true), ("policy_parameters", "bigint", false), ("prm_parameters", "bigint", false),
+            ("prm_model_path", "text", false), ("revision_model_path", "text", true), ("policy_parameters", "bigint", false), ("prm_parameters", "bigint", false), ("revision_parameters", "bigint", true),
             ("temperature", "real", false), ("top_p", "real", false), ("max_new_tokens", "integer", false), ("max_steps", "integer", false),
             ("seed", "bigint", false), ("status", "text", false), ("created_at", "timestamp with time zone", false), ("finished_at", "timestamp with time zone", true)],
         ["searches"] = [("search_id", "bigint", false), ("run_id", "uuid", false), ("problem_id", "bigint", false), ("strategy", "text", false),
@@ -36,6 +37,17 @@ public sealed class MigrationTests(EmptyDatabase database) : IClassFixture<Empty
     };
 
     private static readonly string[] Views = ["accuracy_by_budget", "accuracy_overall", "outcomes_per_problem", "run_progress", "compute_optimal_by_level", "problem_difficulty", "accuracy_by_difficulty", "compute_optimal_cv"];
+
+    [Fact]
+    public void Every_view_file_is_embedded_and_created_by_the_migration()
+    {
+        // a file added under src/Storage/Views but not listed in SchemaSql.Views would never be created
+        var files = Directory.GetFiles(Path.Combine(RepoPaths.Root, "src", "Storage", "Views"), "*.sql").Select(Path.GetFileNameWithoutExtension);
+        Assert.Equal(files.Order(), SchemaSql.Views.Order());
+        Assert.Equal(Views.Order(), SchemaSql.Views.Order());
+        foreach (var view in SchemaSql.Views)
+            Assert.Contains($"CREATE VIEW pipeline.{view} AS", SchemaSql.View(view));
+    }
 
     [Fact]
     public async Task Migrations_on_an_empty_database_create_the_documented_schema_views_comments_and_analyst_role()

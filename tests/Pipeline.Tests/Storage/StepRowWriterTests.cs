@@ -1,4 +1,7 @@
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Pipeline.Contracts;
+using Pipeline.Storage.Entities;
 using Pipeline.Storage;
 using Pipeline.Tests.Infrastructure;
 
@@ -13,41 +16,29 @@ public sealed class StepRowWriterTests(FreshDatabase database) : IClassFixture<F
         return (await Seed.SearchesAsync(database.DataSource, run, "best_of_n", 4))[0];
     }
 
-    private static StepRow Row(long search, long node, long? parent = null, int sample = 0, string text = "step", float? lookahead = null,
-        string? finish = null, string? answer = null, bool? correct = null) =>
-        new(search, node, parent, parent is null ? 1 : 2, 0, 0, sample, parent is null ? 0 : 1, text, parent is null ? 12 : 0, 7, 0,
+    private static Step Row(long search, long node, long? parent = null, int sample = 0, string text = "step", float? lookahead = null,
+        FinishReason? finish = null, string? answer = null, bool? correct = null) =>
+        StepRows.Of(search, node, parent, parent is null ? 1 : 2, 0, 0, sample, parent is null ? 0 : 1, text, parent is null ? 12 : 0, 7, 0,
             0.25f + node / 100f, lookahead, answer is not null, finish, answer, correct);
 
     [Fact]
     public async Task Rows_round_trip_with_nulls_and_a_redelivered_batch_inserts_nothing()
     {
         var search = await NewSearchAsync();
-        StepRow[] rows =
+        Step[] rows =
         [
             Row(search, 1, text: "2+3=5"),
-            Row(search, 2, parent: 1, text: "The answer is $\\boxed{5}$.", lookahead: 0.5f, finish: "eos", answer: "5", correct: true),
+            Row(search, 2, parent: 1, text: "The answer is $\\boxed{5}$.", lookahead: 0.5f, finish: FinishReason.Eos, answer: "5", correct: true),
             Row(search, 3, sample: 1, text: "unicode ✓ and \"quotes\"\n"),
         ];
         await using var c = await database.DataSource.OpenConnectionAsync();
         Assert.Equal(3, await StepRowWriter.WriteAsync(c, null, rows, CancellationToken.None));
         Assert.Equal(0, await StepRowWriter.WriteAsync(c, null, rows, CancellationToken.None));
 
-        var back = new List<StepRow>();
-        await using (var cmd = new NpgsqlCommand("""
-            SELECT search_id, node_id, parent_node_id, depth, round, request_index, sample_index, step_index, text, prompt_tokens,
-                   generated_tokens, lookahead_tokens, prm_score, lookahead_score, terminal, finish_reason, extracted_answer, is_correct
-            FROM pipeline.steps WHERE search_id = @s ORDER BY node_id
-            """, c))
-        {
-            cmd.Parameters.AddWithValue("s", search);
-            await using var r = await cmd.ExecuteReaderAsync();
-            while (await r.ReadAsync())
-                back.Add(new StepRow(r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetInt32(3), r.GetInt32(4),
-                    r.GetInt32(5), r.GetInt32(6), r.GetInt32(7), r.GetString(8), r.GetInt32(9), r.GetInt32(10), r.GetInt32(11),
-                    r.GetFloat(12), r.IsDBNull(13) ? null : r.GetFloat(13), r.GetBoolean(14), r.IsDBNull(15) ? null : r.GetString(15),
-                    r.IsDBNull(16) ? null : r.GetString(16), r.IsDBNull(17) ? null : r.GetBoolean(17)));
-        }
-        Assert.Equal(rows, back);
+        // read back through the EF model: its converters must read what COPY wrote
+        await using var db = database.NewContext();
+        var back = await db.Steps.AsNoTracking().Where(x => x.SearchId == search).OrderBy(x => x.NodeId).ToListAsync();
+        Assert.Equivalent(rows, back, strict: true);
     }
 
     [Fact]

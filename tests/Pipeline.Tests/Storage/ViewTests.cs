@@ -1,5 +1,7 @@
 using Npgsql;
+using Pipeline.Contracts;
 using Pipeline.Storage;
+using Pipeline.Storage.Entities;
 using Pipeline.Storage.Queries;
 using Pipeline.Tests.Infrastructure;
 
@@ -63,16 +65,16 @@ public sealed class ViewTests(FreshDatabase database) : IClassFixture<FreshDatab
         var ds = await Seed.DatasetAsync(db, "difficulty", ("p0", 1), ("p1", 1), ("p2", 1), ("p3", 1), ("p4", 1));
         var run = await Seed.RunAsync(db, ds);
         var searches = await Seed.SearchesAsync(db, run, "best_of_n", 4, "done");
-        var rows = new List<StepRow>();
+        var rows = new List<Step>();
         for (var p = 0; p < 5; p++)
             for (var sample = 0; sample < 4; sample++)
             {
                 // problem p: 4 - p samples right (problem 4: none); the first step of every sample is marked wrong,
                 // so only the last step can count. Final PRM scores rise with p: predicted bins run opposite to oracle ones.
                 var right = sample < 4 - p;
-                rows.Add(new StepRow(searches[p], sample * 2 + 1, null, 1, 0, 0, sample, 0, "s", 5, 3, 0, 0.9f, null, false, null, null, false));
-                rows.Add(new StepRow(searches[p], sample * 2 + 2, sample * 2 + 1, 2, 0, 0, sample, 1, "a", 0, 3, 0, 0.1f + 0.2f * p, null,
-                    Terminal: sample != 3, FinishReason: "eos", ExtractedAnswer: "1", IsCorrect: sample == 3 ? null : right));
+                rows.Add(StepRows.Of(searches[p], sample * 2 + 1, null, 1, 0, 0, sample, 0, "s", 5, 3, 0, 0.9f, null, false, null, null, false));
+                rows.Add(StepRows.Of(searches[p], sample * 2 + 2, sample * 2 + 1, 2, 0, 0, sample, 1, "a", 0, 3, 0, 0.1f + 0.2f * p, null,
+                    Terminal: sample != 3, FinishReason: FinishReason.Eos, ExtractedAnswer: "1", IsCorrect: sample == 3 ? null : right));
             }
         await using (var c = await db.OpenConnectionAsync()) await StepRowWriter.WriteAsync(c, null, rows, CancellationToken.None);
         await Seed.OutcomeAsync(db, searches[0], 4, "weighted", "last", true);
@@ -104,7 +106,7 @@ public sealed class ViewTests(FreshDatabase database) : IClassFixture<FreshDatab
         // equal pass@1 everywhere (one wrong sample each), so bins follow problem_id: {0,1} -> 1, {2,3} -> 2, ...
         await using (var c = await db.OpenConnectionAsync())
             await StepRowWriter.WriteAsync(c, null,
-                a.Select(id => new StepRow(id, 1, null, 1, 0, 0, 0, 0, "s", 5, 3, 0, 0.5f, null, false, "length", null, null)).ToList(),
+                a.Select(id => StepRows.Of(id, 1, null, 1, 0, 0, 0, 0, "s", 5, 3, 0, 0.5f, null, false, FinishReason.Length, null, null)).ToList(),
                 CancellationToken.None);
         // bin 1: best_of_n right only on problem 0, beam only on problem 1 -> whatever one fold picks fails on the other
         await Seed.OutcomeAsync(db, a[0], 4, "weighted", "last", true);
@@ -141,8 +143,8 @@ public sealed class ViewTests(FreshDatabase database) : IClassFixture<FreshDatab
             await cmd.ExecuteNonQueryAsync();
         await using (var c = await db.OpenConnectionAsync())
             await StepRowWriter.WriteAsync(c, null,
-                [new StepRow(ids[0], 1, null, 1, 0, 0, 0, 0, "s", 5, 7, 3, 0.5f, 0.4f, false, null, null, null),
-                 new StepRow(ids[0], 2, null, 1, 0, 0, 1, 0, "t", 5, 11, 0, 0.5f, null, false, null, null, null)], CancellationToken.None);
+                [StepRows.Of(ids[0], 1, null, 1, 0, 0, 0, 0, "s", 5, 7, 3, 0.5f, 0.4f, false, null, null, null),
+                 StepRows.Of(ids[0], 2, null, 1, 0, 0, 1, 0, "t", 5, 11, 0, 0.5f, null, false, null, null, null)], CancellationToken.None);
 
         var info = await RunQueries.GetAsync(db, run, CancellationToken.None);
         Assert.Equal((2L, 1L, 0L, 0L, 2L, 21L), (info.Searches, info.SearchesDone, info.SearchesFailed, info.SearchesRunning, info.Steps, info.GeneratedTokens));

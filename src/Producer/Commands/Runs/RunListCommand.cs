@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Pipeline.Producer.Infrastructure;
 using Pipeline.Storage.Queries;
+using Pipeline.Storage.Searches;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -28,7 +29,7 @@ public sealed class RunListCommand(IAnsiConsole console, DatabaseConnector conne
         }
         var table = new Table().AddColumns("run id", "name", "dataset", "status", "done/searches", "steps", "created (UTC)");
         foreach (var r in runs)
-            table.AddRow(r.RunId.ToString(), Markup.Escape(r.Name), Markup.Escape(r.Dataset), r.Status,
+            table.AddRow(r.RunId.ToString(), Markup.Escape(r.Name), Markup.Escape(r.Dataset), r.Status.Name(),
                 r.SearchesFailed > 0 ? $"{r.SearchesDone}/{r.Searches} ({r.SearchesFailed} failed)" : $"{r.SearchesDone}/{r.Searches}",
                 r.Steps.ToString(CultureInfo.InvariantCulture), r.CreatedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
         console.Write(table);

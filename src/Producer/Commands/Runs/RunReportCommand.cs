@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Pipeline.Producer.Infrastructure;
 using Pipeline.Producer.Reports;
+using Pipeline.Search.Aggregation;
 using Pipeline.Storage.Queries;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -11,8 +12,7 @@ namespace Pipeline.Producer.Commands.Runs;
 /// from the accuracy_by_budget / accuracy_overall views.</summary>
 public sealed class RunReportCommand(IAnsiConsole console, DatabaseConnector connector) : AsyncCommand<RunReportCommand.Settings>
 {
-    private static readonly string[] StepAggregations = ["last", "min", "prod", "mean"];
-    private static readonly string[] Aggregators = ["weighted", "majority", "naive", "pass"];
+    private static readonly IReadOnlyList<string> ScoredStepAggregations = StepAggregations.Scored.Select(s => s.Name()).ToList();
 
     public sealed class Settings : RunSettings
     {
@@ -27,17 +27,17 @@ public sealed class RunReportCommand(IAnsiConsole console, DatabaseConnector con
         public string Bins { get; init; } = "level";
 
         [CommandOption("--aggregator <NAME>")]
-        [Description("Only this answer aggregator: weighted, majority, naive or pass; default all")]
+        [Description("Only this answer aggregator: weighted, majority, naive, pass or hierarchical (revisions); default all")]
         public string? Aggregator { get; init; }
 
         public override ValidationResult Validate()
         {
-            if (!StepAggregations.Contains(StepAggregation))
-                return ValidationResult.Error($"--step-aggregation '{StepAggregation}' is not one of: {string.Join(", ", StepAggregations)}");
+            if (!ScoredStepAggregations.Contains(StepAggregation))
+                return ValidationResult.Error($"--step-aggregation '{StepAggregation}' is not one of: {string.Join(", ", ScoredStepAggregations)}");
             if (Bins is not ("level" or "oracle" or "predicted"))
                 return ValidationResult.Error($"--bins '{Bins}' is not one of: level, oracle, predicted");
-            if (Aggregator is not null && !Aggregators.Contains(Aggregator))
-                return ValidationResult.Error($"--aggregator '{Aggregator}' is not one of: {string.Join(", ", Aggregators)}");
+            if (Aggregator is not null && !AnswerAggregators.TryParse(Aggregator, out _))
+                return ValidationResult.Error($"--aggregator '{Aggregator}' is not one of: {string.Join(", ", AnswerAggregators.Names)}");
             return ValidationResult.Success();
         }
     }

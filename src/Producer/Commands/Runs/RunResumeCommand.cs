@@ -3,6 +3,7 @@ using Pipeline.Producer.Infrastructure;
 using Pipeline.Producer.Publishing;
 using Pipeline.Storage;
 using Pipeline.Storage.Queries;
+using Pipeline.Storage.Searches;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -31,7 +32,7 @@ public sealed class RunResumeCommand(IAnsiConsole console, DatabaseConnector con
         await publisher.ConnectAsync(ct);
         if (settings.RetryFailed)
         {
-            var reopened = await FailedSearchRetry.ReopenAsync(db, runId, ct);
+            var reopened = await SearchStateStore.ReopenFailedAsync(db, runId, ct);
             console.MarkupLineInterpolated($"reopened {reopened} failed searches");
         }
         var ids = await RunQueries.UnfinishedSearchIdsAsync(db, runId, ct);

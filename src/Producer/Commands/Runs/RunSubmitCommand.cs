@@ -6,6 +6,7 @@ using Pipeline.Producer.RunSpecs;
 using Pipeline.Storage;
 using Pipeline.Storage.Entities;
 using Pipeline.Storage.Queries;
+using Pipeline.Storage.Searches;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -76,12 +77,13 @@ public sealed class RunSubmitCommand(IAnsiConsole console, DatabaseConnector con
             RevisionModelPath = spec.Revision?.Path,
             PolicyParameters = loaded.Policy.ParameterCount,
             PrmParameters = loaded.Prm.ParameterCount,
+            RevisionParameters = loaded.Revision?.ParameterCount,
             Temperature = (float)spec.Sampling.Temperature,
             TopP = (float)spec.Sampling.TopP,
             MaxNewTokens = spec.Sampling.MaxNewTokens,
             MaxSteps = spec.Sampling.MaxSteps,
             Seed = spec.Seed,
-            Status = "submitted",
+            Status = RunStatus.Submitted,
             CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
         var created = await RunCreation.CreateAsync(db, run, searches, ct);

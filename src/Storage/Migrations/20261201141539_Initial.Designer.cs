@@ -12,8 +12,8 @@ using Pipeline.Storage;
 namespace Pipeline.Storage.Migrations
 {
     [DbContext(typeof(PipelineDbContext))]
-    [Migration("20261127175342_ComputeOptimalView")]
-    partial class ComputeOptimalView
+    [Migration("20261201141539_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -94,7 +94,7 @@ namespace Pipeline.Storage.Migrations
                     b.Property<string>("Aggregator")
                         .HasColumnType("text")
                         .HasColumnName("aggregator")
-                        .HasComment("'weighted' (sum of scores per distinct answer), 'majority', 'naive' (highest score) or 'pass' (oracle pass@n).");
+                        .HasComment("'weighted' (sum of scores per distinct answer), 'majority', 'naive' (highest score), 'pass' (oracle pass@n) or 'hierarchical' (revisions: weighted within each chain, then across chains).");
 
                     b.Property<string>("StepAggregation")
                         .HasColumnType("text")
@@ -133,7 +133,7 @@ namespace Pipeline.Storage.Migrations
                         {
                             t.HasComment("Final answer of one search at one budget with one answer aggregator and one PRM step aggregation.");
 
-                            t.HasCheckConstraint("ck_outcomes_aggregator", "aggregator IN ('weighted', 'majority', 'naive', 'pass')");
+                            t.HasCheckConstraint("ck_outcomes_aggregator", "aggregator IN ('weighted', 'majority', 'naive', 'pass', 'hierarchical')");
 
                             t.HasCheckConstraint("ck_outcomes_step_aggregation", "step_aggregation IN ('last', 'min', 'prod', 'mean', 'none')");
                         });
@@ -287,6 +287,11 @@ namespace Pipeline.Storage.Migrations
                         .HasColumnName("revision_model_path")
                         .HasComment("Path of the revision model manifest; NULL when none.");
 
+                    b.Property<long?>("RevisionParameters")
+                        .HasColumnType("bigint")
+                        .HasColumnName("revision_parameters")
+                        .HasComment("Revision model parameter count from its manifest; NULL when the spec has none.");
+
                     b.Property<long>("Seed")
                         .HasColumnType("bigint")
                         .HasColumnName("seed")
@@ -323,6 +328,8 @@ namespace Pipeline.Storage.Migrations
                     b.ToTable("runs", "pipeline", t =>
                         {
                             t.HasComment("One submitted experiment: dataset x models x strategy configs x budgets x seed.");
+
+                            t.HasCheckConstraint("ck_runs_revision_parameters", "(revision_model IS NULL) = (revision_parameters IS NULL)");
 
                             t.HasCheckConstraint("ck_runs_status", "status IN ('submitted', 'running', 'done')");
                         });
@@ -416,7 +423,7 @@ namespace Pipeline.Storage.Migrations
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("strategy_label")
-                        .HasComment("Strategy with its parameters, e.g. 'beam(M=4)', 'beam(M=sqrt)', 'lookahead(M=4,k=1)'; groups results in reports.");
+                        .HasComment("Strategy with its parameters, e.g. 'beam(M=4)', 'beam(M=sqrt)', 'lookahead(M=4,k=1)'; groups results in reports. Display only: the Aggregator reads the config from the typed columns.");
 
                     b.HasKey("SearchId")
                         .HasName("pk_searches");
@@ -580,6 +587,8 @@ namespace Pipeline.Storage.Migrations
                     b.ToTable("steps", "pipeline", t =>
                         {
                             t.HasComment("One generated step = one node of a search tree, with its PRM score and token costs. Written by binary COPY.");
+
+                            t.HasCheckConstraint("ck_steps_finish_reason", "finish_reason IN ('delimiter', 'eos', 'length', 'max_steps')");
                         });
                 });
 

@@ -1,0 +1,39 @@
+using System.Reflection;
+
+namespace Pipeline.Storage;
+
+/// <summary>
+/// The SQL of the analyst views, one file per view under <c>src/Storage/Views/</c>, and of the analyst role
+/// (<c>src/Storage/Sql/analyst_role.sql</c>), embedded in this assembly. Migrations read them from here, so a
+/// view's definition lives in exactly one place. A migration that changes a view drops it (and the views
+/// built on it) and runs <see cref="View"/> again; docs/schema.md has the rule.
+/// </summary>
+public static class SchemaSql
+{
+    /// <summary>Every view, in an order where each comes after the views it reads.</summary>
+    public static readonly IReadOnlyList<string> Views =
+    [
+        "outcomes_per_problem",
+        "accuracy_by_budget",
+        "accuracy_overall",
+        "run_progress",
+        "compute_optimal_by_level",
+        "problem_difficulty",
+        "accuracy_by_difficulty",
+        "compute_optimal_cv",
+    ];
+
+    /// <summary>The CREATE VIEW statement of <paramref name="name"/> with its COMMENTs.</summary>
+    public static string View(string name) => Resource($"views/{name}.sql");
+
+    /// <summary>Creates role pipeline_analyst when allowed and grants it read access to the schema.</summary>
+    public static string AnalystRole => Resource("sql/analyst_role.sql");
+
+    private static string Resource(string name)
+    {
+        using var stream = typeof(SchemaSql).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"embedded SQL '{name}' is missing from {typeof(SchemaSql).Assembly.GetName().Name} (see its .csproj)");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

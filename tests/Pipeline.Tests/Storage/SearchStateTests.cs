@@ -1,0 +1,217 @@
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Pipeline.Aggregator;
+using Pipeline.Contracts;
+using Pipeline.Producer.RunSpecs;
+using Pipeline.Search;
+using Pipeline.Storage;
+using Pipeline.Storage.Entities;
+using Pipeline.Storage.Searches;
+using Pipeline.Tests.Infrastructure;
+using Pipeline.Tests.Messaging;
+
+namespace Pipeline.Tests.Storage;
+
+/// <summary>The search state machine on a real database: what the Producer writes comes back as the same strategy,
+/// duplicate and stale rounds change nothing, a round the database refuses fails its search, and the recovery
+/// sweep re-requests overdue rounds until it gives up.</summary>
+public sealed class SearchStateTests(FreshDatabase database) : IClassFixture<FreshDatabase>
+{
+    private const string Answer = "The answer is $\\boxed{1}$.";
+
+    private ServiceProvider Services(int maxRoundRequests = 5) => HarnessServices.Build(
+        s => s.AddAggregatorCore(),
+        _ => { },
+        new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Pipeline"] = database.ConnectionString,
+            ["Aggregator:RoundTimeoutSeconds"] = "60",
+            ["Aggregator:MaxRoundRequests"] = maxRoundRequests.ToString(),
+        });
+
+    /// <summary>A run of one problem (gold answer "1") with one search per config, written as `run submit` writes them.</summary>
+    private async Task<(Guid Run, IReadOnlyList<long> Searches)> SubmitAsync(bool withRevision, params StrategyConfig[] configs)
+    {
+        var dataset = await Seed.DatasetAsync(database.DataSource, $"d{Guid.NewGuid():N}", ("p", 1));
+        var problem = await Seed.ScalarAsync(database.DataSource, $"SELECT problem_id FROM pipeline.problems WHERE dataset_id = {dataset}");
+        var run = new Run
+        {
+            RunId = Guid.NewGuid(), Name = "state", DatasetId = dataset, SpecJson = "{}",
+            PolicyModel = "pol", PrmModel = "prm", RevisionModel = withRevision ? "rev" : null,
+            PolicyModelPath = "p.json", PrmModelPath = "r.json", RevisionModelPath = withRevision ? "v.json" : null,
+            PolicyParameters = 1000, PrmParameters = 2000, RevisionParameters = withRevision ? 3000 : null,
+            Temperature = 0.5f, TopP = 0.9f, MaxNewTokens = 32, MaxSteps = 8, Seed = 7,
+            Status = RunStatus.Submitted, CreatedAt = DateTime.UtcNow,
+        };
+        var searches = await RunCreation.CreateAsync(database.DataSource, run,
+            configs.Select(c => SearchPlanner.ToRecord(run.RunId, problem, c)).ToList(), CancellationToken.None);
+        return (run.RunId, searches.Select(s => s.SearchId).ToList());
+    }
+
+    private async Task<SearchState> LoadAsync(long searchId)
+    {
+        await using var c = await database.DataSource.OpenConnectionAsync();
+        await using var tx = await c.BeginTransactionAsync();
+        return (await SearchStateStore.LockAsync(c, tx, searchId, CancellationToken.None))!;
+    }
+
+    private Task<long> CountAsync(string table, long searchId) =>
+        Seed.ScalarAsync(database.DataSource, $"SELECT count(*) FROM pipeline.{table} WHERE search_id = {searchId}");
+
+    private async Task<string> RunStatusAsync(Guid runId)
+    {
+        await using var cmd = database.DataSource.CreateCommand($"SELECT status FROM pipeline.runs WHERE run_id = '{runId}'");
+        return (string)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Every sample of every request answers with one scored step.</summary>
+    private static RoundScored Scored(ExpandRound round, string text = Answer, bool terminal = true) => new(round,
+        round.Requests.SelectMany(q => Enumerable.Range(0, q.Count).Select(i => new ScoredCandidate(
+            new ProposedCandidate(q.Index, i, q.ParentNodeId, [new GeneratedStep(text, 4)], 10,
+                terminal ? FinishReason.Eos : FinishReason.Delimiter, terminal),
+            [0.9]))).ToList());
+
+    [Fact]
+    public async Task The_strategy_comes_back_from_the_typed_columns_with_the_run_settings_and_model_sizes()
+    {
+        StrategyConfig[] configs =
+        [
+            StrategyConfig.BestOfN(8), StrategyConfig.Beam(16, 4), StrategyConfig.Beam(16), StrategyConfig.LookaheadSearch(16, 2),
+            StrategyConfig.Dvts(16), StrategyConfig.Revisions(16, 4) with { MaxRounds = 10 },
+        ];
+        var (_, ids) = await SubmitAsync(true, configs);
+
+        for (var i = 0; i < configs.Length; i++)
+        {
+            var state = await LoadAsync(ids[i]);
+            // the run's temperature is the strategy's (the spec parser does the same)
+            Assert.Equal(configs[i] with { Temperature = 0.5 }, state.Strategy);
+            Assert.Equal((SearchStatus.Pending, -1, (double?)null), (state.Status, state.CurrentRound, state.RoundAgeSeconds));
+            Assert.Equal(new ModelSizes(1000, 2000, 3000), state.Sizes);
+            Assert.Equal(new SamplingSettings(0.5, 0.9f, 32, 8), state.Sampling);
+        }
+        var (_, noRevision) = await SubmitAsync(false, StrategyConfig.BestOfN(4));
+        Assert.Equal(new ModelSizes(1000, 2000, 0), (await LoadAsync(noRevision[0])).Sizes);
+    }
+
+    [Fact]
+    public async Task A_run_without_a_revision_model_cannot_carry_a_revision_size()
+    {
+        var (run, _) = await SubmitAsync(false, StrategyConfig.BestOfN(4));
+        var e = await Assert.ThrowsAsync<PostgresException>(() => Seed.ScalarAsync(database.DataSource,
+            $"UPDATE pipeline.runs SET revision_parameters = 5 WHERE run_id = '{run}'"));
+        Assert.Equal((PostgresErrorCodes.CheckViolation, "ck_runs_revision_parameters"), (e.SqlState, e.ConstraintName));
+    }
+
+    [Fact]
+    public async Task A_duplicate_of_the_last_round_changes_nothing_and_the_run_closes_once()
+    {
+        await using var sp = Services();
+        var progress = sp.GetRequiredService<SearchProgress>();
+        var (run, ids) = await SubmitAsync(false, StrategyConfig.BestOfN(4));
+        Assert.Equal("submitted", await RunStatusAsync(run));
+
+        var round0 = (await progress.RequestCurrentRoundAsync(ids[0], null, CancellationToken.None))!;
+        Assert.Equal(("running", SearchStatus.Running, 0), (await RunStatusAsync(run), (await LoadAsync(ids[0])).Status, round0.Round));
+        Assert.Null(await progress.RecordRoundAsync(Scored(round0), CancellationToken.None));
+        var state = await LoadAsync(ids[0]);
+        Assert.Equal((SearchStatus.Done, "done"), (state.Status, await RunStatusAsync(run)));
+        var (steps, outcomes, rounds) = (await CountAsync("steps", ids[0]), await CountAsync("outcomes", ids[0]), await CountAsync("search_rounds", ids[0]));
+        Assert.Equal((4L, 1L), (steps, rounds));
+        Assert.True(outcomes > 0);
+
+        // redelivered: dropped (search done), and a SearchRequested again does nothing either
+        Assert.Null(await progress.RecordRoundAsync(Scored(round0), CancellationToken.None));
+        Assert.Null(await progress.RequestCurrentRoundAsync(ids[0], null, CancellationToken.None));
+        Assert.Equal((steps, outcomes, rounds), (await CountAsync("steps", ids[0]), await CountAsync("outcomes", ids[0]), await CountAsync("search_rounds", ids[0])));
+
+        // the round key itself refuses a second copy, whatever the search's status says
+        await using var c = await database.DataSource.OpenConnectionAsync();
+        await using var tx = await c.BeginTransactionAsync();
+        Assert.False(await SearchStateStore.TryInsertRoundAsync(c, tx, ids[0], 0, 4, 16, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_stale_round_is_dropped_and_a_re_request_repeats_the_current_round_exactly()
+    {
+        await using var sp = Services();
+        var progress = sp.GetRequiredService<SearchProgress>();
+        var (run, ids) = await SubmitAsync(false, StrategyConfig.Beam(4, 2));
+
+        var round0 = (await progress.RequestCurrentRoundAsync(ids[0], null, CancellationToken.None))!;
+        // steps that do not end the solution: beam search asks for round 1
+        var round1 = (await progress.RecordRoundAsync(Scored(round0, "1+0 = 1", terminal: false), CancellationToken.None))!;
+        Assert.Equal(1, round1.Round);
+        Assert.Equal((SearchStatus.Running, 1), ((await LoadAsync(ids[0])).Status, (await LoadAsync(ids[0])).CurrentRound));
+        var steps = await CountAsync("steps", ids[0]);
+
+        // round 0 again (a late duplicate): stale, nothing stored, nothing requested
+        Assert.Null(await progress.RecordRoundAsync(Scored(round0, "something else", terminal: false), CancellationToken.None));
+        Assert.Equal(steps, await CountAsync("steps", ids[0]));
+        Assert.Equal(1, (await LoadAsync(ids[0])).CurrentRound);
+
+        // SearchRequested redelivered while round 1 is out: round 1 again, same parents and seeds
+        var again = (await progress.RequestCurrentRoundAsync(ids[0], null, CancellationToken.None))!;
+        Assert.Equal((round1.Round, round1.Mode), (again.Round, again.Mode));
+        Assert.Equal(round1.Requests.Select(r => (r.ParentNodeId, r.Count, r.Seed)), again.Requests.Select(r => (r.ParentNodeId, r.Count, r.Seed)));
+        Assert.Equal("running", await RunStatusAsync(run));
+    }
+
+    [Fact]
+    public async Task A_round_the_database_refuses_fails_its_search_instead_of_stalling_it()
+    {
+        await using var sp = Services();
+        var progress = sp.GetRequiredService<SearchProgress>();
+        var (run, ids) = await SubmitAsync(false, StrategyConfig.BestOfN(2));
+        // stands in for any content the schema refuses (a check or encoding violation): every retry would be refused too
+        await Seed.ScalarAsync(database.DataSource,
+            "ALTER TABLE pipeline.steps ADD CONSTRAINT ck_test_refused CHECK (text <> 'refused by the database')");
+
+        var round0 = (await progress.RequestCurrentRoundAsync(ids[0], null, CancellationToken.None))!;
+        Assert.Null(await progress.RecordRoundAsync(Scored(round0, "refused by the database"), CancellationToken.None));
+
+        Assert.Equal(SearchStatus.Failed, (await LoadAsync(ids[0])).Status);
+        Assert.Equal((0L, 0L, 0L), (await CountAsync("steps", ids[0]), await CountAsync("search_rounds", ids[0]), await CountAsync("outcomes", ids[0])));
+        Assert.Equal("done", await RunStatusAsync(run));
+
+        // `run resume --retry-failed` reopens it (and its run) at the same round
+        Assert.Equal(1, await SearchStateStore.ReopenFailedAsync(database.DataSource, run, CancellationToken.None));
+        Assert.Equal((SearchStatus.Running, 0, "running"), ((await LoadAsync(ids[0])).Status, (await LoadAsync(ids[0])).CurrentRound, await RunStatusAsync(run)));
+    }
+
+    [Fact]
+    public async Task The_recovery_sweep_re_requests_overdue_rounds_only_and_gives_up_after_MaxRoundRequests()
+    {
+        await using var sp = Services(maxRoundRequests: 2);
+        var harness = sp.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        var progress = sp.GetRequiredService<SearchProgress>();
+        var sweep = sp.GetRequiredService<RecoverySweep>();
+        var (_, ids) = await SubmitAsync(false, StrategyConfig.Beam(4, 2), StrategyConfig.BestOfN(4));
+        var requested = (await progress.RequestCurrentRoundAsync(ids[0], null, CancellationToken.None))!;
+        await progress.RequestCurrentRoundAsync(ids[1], null, CancellationToken.None);
+
+        async Task OverdueAsync() => await Seed.ScalarAsync(database.DataSource,
+            $"UPDATE pipeline.searches SET round_requested_at = now() - interval '1 hour' WHERE search_id = {ids[0]}");
+
+        // nothing is overdue yet (timeout 60 s)
+        Assert.Equal(0, await sweep.SweepOnceAsync(CancellationToken.None));
+
+        await OverdueAsync();
+        Assert.Equal(1, await sweep.SweepOnceAsync(CancellationToken.None));
+        var resent = (await harness.PublishedAsync<ExpandRound>(1))[0];
+        Assert.Equal((ids[0], 0), (resent.SearchId, resent.Round));
+        Assert.Equal(requested.Requests.Select(r => r.Seed), resent.Requests.Select(r => r.Seed));
+        // the re-request restarted the clock
+        Assert.Equal(0, await sweep.SweepOnceAsync(CancellationToken.None));
+
+        await OverdueAsync();
+        Assert.Equal(1, await sweep.SweepOnceAsync(CancellationToken.None));
+        await OverdueAsync();
+        // a third time: the round never comes back, so the search fails; the other search is untouched
+        Assert.Equal(0, await sweep.SweepOnceAsync(CancellationToken.None));
+        Assert.Equal(SearchStatus.Failed, (await LoadAsync(ids[0])).Status);
+        Assert.Equal(SearchStatus.Running, (await LoadAsync(ids[1])).Status);
+    }
+}
