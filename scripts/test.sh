@@ -22,6 +22,14 @@ fi
 [ $already_up = 1 ] || started=1
 eval "$(scripts/services.sh env)"
 
+# The Hugging Face import tests (C#: HfImportTests, ModelCommandsTests) run scripts/hf_import/import_hf.py
+# with Debian's Python, which needs numpy + onnx before the .NET tests start.
+if ! /usr/bin/python3 -c "import numpy, onnx" 2>/dev/null; then
+  echo "installing python3-numpy python3-onnx (Debian) for the importer"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-numpy python3-onnx >/dev/null
+fi
+
 log=$(mktemp)
 dotnet build Pipeline.sln -c Release 2>&1 | tail -n 30
 build_rc=${PIPESTATUS[0]}
