@@ -73,31 +73,32 @@ internal sealed class ForStmt(int pos, Target target, Expr iterable, Expr? filte
     {
         var outer = c.Scope;
         var source = iterable.Evaluate(c);
-        List<object?> items;
+        IEnumerable<object?> items;
         try
         {
-            items = filter is null ? PyOps.Iterate(source).ToList() : Filtered(c, source, outer);
+            items = PyOps.Iterate(source);
         }
         catch (TemplateRuntimeError e)
         {
             throw c.Map.Error(iterable.Pos, e.Message);
         }
-        if (items.Count == 0)
+        if (filter is not null) items = Filtered(c, items, outer);
+        var loop = new LoopContext(items.GetEnumerator());
+        if (!loop.TryGet(0, out _))
         {
             InScope(c, new Scope(outer), otherwise);
             return;
         }
-        var loop = new LoopContext(items);
         try
         {
-            for (var i = 0; i < items.Count; i++)
+            for (var i = 0; loop.TryGet(i, out var item); i++)
             {
                 // jinja2 gives every iteration fresh locals: a set inside the body never reaches the next one.
                 var scope = new Scope(outer);
                 scope.Set("loop", loop);
                 loop.Index0 = i;
                 c.Scope = scope;
-                target.Assign(c, scope, items[i], Pos);
+                target.Assign(c, scope, item, Pos);
                 ExecBody(body, c);
                 if (c.Control == LoopControl.Break)
                 {
@@ -113,24 +114,27 @@ internal sealed class ForStmt(int pos, Target target, Expr iterable, Expr? filte
         }
     }
 
-    private List<object?> Filtered(RenderContext c, object? source, Scope outer)
+    /// <summary>The loop's <c>if</c> filter, run lazily (item by item, as the loop pulls them) in a scope of its
+    /// own that sees the loop target but not the body's variables.</summary>
+    private IEnumerable<object?> Filtered(RenderContext c, IEnumerable<object?> source, Scope outer)
     {
-        var kept = new List<object?>();
-        try
+        foreach (var item in source)
         {
-            foreach (var item in PyOps.Iterate(source))
+            var probe = new Scope(outer);
+            var saved = c.Scope;
+            bool keep;
+            c.Scope = probe;
+            try
             {
-                var probe = new Scope(outer);
-                c.Scope = probe;
                 target.Assign(c, probe, item, Pos);
-                if (PyOps.Truthy(filter!.Evaluate(c))) kept.Add(item);
+                keep = PyOps.Truthy(filter!.Evaluate(c));
             }
+            finally
+            {
+                c.Scope = saved;
+            }
+            if (keep) yield return item;
         }
-        finally
-        {
-            c.Scope = outer;
-        }
-        return kept;
     }
 }
 
