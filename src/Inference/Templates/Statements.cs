@@ -191,7 +191,7 @@ internal sealed class MacroStmt(int pos, MacroDefinition definition) : Stmt(pos)
     public override void Exec(RenderContext c) => c.Scope.Set(definition.Name, new Macro(definition, c.Scope));
 }
 
-internal sealed record MacroDefinition(string Name, string[] Parameters, Expr?[] Defaults, Stmt[] Body, int Pos);
+internal sealed record MacroDefinition(string Name, string[] Parameters, Expr?[] Defaults, Stmt[] Body, int Pos, bool CatchVarargs, bool CatchKwargs);
 
 /// <summary>A macro bound to the scope it was defined in; calling it renders its body to a string.</summary>
 internal sealed class Macro(MacroDefinition definition, Scope closure) : PyCallable
@@ -201,11 +201,17 @@ internal sealed class Macro(MacroDefinition definition, Scope closure) : PyCalla
     public override object? Call(RenderContext c, CallArgs args)
     {
         var parameters = definition.Parameters;
-        if (args.Positional.Length > parameters.Length)
+        if (args.Positional.Length > parameters.Length && !definition.CatchVarargs)
             throw new TemplateRuntimeError($"macro {PyRepr.Str(Name)} takes not more than {parameters.Length} argument(s)");
-        foreach (var (key, _) in args.Keywords)
+        var extraKeywords = new PyDict();
+        foreach (var (key, value) in args.Keywords)
         {
             var at = Array.IndexOf(parameters, key);
+            if (at < 0 && definition.CatchKwargs)
+            {
+                extraKeywords.Set(key, value);
+                continue;
+            }
             if (at < 0) throw new TemplateRuntimeError($"macro {PyRepr.Str(Name)} takes no keyword argument {PyRepr.Str(key)}");
             if (at < args.Positional.Length) throw new TemplateRuntimeError($"macro {PyRepr.Str(Name)} got multiple values for argument {PyRepr.Str(key)}");
         }
@@ -227,6 +233,8 @@ internal sealed class Macro(MacroDefinition definition, Scope closure) : PyCalla
                     value = definition.Defaults[i] is { } d ? d.Evaluate(c) : Undefined.WithHint($"parameter {PyRepr.Str(parameters[i])} was not provided");
                 scope.Set(parameters[i], value);
             }
+            if (definition.CatchVarargs) scope.Set("varargs", args.Positional.Skip(parameters.Length).ToArray());
+            if (definition.CatchKwargs) scope.Set("kwargs", extraKeywords);
             Stmt.ExecBody(definition.Body, c);
             return c.Out.ToString();
         }

@@ -296,6 +296,9 @@ SNIPPETS = [
     "{% set ns = namespace(stop=false) %}{% for i in [1, 2, 3] if not ns.stop %}{% set ns.stop = true %}{{ loop.length }}{{ loop.revindex }}{% endfor %}",
     "{% set ns = namespace(n=0) %}{% for i in [1, 2, 3] if i > ns.n %}{{ i }}:{{ loop.nextitem }}{% set ns.n = 2 %};{% endfor %}",
     "{% for i in [1, 2, 3] if i > 1 %}{{ loop }}{% endfor %}",
+    "{% macro m(a) %}{{ a }}{{ varargs }}{{ kwargs }}{% endmacro %}{{ m(1, 2, 3, x=4) }}|{{ m(0) }}|{% macro n(a) %}{{ varargs | length }}{% endmacro %}{{ n(1, 2) }}",
+    "{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, 2) }}",
+    "{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, b=2) }}",
     "{{ ' a  b c'.rsplit(None, 1) }}|{{ 'a b  '.split(None, 1) }}|{{ 'Grüße, Ἀθῆναι'.upper() }}|{{ 'ÀÉÎ'.lower() }}",
 ]
 SNIPPET_MESSAGES = CONVERSATIONS["multi_turn"]
