@@ -69,7 +69,7 @@ internal static class PyOps
             case PyView view: return view.CustomRepr ?? $"{view.TypeName}([{string.Join(", ", view.Items.Select(Repr))}])";
             case Undefined: return "Undefined";
             case Namespace ns: return $"<Namespace {Repr(ns.Attributes)}>";
-            case LoopContext loop: return $"<LoopContext {loop.Index0 + 1}/{loop.Items.Count}>";
+            case LoopContext loop: return $"<LoopContext {loop.Index0 + 1}/{loop.Length}>";
             case Macro macro: return $"<Macro {PyRepr.Str(macro.Name)}>";
             case PyIterator or PyCallable:
                 throw new TemplateRuntimeError($"cannot print a {TypeName(v)} object: jinja2 prints its memory address here");

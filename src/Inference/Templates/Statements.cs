@@ -73,31 +73,32 @@ internal sealed class ForStmt(int pos, Target target, Expr iterable, Expr? filte
     {
         var outer = c.Scope;
         var source = iterable.Evaluate(c);
-        List<object?> items;
+        IEnumerable<object?> items;
         try
         {
-            items = filter is null ? PyOps.Iterate(source).ToList() : Filtered(c, source, outer);
+            items = PyOps.Iterate(source);
         }
         catch (TemplateRuntimeError e)
         {
             throw c.Map.Error(iterable.Pos, e.Message);
         }
-        if (items.Count == 0)
+        if (filter is not null) items = Filtered(c, items, outer);
+        var loop = new LoopContext(items.GetEnumerator());
+        if (!loop.TryGet(0, out _))
         {
             InScope(c, new Scope(outer), otherwise);
             return;
         }
-        var loop = new LoopContext(items);
         try
         {
-            for (var i = 0; i < items.Count; i++)
+            for (var i = 0; loop.TryGet(i, out var item); i++)
             {
                 // jinja2 gives every iteration fresh locals: a set inside the body never reaches the next one.
                 var scope = new Scope(outer);
                 scope.Set("loop", loop);
                 loop.Index0 = i;
                 c.Scope = scope;
-                target.Assign(c, scope, items[i], Pos);
+                target.Assign(c, scope, item, Pos);
                 ExecBody(body, c);
                 if (c.Control == LoopControl.Break)
                 {
@@ -113,24 +114,27 @@ internal sealed class ForStmt(int pos, Target target, Expr iterable, Expr? filte
         }
     }
 
-    private List<object?> Filtered(RenderContext c, object? source, Scope outer)
+    /// <summary>The loop's <c>if</c> filter, run lazily (item by item, as the loop pulls them) in a scope of its
+    /// own that sees the loop target but not the body's variables.</summary>
+    private IEnumerable<object?> Filtered(RenderContext c, IEnumerable<object?> source, Scope outer)
     {
-        var kept = new List<object?>();
-        try
+        foreach (var item in source)
         {
-            foreach (var item in PyOps.Iterate(source))
+            var probe = new Scope(outer);
+            var saved = c.Scope;
+            bool keep;
+            c.Scope = probe;
+            try
             {
-                var probe = new Scope(outer);
-                c.Scope = probe;
                 target.Assign(c, probe, item, Pos);
-                if (PyOps.Truthy(filter!.Evaluate(c))) kept.Add(item);
+                keep = PyOps.Truthy(filter!.Evaluate(c));
             }
+            finally
+            {
+                c.Scope = saved;
+            }
+            if (keep) yield return item;
         }
-        finally
-        {
-            c.Scope = outer;
-        }
-        return kept;
     }
 }
 
@@ -187,7 +191,7 @@ internal sealed class MacroStmt(int pos, MacroDefinition definition) : Stmt(pos)
     public override void Exec(RenderContext c) => c.Scope.Set(definition.Name, new Macro(definition, c.Scope));
 }
 
-internal sealed record MacroDefinition(string Name, string[] Parameters, Expr?[] Defaults, Stmt[] Body, int Pos);
+internal sealed record MacroDefinition(string Name, string[] Parameters, Expr?[] Defaults, Stmt[] Body, int Pos, bool CatchVarargs, bool CatchKwargs);
 
 /// <summary>A macro bound to the scope it was defined in; calling it renders its body to a string.</summary>
 internal sealed class Macro(MacroDefinition definition, Scope closure) : PyCallable
@@ -197,11 +201,17 @@ internal sealed class Macro(MacroDefinition definition, Scope closure) : PyCalla
     public override object? Call(RenderContext c, CallArgs args)
     {
         var parameters = definition.Parameters;
-        if (args.Positional.Length > parameters.Length)
+        if (args.Positional.Length > parameters.Length && !definition.CatchVarargs)
             throw new TemplateRuntimeError($"macro {PyRepr.Str(Name)} takes not more than {parameters.Length} argument(s)");
-        foreach (var (key, _) in args.Keywords)
+        var extraKeywords = new PyDict();
+        foreach (var (key, value) in args.Keywords)
         {
             var at = Array.IndexOf(parameters, key);
+            if (at < 0 && definition.CatchKwargs)
+            {
+                extraKeywords.Set(key, value);
+                continue;
+            }
             if (at < 0) throw new TemplateRuntimeError($"macro {PyRepr.Str(Name)} takes no keyword argument {PyRepr.Str(key)}");
             if (at < args.Positional.Length) throw new TemplateRuntimeError($"macro {PyRepr.Str(Name)} got multiple values for argument {PyRepr.Str(key)}");
         }
@@ -223,6 +233,8 @@ internal sealed class Macro(MacroDefinition definition, Scope closure) : PyCalla
                     value = definition.Defaults[i] is { } d ? d.Evaluate(c) : Undefined.WithHint($"parameter {PyRepr.Str(parameters[i])} was not provided");
                 scope.Set(parameters[i], value);
             }
+            if (definition.CatchVarargs) scope.Set("varargs", args.Positional.Skip(parameters.Length).ToArray());
+            if (definition.CatchKwargs) scope.Set("kwargs", extraKeywords);
             Stmt.ExecBody(definition.Body, c);
             return c.Out.ToString();
         }

@@ -290,6 +290,15 @@ SNIPPETS = [
     "{{ 'x\\u2028y'.splitlines() }}|{{ 'a\\n\\nb\\n'.splitlines() }}|{{ 'line1\\nline2' | indent(3, blank=true) }}",
     "{{ 'ǅungla'.capitalize() }}|{{ 'ﬁne'.title() }}|{{ 'σΣ'.lower() }}|{{ 'ΟΔΟΣ ΟΔΟΣ.'.lower() }}|{{ 'ß' | upper }}|{{ 'ǆx' | title }}|{{ 'İ'.lower() | length }}|{{ 'straße' | capitalize }}",
     "{{ range(3) }}|{{ range(1, 7, 2) }}|{{ range(4)[-1] }}|{{ 2 in range(3) }}|{{ range(0) | length }}|{{ range(2) is sequence }}|{{ range(3) | list }}",
+    "{{ 'prefix-x'.removeprefix('prefix-') }}|{{ 'x.txt'.removesuffix('.txt') }}|{{ 'abc'.index('c') }}|{{ 'a=b=c'.partition('=') }}|{{ 'a=b=c'.rpartition('=') }}|{{ 'x'.rpartition('=') }}|{{ 'é'.isascii() }}|{{ 'x'.zfill is defined }}|{% if 'x'.zfill %}method{% endif %}",
+    "{% set ns = namespace(stop=false) %}{% for i in [1, 2, 3, 4] if not ns.stop %}{{ i }}{% if i == 2 %}{% set ns.stop = true %}{% endif %}{% endfor %}",
+    "{% set ns = namespace(stop=false) %}{% for i in [1, 2, 3] if not ns.stop %}{{ i }}{{ loop.last }}{% set ns.stop = true %}{% endfor %}",
+    "{% set ns = namespace(stop=false) %}{% for i in [1, 2, 3] if not ns.stop %}{% set ns.stop = true %}{{ loop.length }}{{ loop.revindex }}{% endfor %}",
+    "{% set ns = namespace(n=0) %}{% for i in [1, 2, 3] if i > ns.n %}{{ i }}:{{ loop.nextitem }}{% set ns.n = 2 %};{% endfor %}",
+    "{% for i in [1, 2, 3] if i > 1 %}{{ loop }}{% endfor %}",
+    "{% macro m(a) %}{{ a }}{{ varargs }}{{ kwargs }}{% endmacro %}{{ m(1, 2, 3, x=4) }}|{{ m(0) }}|{% macro n(a) %}{{ varargs | length }}{% endmacro %}{{ n(1, 2) }}",
+    "{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, 2) }}",
+    "{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, b=2) }}",
     "{{ ' a  b c'.rsplit(None, 1) }}|{{ 'a b  '.split(None, 1) }}|{{ 'Grüße, Ἀθῆναι'.upper() }}|{{ 'ÀÉÎ'.lower() }}",
 ]
 SNIPPET_MESSAGES = CONVERSATIONS["multi_turn"]
