@@ -146,7 +146,7 @@ def check_tensors(ckpt: Checkpoint, spec: hf_config.ModelSpec, want: dict[str, t
             continue
         if name == "lm_head.weight" and head in ("two_class", "value"):
             continue   # the contract's one exception: a PRM head that never reads the LM head
-        if name.endswith(".self_attn.rotary_emb.inv_freq"):
+        if name.endswith("rotary_emb.inv_freq"):   # per layer (older Llama) or model.rotary_emb
             saved = ckpt.get(name)
             # A checkpoint saved in bf16/fp16 rounded its buffers too: compare at the stored precision.
             ref = {"BF16": lambda x: bf16_to_float32(float32_to_bf16(x)), "F16": lambda x: x.astype(np.float16).astype(np.float32),
@@ -180,7 +180,9 @@ def import_checkpoint(hf_dir: str, out: str, role: str | None = None, prm_format
         raise ImportFailure(f"--dtype {dtype}: not one of float16, bfloat16, float32")
     if role == "prm":
         if layout is not None:
-            raise ImportFailure(f"--layout {layout}: a PRM graph has no KV cache; leave --layout out")
+            # Scripts pass one --layout to every import; a PRM has one graph whatever it says.
+            log(f"--layout {layout} ignored: a PRM graph has no KV cache")
+            layout = None
     else:
         layout = layout or ("concat" if dtype == "float32" else "shared")
         if layout not in ("shared", "concat"):

@@ -178,7 +178,7 @@ def build_decoder(w: Weights, s: ModelSpec, dtype: str = "float16", logits: str 
     L, nh, kvh, hidden, d, inter, vocab, eps = (s.num_layers, s.num_heads, s.num_kv_heads, s.hidden_size, s.head_dim,
                                                 s.intermediate_size, s.vocab_size, s.rms_norm_eps)
     groups = nh // kvh
-    scale = 1.0 / np.sqrt(d)
+    scale = np.float32(1.0 / np.sqrt(d))   # float32: numpy 2 would widen the query weights to float64
     max_pos = int(max_positions or s.max_position_embeddings)
 
     # ---- inputs
