@@ -191,6 +191,8 @@ internal static class PyOps
         if (IsNumber(a) && IsNumber(b)) return AsDouble(a) * AsDouble(b);
         if (IsInt(b) && Repeat(a, AsLong(b)) is { } r1) return r1;
         if (IsInt(a) && Repeat(b, AsLong(a)) is { } r2) return r2;
+        if (Repeat(a, 0) is not null || Repeat(b, 0) is not null)
+            throw new TemplateRuntimeError($"can't multiply sequence by non-int of type '{TypeName(Repeat(a, 0) is not null ? b : a)}'");
         throw Unsupported("*", a, b);
     }
 
@@ -242,7 +244,7 @@ internal static class PyOps
         if (IsInt(a) && IsInt(b))
         {
             long x = AsLong(a), y = AsLong(b);
-            if (y == 0) throw new TemplateRuntimeError("integer division or modulo by zero");
+            if (y == 0) throw new TemplateRuntimeError("integer modulo by zero");
             var r = x % y;
             if (r != 0 && ((r < 0) != (y < 0))) r += y;
             return r;

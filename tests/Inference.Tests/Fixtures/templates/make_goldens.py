@@ -299,6 +299,9 @@ SNIPPETS = [
     "{% macro m(a) %}{{ a }}{{ varargs }}{{ kwargs }}{% endmacro %}{{ m(1, 2, 3, x=4) }}|{{ m(0) }}|{% macro n(a) %}{{ varargs | length }}{% endmacro %}{{ n(1, 2) }}",
     "{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, 2) }}",
     "{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, b=2) }}",
+    "{{ none | last }}",
+    "{{ 3 | reverse }}",
+    "{{ [1] | select | last }}",
     "{{ ' a  b c'.rsplit(None, 1) }}|{{ 'a b  '.split(None, 1) }}|{{ 'Grüße, Ἀθῆναι'.upper() }}|{{ 'ÀÉÎ'.lower() }}",
 ]
 SNIPPET_MESSAGES = CONVERSATIONS["multi_turn"]
@@ -356,11 +359,58 @@ def fuzz_cases(count=400, seed=20241201):
     return cases
 
 
+def expression_cases(count=500, seed=7):
+    """Random expressions over literals, operators, filters and tests: Python's value semantics (numbers,
+    strings, lists, None, comparison, truthiness, str() of results and the errors' wording) checked against
+    jinja2."""
+    import random
+    rng = random.Random(seed)
+    atoms = ["0", "1", "2", "3", "7", "-4", "10", "0.5", "2.5", "-1.25", "1e3", "'a'", "'Ab c'", "''", "' x '",
+             "'42'", "'3.5'", "none", "true", "false", "[]", "[1, 2]", "['b', 'a', 'c']", "[1, 'x', none]", "(1, 2)",
+             "{'k': 1}", "n", "s", "l", "d", "undefined_name"]
+    binops = ["+", "-", "*", "/", "//", "%", "~", "==", "!=", "<", "<=", ">", ">=", "and", "or", "in", "not in"]
+    filters = ["length", "upper", "lower", "trim", "string", "list", "first", "last", "reverse | list", "join",
+               "join('-')", "tojson", "int", "float", "abs", "default('D')", "default('D', true)", "capitalize",
+               "title", "unique | list", "sort", "sum", "min", "max", "count", "replace('a', 'Z')", "d(0)",
+               "select | list", "reject | list", "map('string') | list", "items | list", "dictsort", "indent(1)"]
+    tests = ["defined", "none", "string", "number", "iterable", "sequence", "mapping", "even", "odd", "true",
+             "false", "integer", "float", "boolean", "divisibleby 2", "in [1, 'a']", "eq 1", "lt 3", "upper", "lower"]
+    def expr(depth):
+        r = rng.random()
+        if depth > 2 or r < 0.3:
+            return rng.choice(atoms)
+        if r < 0.55:
+            return f"({expr(depth + 1)} {rng.choice(binops)} {expr(depth + 1)})"
+        if r < 0.7:
+            return f"({expr(depth + 1)} | {rng.choice(filters)})"
+        if r < 0.78:
+            return f"({expr(depth + 1)} is {rng.choice(['', 'not '])}{rng.choice(tests)})"
+        if r < 0.84:
+            return f"(not {expr(depth + 1)})"
+        if r < 0.9:
+            return f"({expr(depth + 1)} if {expr(depth + 1)} else {expr(depth + 1)})"
+        if r < 0.95:
+            target = rng.choice(["l", "s", "[3, 4, 5]", "'hello'"])
+            return target + "[" + rng.choice(["0", "-1", "1:", "::-1", "5", ":2", "-2:"]) + "]"
+        return f"(-{expr(depth + 1)})"
+    cases = []
+    extra = {"n": 3, "s": "Str", "l": [1, 2, 3], "d": {"b": 2, "a": 1}}
+    for i in range(count):
+        source = "{{ " + expr(0) + " }}"
+        case = {"name": f"expression {i}", "template_source": source, "conversation": "user_only",
+                "add_generation_prompt": True, "bos_token": None, "eos_token": None, "extra": "expressions",
+                "now": NOW}
+        case.update(render(source, CONVERSATIONS["user_only"], True, None, None, extra, NOW))
+        cases.append(case)
+    return cases
+
+
 def main():
     extras = {"none": {}, "date_string": {"date_string": "26 Jul 2024"}, "tools": {"tools": TOOLS},
-              "synthetic": {"tools": TOOLS, "meta": META}, "snippet": SNIPPET_EXTRA, "fuzz": {"n": 1}}
+              "synthetic": {"tools": TOOLS, "meta": META}, "snippet": SNIPPET_EXTRA, "fuzz": {"n": 1},
+              "expressions": {"n": 3, "s": "Str", "l": [1, 2, 3], "d": {"b": 2, "a": 1}}}
     out = {"jinja2_version": jinja2.__version__, "conversations": CONVERSATIONS, "extras": extras,
-           "cases": template_cases() + snippet_cases() + fuzz_cases()}
+           "cases": template_cases() + snippet_cases() + fuzz_cases() + expression_cases()}
     with open(os.path.join(HERE, "goldens.json"), "w", encoding="utf-8") as f:
         json.dump(out, f, ensure_ascii=False, indent=0)
         f.write("\n")
