@@ -409,8 +409,13 @@ def main():
     extras = {"none": {}, "date_string": {"date_string": "26 Jul 2024"}, "tools": {"tools": TOOLS},
               "synthetic": {"tools": TOOLS, "meta": META}, "snippet": SNIPPET_EXTRA, "fuzz": {"n": 1},
               "expressions": {"n": 3, "s": "Str", "l": [1, 2, 3], "d": {"b": 2, "a": 1}}}
-    out = {"jinja2_version": jinja2.__version__, "conversations": CONVERSATIONS, "extras": extras,
-           "cases": template_cases() + snippet_cases() + fuzz_cases() + expression_cases()}
+    cases = template_cases() + snippet_cases() + fuzz_cases() + expression_cases()
+    # Keys equal to these defaults are left out of each case to keep the file small.
+    defaults = {"conversation": "user_only", "add_generation_prompt": True, "bos_token": None, "eos_token": None,
+                "extra": "none", "now": NOW}
+    cases = [{k: v for k, v in case.items() if not (k in defaults and defaults[k] == v)} for case in cases]
+    out = {"jinja2_version": jinja2.__version__, "defaults": defaults, "conversations": CONVERSATIONS,
+           "extras": extras, "cases": cases}
     with open(os.path.join(HERE, "goldens.json"), "w", encoding="utf-8") as f:
         json.dump(out, f, ensure_ascii=False, indent=0)
         f.write("\n")
