@@ -4,7 +4,7 @@ namespace Pipeline.Inference.Templates;
 
 /// <summary>jinja2's built-in filters that chat templates use, with transformers' tojson; each behaves as the
 /// jinja2 3.1 function of the same name (generator results are one-shot <see cref="PyIterator"/>s).</summary>
-internal static class Filters
+internal static class JinjaFilters
 {
     private delegate object? Filter(RenderContext c, object? value, CallArgs args);
 
@@ -280,9 +280,9 @@ internal static class Filters
         if (a.Positional.Length > offset)
         {
             var name = PyOps.Str(a.Positional[offset]);
-            if (!Tests.Exists(name)) throw new TemplateRuntimeError(Tests.Unsupported(name));
+            if (!JinjaTests.Exists(name)) throw new TemplateRuntimeError(JinjaTests.Unsupported(name));
             var rest = new CallArgs(a.Positional[(offset + 1)..], a.Keywords);
-            test = x => (bool)Tests.Apply(c, name, x, rest)!;
+            test = x => (bool)JinjaTests.Apply(c, name, x, rest)!;
         }
         else test = PyOps.Truthy;
         return new PyIterator(PyOps.Iterate(v).Where(x => test(transform(x)) == keep), "generator");
