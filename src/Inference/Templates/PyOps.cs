@@ -232,7 +232,7 @@ internal static class PyOps
         {
             var y = AsDouble(b);
             if (y == 0) throw new TemplateRuntimeError("float floor division by zero");
-            return Math.Floor(AsDouble(a) / y);
+            return FloatDivMod(AsDouble(a), y).Div;
         }
         throw Unsupported("//", a, b);
     }
@@ -253,11 +253,33 @@ internal static class PyOps
         {
             double x = AsDouble(a), y = AsDouble(b);
             if (y == 0) throw new TemplateRuntimeError("float modulo");
-            var r = x % y;
-            if (r != 0 && ((r < 0) != (y < 0))) r += y;
-            return r;
+            return FloatDivMod(x, y).Mod;
         }
         throw Unsupported("%", a, b);
+    }
+
+    /// <summary>CPython's float divmod (floatobject.c), so // and % agree with Python to the last bit.</summary>
+    private static (double Div, double Mod) FloatDivMod(double vx, double wx)
+    {
+        var mod = vx % wx;
+        var div = (vx - mod) / wx;
+        if (mod != 0)
+        {
+            if ((wx < 0) != (mod < 0))
+            {
+                mod += wx;
+                div -= 1.0;
+            }
+        }
+        else mod = Math.CopySign(0.0, wx);
+        double floorDiv;
+        if (div != 0)
+        {
+            floorDiv = Math.Floor(div);
+            if (div - floorDiv > 0.5) floorDiv += 1.0;
+        }
+        else floorDiv = Math.CopySign(0.0, vx / wx);
+        return (floorDiv, mod);
     }
 
     public static object? Pow(object? a, object? b)
@@ -276,8 +298,11 @@ internal static class PyOps
         }
         if (IsNumber(a) && IsNumber(b))
         {
-            if (AsDouble(a) == 0 && AsDouble(b) < 0) throw new TemplateRuntimeError("0.0 cannot be raised to a negative power");
-            return Math.Pow(AsDouble(a), AsDouble(b));
+            double x = AsDouble(a), y = AsDouble(b);
+            if (x == 0 && y < 0) throw new TemplateRuntimeError("0.0 cannot be raised to a negative power");
+            if (x < 0 && y != Math.Floor(y) && double.IsFinite(y))
+                throw new TemplateRuntimeError("a negative number to a fractional power is complex in Python, which is not supported");
+            return Math.Pow(x, y);
         }
         throw Unsupported("** or pow()", a, b);
     }
