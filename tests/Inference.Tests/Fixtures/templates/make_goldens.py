@@ -128,6 +128,7 @@ FAMILIES = {
     "gemma-3.jinja": ("<bos>", "<eos>"),
     "phi-3.jinja": ("<s>", "<|endoftext|>"),
     "deepseek-r1-distill.jinja": ("<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>"),
+    "qwen3.jinja": (None, "<|im_end|>"),
     "synthetic.jinja": ("<s>", "</s>"),
 }
 NOW = "2024-07-26T09:05:03"
@@ -141,8 +142,10 @@ def template_cases():
         extras = [("none", {})]
         if template.startswith("llama-3"):
             extras += [("date_string", {"date_string": "26 Jul 2024"}), ("tools", {"tools": TOOLS})]
-        if template.startswith(("qwen2.5", "mistral-instruct-v0.3")):
+        if template.startswith(("qwen2.5", "mistral-instruct-v0.3", "qwen3")):
             extras += [("tools", {"tools": TOOLS})]
+        if template.startswith("qwen3"):
+            extras += [("no_thinking", {"enable_thinking": False})]
         if template == "synthetic.jinja":
             extras = [("synthetic", {"tools": TOOLS, "meta": META})]
         for conv_name, messages in CONVERSATIONS.items():
@@ -408,6 +411,7 @@ def expression_cases(count=500, seed=7):
 
 def main():
     extras = {"none": {}, "date_string": {"date_string": "26 Jul 2024"}, "tools": {"tools": TOOLS},
+              "no_thinking": {"enable_thinking": False},
               "synthetic": {"tools": TOOLS, "meta": META}, "snippet": SNIPPET_EXTRA, "fuzz": {"n": 1},
               "expressions": {"n": 3, "s": "Str", "l": [1, 2, 3], "d": {"b": 2, "a": 1}}}
     cases = template_cases() + snippet_cases() + fuzz_cases() + expression_cases()
