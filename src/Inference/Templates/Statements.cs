@@ -84,11 +84,9 @@ internal sealed class ForStmt(int pos, Target target, Expr iterable, Expr? filte
         }
         if (filter is not null) items = Filtered(c, items, outer);
         var loop = new LoopContext(items.GetEnumerator());
-        if (!loop.TryGet(0, out _))
-        {
-            InScope(c, new Scope(outer), otherwise);
-            return;
-        }
+        // jinja2 runs the else block unless some iteration reached the end of the body: an iteration left by
+        // break or continue does not count (its generated code clears the flag after the body).
+        var completed = false;
         try
         {
             for (var i = 0; loop.TryGet(i, out var item); i++)
@@ -100,18 +98,17 @@ internal sealed class ForStmt(int pos, Target target, Expr iterable, Expr? filte
                 c.Scope = scope;
                 target.Assign(c, scope, item, Pos);
                 ExecBody(body, c);
-                if (c.Control == LoopControl.Break)
-                {
-                    c.Control = LoopControl.None;
-                    break;
-                }
+                var control = c.Control;
                 c.Control = LoopControl.None;
+                if (control == LoopControl.Break) break;
+                if (control == LoopControl.None) completed = true;
             }
         }
         finally
         {
             c.Scope = outer;
         }
+        if (!completed) InScope(c, new Scope(outer), otherwise);
     }
 
     /// <summary>The loop's <c>if</c> filter, run lazily (item by item, as the loop pulls them) in a scope of its

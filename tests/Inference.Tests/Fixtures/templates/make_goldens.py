@@ -409,12 +409,59 @@ def expression_cases(count=500, seed=7):
     return cases
 
 
+def scoping_cases(count=300, seed=99):
+    """Random programs of set / if / for / macro / with / set-block / namespace statements that read and write a
+    few variables: jinja2's scoping rules (what a loop iteration, a macro, a with block can see and change)
+    checked against jinja2."""
+    import random
+    rng = random.Random(seed)
+    names = ["a", "b", "c"]
+    def value(in_loop):
+        return rng.choice(["1", "2", "'s'", "a", "b", "ns.x", "(a ~ b)", "(ns.x ~ 'n')", "c", "i"]
+                          + (["i", "loop.index", "loop.last"] if in_loop else []))
+    def stmt(depth, in_loop, in_macro):
+        kinds = ["set", "set", "print", "ns", "if"] + (["for", "with", "block", "macro"] if depth < 2 else [])
+        if in_loop:
+            kinds += ["break", "continue"]
+        kind = rng.choice(kinds)
+        if kind == "set":
+            return "{% set " + rng.choice(names) + " = " + value(in_loop) + " %}"
+        if kind == "print":
+            return "[{{ " + rng.choice(names + ["ns.x", "i", "m is defined"] + (["loop.index"] if in_loop else [])) + " }}]"
+        if kind == "ns":
+            return "{% set ns.x = " + value(in_loop) + " %}"
+        if kind == "if":
+            body = "".join(stmt(depth + 1, in_loop, in_macro) for _ in range(rng.randint(1, 3)))
+            other = "".join(stmt(depth + 1, in_loop, in_macro) for _ in range(rng.randint(0, 2)))
+            return "{% if " + rng.choice(["a", "not b", "ns.x", "i is defined", "true", "c"]) + " %}" + body + "{% else %}" + other + "{% endif %}"
+        if kind == "for":
+            body = "".join(stmt(depth + 1, True, in_macro) for _ in range(rng.randint(1, 4)))
+            return "{% for i in " + rng.choice(["[1, 2]", "[3]", "[]", "range(3)"]) + " %}" + body + "{% else %}E{% endfor %}"
+        if kind == "with":
+            body = "".join(stmt(depth + 1, in_loop, in_macro) for _ in range(rng.randint(1, 3)))
+            return "{% with " + rng.choice(names) + " = " + value(in_loop) + " %}" + body + "{% endwith %}"
+        if kind == "block":
+            body = "".join(stmt(depth + 1, in_loop, in_macro) for _ in range(rng.randint(1, 2)))
+            return "{% set " + rng.choice(names) + " %}<" + body + ">{% endset %}"
+        if kind == "macro":
+            body = "".join(stmt(depth + 1, False, True) for _ in range(rng.randint(1, 3)))
+            return "{% macro m(a, b=2) %}" + body + "{% endmacro %}{{ m(" + value(in_loop) + ") }}"
+        return "{% " + kind + " %}"
+    cases = []
+    for i in range(count):
+        source = "{% set ns = namespace(x=0) %}{% set a = 1 %}" + "".join(stmt(0, False, False) for _ in range(rng.randint(2, 6))) + "|{{ a }}{{ b }}{{ c }}{{ ns.x }}"
+        case = {"name": f"scoping {i}", "template_source": source, "now": NOW}
+        case.update(render(source, CONVERSATIONS["user_only"], True, None, None, {}, NOW))
+        cases.append(case)
+    return cases
+
+
 def main():
     extras = {"none": {}, "date_string": {"date_string": "26 Jul 2024"}, "tools": {"tools": TOOLS},
               "no_thinking": {"enable_thinking": False},
               "synthetic": {"tools": TOOLS, "meta": META}, "snippet": SNIPPET_EXTRA, "fuzz": {"n": 1},
               "expressions": {"n": 3, "s": "Str", "l": [1, 2, 3], "d": {"b": 2, "a": 1}}}
-    cases = template_cases() + snippet_cases() + fuzz_cases() + expression_cases()
+    cases = template_cases() + snippet_cases() + fuzz_cases() + expression_cases() + scoping_cases()
     # Keys equal to these defaults are left out of each case to keep the file small.
     defaults = {"conversation": "user_only", "add_generation_prompt": True, "bos_token": None, "eos_token": None,
                 "extra": "none", "now": NOW}
