@@ -1,297 +1,51 @@
-"""Builds a Qwen2 decoder as an ONNX graph straight from a state dict (Hugging Face names).
+"""Qwen2 graphs for scripts/gpu/export_qwen2.py, from the project's one graph builder
+(scripts/hf_import/onnx_graphs.py, which also serves Llama and Mistral checkpoints).
 
-Why by hand instead of torch.onnx.export: the exporter changed defaults between torch 1.13 (here)
-and 2.11 (GPU machine) and traces transformers' cache classes differently per version; a graph we
-write ourselves is the same on both, uses only ops ONNX Runtime runs on CPU and CUDA, and lets us
-pick the layout that keeps a GPU busy:
-- q/k/v fused into one MatMul, gate/up into another; the 1/sqrt(head_size) scale folded into the
-  query weights (a power of two for head size 64, so exact in fp16);
-- grouped-query attention without copying K/V per query head: queries of one KV head are reshaped
-  into the rows of a single batched MatMul;
-- softmax in float32 (as Hugging Face does) over a mask built once per call from attention_mask;
-- logits only for the last position by default: a policy only samples from it, and full logits of
-  a 200-token prompt at batch 256 would be 15 GB in fp16.
-Layout of inputs/outputs: docs/model-format.md (decoder with past).
+Keeps this module's old interface: weights as a dict of numpy arrays (Hugging Face names) and the
+config as a plain dict of Qwen2Config fields. The graphs are byte-identical to what this file
+wrote before the builder moved.
 """
 from __future__ import annotations
 
+import os
+import sys
+
 import numpy as np
 import onnx
-from onnx import TensorProto, helper, numpy_helper
 
-INT64_MAX = 9223372036854775807
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "hf_import"))
+import hf_config  # noqa: E402
+import onnx_graphs  # noqa: E402
 
-
-class Graph:
-    """Small helper that names nodes and keeps initializers."""
-
-    def __init__(self, float_type: int):
-        self.nodes: list[onnx.NodeProto] = []
-        self.inits: list[onnx.TensorProto] = []
-        self.float_type = float_type
-        self.np_float = np.float16 if float_type == TensorProto.FLOAT16 else np.float32
-        self._n = 0
-
-    def name(self, hint: str) -> str:
-        self._n += 1
-        return f"{hint}_{self._n}"
-
-    def init(self, name: str, array: np.ndarray) -> str:
-        self.inits.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
-        return name
-
-    def const_i64(self, values: list[int]) -> str:
-        return self.init(self.name("c"), np.array(values, dtype=np.int64))
-
-    def op(self, op_type: str, inputs: list[str], n_out: int = 1, domain: str = "", outputs=None,
-           **attrs) -> list[str] | str:
-        outs = outputs or [self.name(op_type.lower()) for _ in range(n_out)]
-        self.nodes.append(helper.make_node(op_type, inputs, outs, name=self.name(op_type),
-                                           domain=domain, **attrs))
-        return outs[0] if n_out == 1 and outputs is None else outs
+PRODUCER = "scripts/gpu/qwen2_onnx.py"
 
 
-def dims(cfg: dict) -> tuple[int, int, int, int, int, int, int, float]:
-    """layers, heads, kv heads, hidden size, head size, MLP size, vocabulary, RMSNorm epsilon."""
-    nh = cfg["num_attention_heads"]
-    return (cfg["num_hidden_layers"], nh, cfg["num_key_value_heads"], cfg["hidden_size"], cfg["hidden_size"] // nh,
-            cfg["intermediate_size"], cfg["vocab_size"], float(cfg.get("rms_norm_eps", 1e-6)))
+def _spec(weights: dict[str, np.ndarray], cfg: dict) -> hf_config.ModelSpec:
+    spec = hf_config.parse_config({"architectures": ["Qwen2ForCausalLM"], **cfg, "tie_word_embeddings": False})
+    # These dicts may carry lm_head.weight as a copy of the embedding: tied when equal, as before.
+    spec.tie_word_embeddings = "lm_head.weight" not in weights or np.array_equal(
+        weights["lm_head.weight"], weights["model.embed_tokens.weight"])
+    return spec
 
 
-def rope_tables(max_positions: int, head_size: int, theta: float) -> tuple[np.ndarray, np.ndarray]:
-    # Same arithmetic as transformers' default rotary embedding: float32 angles, cos/sin cast later.
-    inv_freq = 1.0 / (theta ** (np.arange(0, head_size, 2, dtype=np.int64).astype(np.float32) / head_size))
-    freqs = np.outer(np.arange(max_positions, dtype=np.float32), inv_freq.astype(np.float32))
-    emb = np.concatenate([freqs, freqs], axis=-1)
-    return np.cos(emb).astype(np.float32), np.sin(emb).astype(np.float32)
-
-
-def rotate_half_matrix(head_size: int) -> np.ndarray:
-    """x @ R == rotate_half(x) == cat(-x2, x1): entries are 0/±1, so the product is exact."""
-    half = head_size // 2
-    r = np.zeros((head_size, head_size), dtype=np.float32)
-    for i in range(half):
-        r[i + half, i] = -1.0   # out[i] = -x[i+half]
-        r[i, i + half] = 1.0    # out[i+half] = x[i]
-    return r
+def _getter(weights: dict[str, np.ndarray]):
+    return lambda name: weights[name].astype(np.float32)
 
 
 def build_decoder(weights: dict[str, np.ndarray], cfg: dict, dtype: str = "float16",
                   logits: str = "last", logits_dtype: str | None = None, prm_head: bool = False) -> onnx.ModelProto:
-    """weights: Hugging Face Qwen2 state dict as numpy float32 arrays. cfg: the config's fields.
-
-    prm_head=True builds a PRM-shaped model instead: no KV cache, output `scores` [batch, seq] =
-    sigmoid(value head) ("head": "value" in docs/model-format.md); needs `score.weight` [1, hidden]
-    and `score.bias` [1] in weights.
-    """
-    g = Graph(TensorProto.FLOAT16 if dtype == "float16" else TensorProto.FLOAT)
-    ft, npf = g.float_type, g.np_float
-    L, nh, kvh, hidden, d, inter, vocab, eps = dims(cfg)
-    groups = nh // kvh
-    scale = 1.0 / np.sqrt(d)
-
-    def w(name: str) -> np.ndarray:
-        return weights[name].astype(np.float32)
-
-    # ---- inputs
-    inputs = [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "seq"]),
-              helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["batch", "total_seq"])]
-    if not prm_head:
-        inputs.append(helper.make_tensor_value_info("position_ids", TensorProto.INT64, ["batch", "seq"]))
-        for i in range(L):
-            for kv in ("key", "value"):
-                inputs.append(helper.make_tensor_value_info(f"past_key_values.{i}.{kv}", ft,
-                                                            ["batch", kvh, "past_seq", d]))
-    outputs: list[onnx.ValueInfoProto] = []
-
-    # ---- shapes and the additive attention mask, computed once per call
-    ids_shape = g.op("Shape", ["input_ids"])
-    mask_shape = g.op("Shape", ["attention_mask"])
-    b_dim = g.op("Gather", [ids_shape, g.const_i64([0])], axis=0)
-    s_dim = g.op("Gather", [ids_shape, g.const_i64([1])], axis=0)
-    t_dim = g.op("Gather", [mask_shape, g.const_i64([1])], axis=0)
-    s_scalar = g.op("Squeeze", [s_dim, g.const_i64([0])])
-    t_scalar = g.op("Squeeze", [t_dim, g.const_i64([0])])
-    p_scalar = g.op("Sub", [t_scalar, s_scalar])
-    one = g.init(g.name("one"), np.array(1, dtype=np.int64))
-    zero = g.init(g.name("zero"), np.array(0, dtype=np.int64))
-    k_idx = g.op("Range", [zero, t_scalar, one])                          # [T]
-    q_idx = g.op("Range", [p_scalar, t_scalar, one])                      # [S], absolute positions
-    causal = g.op("LessOrEqual", [g.op("Unsqueeze", [k_idx, g.const_i64([0])]),
-                                  g.op("Unsqueeze", [q_idx, g.const_i64([1])])])  # [S,T]
-    pad = g.op("Cast", ["attention_mask"], to=TensorProto.BOOL)
-    pad5 = g.op("Unsqueeze", [pad, g.const_i64([1, 2, 3])])               # [B,1,1,1,T]
-    allowed = g.op("And", [causal, pad5])                                 # [B,1,1,S,T]
-    # -1e9, not -inf: a fully masked row (a left-pad query) must stay finite, not NaN.
-    bias = g.op("Where", [allowed, g.init(g.name("zero_f"), np.array(0.0, dtype=np.float32)),
-                          g.init(g.name("neg_f"), np.array(-1e9, dtype=np.float32))])
-    shape5 = g.op("Concat", [b_dim, g.const_i64([kvh, groups]), s_dim, t_dim], axis=0)
-    shape4 = g.op("Concat", [b_dim, g.const_i64([kvh, -1]), t_dim], axis=0)
-
-    if prm_head:
-        # Positions of a left-padded row count real tokens only (docs/model-format.md).
-        cums = g.op("CumSum", ["attention_mask", g.init(g.name("ax1"), np.array(1, dtype=np.int64))])
-        pos = g.op("Max", [g.op("Sub", [cums, one]), zero])   # Relu has no int64 kernel
-        position_ids = pos
-    else:
-        position_ids = "position_ids"
-
-    cos_t, sin_t = rope_tables(int(cfg.get("max_position_embeddings", 4096)), d,
-                               float(cfg.get("rope_theta", 10000.0)))
-    cos = g.op("Unsqueeze", [g.op("Gather", [g.init("rope_cos", cos_t.astype(npf)), position_ids], axis=0),
-                             g.const_i64([1])])                           # [B,1,S,d]
-    sin = g.op("Unsqueeze", [g.op("Gather", [g.init("rope_sin", sin_t.astype(npf)), position_ids], axis=0),
-                             g.const_i64([1])])
-    rot = g.init("rope_rotate_half", rotate_half_matrix(d).astype(npf))
-
-    x = g.op("Gather", [g.init("embed_tokens", w("model.embed_tokens.weight").astype(npf)), "input_ids"], axis=0)
-    qkv_heads = nh + 2 * kvh
-    for i in range(L):
-        p = f"model.layers.{i}."
-        h = g.op("SimplifiedLayerNormalization", [x, g.init(f"l{i}.ln1", w(p + "input_layernorm.weight").astype(npf))],
-                 axis=-1, epsilon=eps, stash_type=1)
-        wq = w(p + "self_attn.q_proj.weight") * scale
-        bq = w(p + "self_attn.q_proj.bias") * scale
-        wqkv = np.concatenate([wq, w(p + "self_attn.k_proj.weight"), w(p + "self_attn.v_proj.weight")], axis=0).T
-        bqkv = np.concatenate([bq, w(p + "self_attn.k_proj.bias"), w(p + "self_attn.v_proj.bias")])
-        qkv = g.op("Add", [g.op("MatMul", [h, g.init(f"l{i}.wqkv", wqkv.astype(npf))]),
-                           g.init(f"l{i}.bqkv", bqkv.astype(npf))])       # [B,S,(nh+2kvh)*d]
-        qkv = g.op("Transpose", [g.op("Reshape", [qkv, g.const_i64([0, 0, qkv_heads, d])])], perm=[0, 2, 1, 3])
-        qk, v = g.op("Split", [qkv, g.const_i64([nh + kvh, kvh])], n_out=2, axis=1)
-        qk = g.op("Add", [g.op("Mul", [qk, cos]), g.op("Mul", [g.op("MatMul", [qk, rot]), sin])])
-        q, k = g.op("Split", [qk, g.const_i64([nh, kvh])], n_out=2, axis=1)
-        if prm_head:
-            k_all, v_all = k, v
-        else:
-            k_all = g.op("Concat", [f"past_key_values.{i}.key", k], axis=2, outputs=[f"present.{i}.key"])[0]
-            v_all = g.op("Concat", [f"past_key_values.{i}.value", v], axis=2, outputs=[f"present.{i}.value"])[0]
-            for kv in ("key", "value"):
-                outputs.append(helper.make_tensor_value_info(f"present.{i}.{kv}", ft, ["batch", kvh, "total_seq", d]))
-        # Heads h*groups..(h+1)*groups-1 share KV head h (transformers' repeat_kv order), so a reshape
-        # lines their queries up as rows against one K/V: no copy of K/V per query head.
-        qg = g.op("Reshape", [q, g.const_i64([0, kvh, -1, d])])           # [B,kvh,G*S,d]
-        scores = g.op("MatMul", [qg, g.op("Transpose", [k_all], perm=[0, 1, 3, 2])])  # [B,kvh,G*S,T]
-        scores = g.op("Add", [g.op("Cast", [g.op("Reshape", [scores, shape5])], to=TensorProto.FLOAT), bias])
-        probs = g.op("Cast", [g.op("Softmax", [scores], axis=-1)], to=ft)
-        ctx = g.op("MatMul", [g.op("Reshape", [probs, shape4]), v_all])   # [B,kvh,G*S,d]
-        ctx = g.op("Transpose", [g.op("Reshape", [ctx, g.const_i64([0, nh, -1, d])])], perm=[0, 2, 1, 3])
-        ctx = g.op("Reshape", [ctx, g.const_i64([0, 0, nh * d])])
-        attn = g.op("MatMul", [ctx, g.init(f"l{i}.wo", w(p + "self_attn.o_proj.weight").T.astype(npf))])
-        x = g.op("Add", [x, attn])
-        h = g.op("SimplifiedLayerNormalization", [x, g.init(f"l{i}.ln2", w(p + "post_attention_layernorm.weight").astype(npf))],
-                 axis=-1, epsilon=eps, stash_type=1)
-        wgu = np.concatenate([w(p + "mlp.gate_proj.weight"), w(p + "mlp.up_proj.weight")], axis=0).T
-        gu = g.op("MatMul", [h, g.init(f"l{i}.wgu", wgu.astype(npf))])
-        gate, up = g.op("Split", [gu, g.const_i64([inter, inter])], n_out=2, axis=-1)
-        act = g.op("Mul", [g.op("Mul", [gate, g.op("Sigmoid", [gate])]), up])
-        x = g.op("Add", [x, g.op("MatMul", [act, g.init(f"l{i}.wd", w(p + "mlp.down_proj.weight").T.astype(npf))])])
-
-    x = g.op("SimplifiedLayerNormalization", [x, g.init("final_norm", w("model.norm.weight").astype(npf))],
-             axis=-1, epsilon=eps, stash_type=1)
-
-    if prm_head:
-        val = g.op("Add", [g.op("MatMul", [x, g.init("score_w", w("score.weight").T.astype(npf))]),
-                           g.init("score_b", w("score.bias").astype(npf))])     # [B,S,1]
-        sc = g.op("Sigmoid", [g.op("Cast", [g.op("Squeeze", [val, g.const_i64([2])])], to=TensorProto.FLOAT)])
-        g.op("Identity", [sc], outputs=["scores"])
-        outputs.append(helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["batch", "seq"]))
-    else:
-        if logits == "last":
-            x = g.op("Slice", [x, g.const_i64([-1]), g.const_i64([INT64_MAX]), g.const_i64([1])])  # [B,1,H]
-        flat = g.op("Reshape", [x, g.const_i64([-1, hidden])])
-        tied = "lm_head.weight" not in weights or np.array_equal(weights["lm_head.weight"], weights["model.embed_tokens.weight"])
-        # Gemm with transB reads the [vocab, hidden] table in place: a tied head costs no second copy.
-        head = "embed_tokens" if tied else g.init("lm_head", w("lm_head.weight").astype(npf))
-        lg = g.op("Gemm", [flat, head], transB=1)                          # [B*S', V]
-        out_ft = ft if logits_dtype in (None, dtype) else (TensorProto.FLOAT if logits_dtype == "float32" else TensorProto.FLOAT16)
-        lg_shape = g.op("Concat", [b_dim, g.const_i64([-1, vocab])], axis=0)
-        lg = g.op("Reshape", [lg, lg_shape])
-        if out_ft != ft:
-            lg = g.op("Cast", [lg], to=out_ft)
-        g.op("Identity", [lg], outputs=["logits"])
-        outputs.insert(0, helper.make_tensor_value_info("logits", out_ft, ["batch", "logits_seq", vocab]))
-
-    graph = helper.make_graph(g.nodes, "qwen2_prm" if prm_head else "qwen2_decoder", inputs, outputs, g.inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="scripts/gpu/qwen2_onnx.py")
-    model.ir_version = 8  # readable by ONNX Runtime 1.14+ and by onnx 1.12 here
-    return model
+    """Concat layout. prm_head=True: a PRM-shaped model instead, no KV cache, output `scores`
+    [batch, seq] = sigmoid(value head) from `score.weight` [1, hidden] / `score.bias` [1]; positions
+    computed inside from attention_mask."""
+    prm = onnx_graphs.PrmHead("value", prefix="score", positions="cumsum") if prm_head else None
+    return onnx_graphs.build_decoder(_getter(weights), _spec(weights, cfg), dtype, logits=logits, logits_dtype=logits_dtype,
+                                     max_positions=int(cfg.get("max_position_embeddings", 4096)), prm=prm,
+                                     producer=PRODUCER)
 
 
 def build_gqa_decoder(weights: dict[str, np.ndarray], cfg: dict, dtype: str = "float16",
                       max_positions: int | None = None) -> onnx.ModelProto:
-    """The same Qwen2 decoder in the shared-buffer layout (docs/model-format.md, "kv_cache": "shared")
-    built from ONNX Runtime's fused contrib ops, the layout a GPU wants:
-    - GroupQueryAttention (flash attention on CUDA) with rotary inside, on packed QKV, writing each
-      row's new keys/values in place into a preallocated [batch, kv_heads, max_seq, head] buffer that
-      is both past input and present output: no cache is copied or concatenated per step;
-    - SkipSimplifiedLayerNormalization: residual add + RMSNorm in one kernel;
-    - every shape constant, no Shape/Range ops: all nodes run on the GPU, so ONNX Runtime can capture
-      a decode step as a CUDA graph and replay it (static shapes, fixed buffers);
-    - the hidden state of one position per row (`last_index`, flat index into batch*seq) goes through
-      the LM head, and `next_token` = ArgMax of its logits: a greedy step reads back 8 bytes a row.
-    Rows are right-padded: row b's cache holds its own tokens at positions 0..seqlens_k[b], so
-    rows of different lengths need no mask and no padding inside the cache.
-    """
-    g = Graph(TensorProto.FLOAT16 if dtype == "float16" else TensorProto.FLOAT)
-    ft, npf = g.float_type, g.np_float
-    L, nh, kvh, hidden, d, inter, vocab, eps = dims(cfg)
-    max_pos = int(max_positions or cfg.get("max_position_embeddings", 4096))
-
-    def w(name: str) -> np.ndarray:
-        return weights[name].astype(np.float32)
-
-    inputs = [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "seq"]),
-              helper.make_tensor_value_info("seqlens_k", TensorProto.INT32, ["batch"]),
-              helper.make_tensor_value_info("total_sequence_length", TensorProto.INT32, []),
-              helper.make_tensor_value_info("last_index", TensorProto.INT64, ["batch"])]
-    outputs = [helper.make_tensor_value_info("logits", ft, ["batch", vocab]),
-               helper.make_tensor_value_info("next_token", TensorProto.INT64, ["batch"])]
-    for i in range(L):
-        for kv in ("key", "value"):
-            inputs.append(helper.make_tensor_value_info(f"past_key_values.{i}.{kv}", ft, ["batch", kvh, "max_seq", d]))
-            outputs.append(helper.make_tensor_value_info(f"present.{i}.{kv}", ft, ["batch", kvh, "max_seq", d]))
-
-    cos_t, sin_t = rope_tables(max_pos, d, float(cfg.get("rope_theta", 10000.0)))
-    cos = g.init("rope_cos", cos_t[:, : d // 2].astype(npf))             # [max_pos, d/2]
-    sin = g.init("rope_sin", sin_t[:, : d // 2].astype(npf))
-
-    x = g.op("Gather", [g.init("embed_tokens", w("model.embed_tokens.weight").astype(npf)), "input_ids"], axis=0)
-    h = g.op("SimplifiedLayerNormalization", [x, g.init("l0.ln1", w("model.layers.0.input_layernorm.weight").astype(npf))],
-             axis=-1, epsilon=eps, stash_type=1)
-    for i in range(L):
-        p = f"model.layers.{i}."
-        wqkv = np.concatenate([w(p + "self_attn.q_proj.weight"), w(p + "self_attn.k_proj.weight"),
-                               w(p + "self_attn.v_proj.weight")], axis=0).T
-        bqkv = np.concatenate([w(p + "self_attn.q_proj.bias"), w(p + "self_attn.k_proj.bias"), w(p + "self_attn.v_proj.bias")])
-        qkv = g.op("Add", [g.op("MatMul", [h, g.init(f"l{i}.wqkv", wqkv.astype(npf))]), g.init(f"l{i}.bqkv", bqkv.astype(npf))])
-        attn = g.op("GroupQueryAttention",
-                    [qkv, "", "", f"past_key_values.{i}.key", f"past_key_values.{i}.value", "seqlens_k",
-                     "total_sequence_length", cos, sin],
-                    outputs=[g.name("attn"), f"present.{i}.key", f"present.{i}.value"], n_out=3, domain="com.microsoft",
-                    num_heads=nh, kv_num_heads=kvh, do_rotary=1, rotary_interleaved=0)[0]
-        o = g.op("MatMul", [attn, g.init(f"l{i}.wo", w(p + "self_attn.o_proj.weight").T.astype(npf))])
-        # outputs: normalized, (mean), (inv_std_var), input + skip
-        h, _, _, x = g.op("SkipSimplifiedLayerNormalization",
-                          [x, o, g.init(f"l{i}.ln2", w(p + "post_attention_layernorm.weight").astype(npf))],
-                          outputs=[g.name("h"), "", "", g.name("x")], n_out=4, domain="com.microsoft", epsilon=eps)
-        wgu = np.concatenate([w(p + "mlp.gate_proj.weight"), w(p + "mlp.up_proj.weight")], axis=0).T
-        gu = g.op("MatMul", [h, g.init(f"l{i}.wgu", wgu.astype(npf))])
-        gate, up = g.op("Split", [gu, g.const_i64([inter, inter])], n_out=2, axis=-1)
-        act = g.op("Mul", [g.op("Mul", [gate, g.op("Sigmoid", [gate])]), up])
-        down = g.op("MatMul", [act, g.init(f"l{i}.wd", w(p + "mlp.down_proj.weight").T.astype(npf))])
-        gamma = (g.init(f"l{i + 1}.ln1", w(f"model.layers.{i + 1}.input_layernorm.weight").astype(npf)) if i + 1 < L
-                 else g.init("final_norm", w("model.norm.weight").astype(npf)))
-        h, _, _, x = g.op("SkipSimplifiedLayerNormalization", [x, down, gamma],
-                          outputs=[g.name("h"), "", "", g.name("x")], n_out=4, domain="com.microsoft", epsilon=eps)
-
-    last = g.op("Gather", [g.op("Reshape", [h, g.const_i64([-1, hidden])]), "last_index"], axis=0)   # [B,H]
-    tied = "lm_head.weight" not in weights or np.array_equal(weights["lm_head.weight"], weights["model.embed_tokens.weight"])
-    head = "embed_tokens" if tied else g.init("lm_head", w("lm_head.weight").astype(npf))
-    g.op("Gemm", [last, head], transB=1, outputs=["logits"])
-    g.op("ArgMax", ["logits"], axis=1, keepdims=0, outputs=["next_token"])
-
-    graph = helper.make_graph(g.nodes, "qwen2_decoder_gqa", inputs, outputs, g.inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)],
-                              producer_name="scripts/gpu/qwen2_onnx.py")
-    model.ir_version = 8
-    return model
+    """Shared-cache layout (GroupQueryAttention, in-place cache); see onnx_graphs.build_gqa_decoder."""
+    return onnx_graphs.build_gqa_decoder(_getter(weights), _spec(weights, cfg), dtype,
+                                         max_positions=int(max_positions or cfg.get("max_position_embeddings", 4096)),
+                                         producer=PRODUCER)

@@ -7,6 +7,8 @@ namespace Pipeline.Inference;
 /// <param name="MaxNewTokens">Token limit of the whole call (one step, or the whole solution).</param>
 /// <param name="MaxSteps">Solution mode: stop after this many steps (finish reason "max_steps").</param>
 /// <param name="IgnoreStops">Benchmarks only: run exactly MaxNewTokens tokens, ignoring EOS and delimiters.</param>
+/// <param name="PromptTokenIds">The prompt already tokenized (e.g. a raw prompt with the tokenizer's special
+/// tokens, <see cref="TextTokenizer.EncodeWithSpecialTokens"/>); <paramref name="Prompt"/> is then only a label.</param>
 public sealed record GenerationRequest(
     string Prompt,
     int Samples = 1,
@@ -16,4 +18,5 @@ public sealed record GenerationRequest(
     StopMode Mode = StopMode.Step,
     int MaxNewTokens = 256,
     int MaxSteps = 64,
-    bool IgnoreStops = false);
+    bool IgnoreStops = false,
+    IReadOnlyList<int>? PromptTokenIds = null);

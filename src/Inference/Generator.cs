@@ -26,12 +26,15 @@ public sealed partial class Generator(LanguageModel model)
         {
             var req = requests[r];
             Validate(req, r);
-            if (!prompts.TryGetValue(req.Prompt, out var ids))
+            int[]? ids;
+            if (req.PromptTokenIds is { } given) ids = [.. given];
+            else if (!prompts.TryGetValue(req.Prompt, out ids))
                 prompts[req.Prompt] = ids = model.EncodePrompt(req.Prompt);
             if (ids.Length >= model.Manifest.MaxPositions)
                 throw new ArgumentException($"request {r}: prompt has {ids.Length} tokens, model '{model.Manifest.Name}' allows {model.Manifest.MaxPositions} positions");
             for (var s = 0; s < req.Samples; s++)
-                rows.Add(new Row(r, s, req.Prompt, ids, new SampleTracker(req, model.Manifest.StepDelimiter, model.EosId, model.Manifest.MaxPositions - ids.Length),
+                // Rows sharing a prompt share its prefill: key given token ids by the ids themselves.
+                rows.Add(new Row(r, s, req.PromptTokenIds is null ? req.Prompt : "\0ids:" + string.Join(',', ids), ids, new SampleTracker(req, model.Manifest.StepDelimiter, model.StopIds, model.Manifest.MaxPositions - ids.Length),
                     new SampleRng(req.Seed, s)));
         }
 

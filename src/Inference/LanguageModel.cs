@@ -18,6 +18,7 @@ public sealed class LanguageModel : IDisposable
         BosId = tokenizer.TokenId(manifest.BosToken, manifest.ManifestPath, "bos_token");
         EosId = tokenizer.TokenId(manifest.EosToken, manifest.ManifestPath, "eos_token");
         PadId = tokenizer.TokenId(manifest.PadToken, manifest.ManifestPath, "pad_token");
+        StopIds = manifest.EffectiveStopTokens.Select(t => tokenizer.TokenId(t, manifest.ManifestPath, "stop_tokens")).ToHashSet();
         InputNames = session.InputMetadata.Keys.ToHashSet(StringComparer.Ordinal);
         OutputNames = session.OutputMetadata.Keys.ToHashSet(StringComparer.Ordinal);
     }
@@ -30,6 +31,8 @@ public sealed class LanguageModel : IDisposable
     public int BosId { get; }
     public int EosId { get; }
     public int PadId { get; }
+    /// <summary>Ids that end a generation: the manifest's stop_tokens (default: eos).</summary>
+    public IReadOnlySet<int> StopIds { get; }
     internal InferenceSession Session { get; }
     internal IReadOnlySet<string> InputNames { get; }
     internal IReadOnlySet<string> OutputNames { get; }
@@ -53,11 +56,19 @@ public sealed class LanguageModel : IDisposable
     {
         options ??= new InferenceOptions();
         var manifest = ModelManifest.Load(manifestPath);
-        var specials = new[] { manifest.BosToken, manifest.EosToken, manifest.PadToken, manifest.Prm?.SeparatorToken, manifest.Prm?.StepTag }
-            .OfType<string>().Distinct();
-        var tokenizer = TextTokenizer.Load(manifest.Tokenizer, specials);
-        var (session, provider) = SessionFactory.Create(manifest.OnnxPath, manifest.Name, options, logger ?? NullLogger.Instance,
-            cudaGraphs: manifest.SharedKvCache && options.CudaGraphs);
+        var tokenizer = LoadTokenizer(manifest);
+        InferenceSession session;
+        string provider;
+        try
+        {
+            (session, provider) = SessionFactory.Create(manifest.OnnxPath, manifest.Name, options, logger ?? NullLogger.Instance,
+                cudaGraphs: manifest.SharedKvCache && options.CudaGraphs);
+        }
+        catch
+        {
+            tokenizer.Dispose();
+            throw;
+        }
         try
         {
             var model = new LanguageModel(manifest, tokenizer, session, provider, options);
@@ -73,8 +84,17 @@ public sealed class LanguageModel : IDisposable
         catch
         {
             session.Dispose();
+            tokenizer.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The tokenizer of a manifest alone (no ONNX session): special tokens it names kept whole.</summary>
+    public static TextTokenizer LoadTokenizer(ModelManifest manifest)
+    {
+        var specials = new[] { manifest.BosToken, manifest.EosToken, manifest.PadToken, manifest.Prm?.SeparatorToken, manifest.Prm?.StepTag }
+            .Concat(manifest.StopTokens).OfType<string>().Distinct();
+        return TextTokenizer.Load(manifest.Tokenizer, specials);
     }
 
     /// <summary>Prompt token ids: bos (when the manifest says so) and the text's tokens.</summary>
@@ -88,16 +108,15 @@ public sealed class LanguageModel : IDisposable
     private void CheckLayout()
     {
         var need = new List<string> { "input_ids" };
+        var prm = Manifest.Role == ModelRole.Prm;
         need.AddRange(Manifest.SharedKvCache ? ["seqlens_k", "total_sequence_length", "last_index"] : ["attention_mask"]);
         var outs = new List<string>();
         if (Manifest.SharedKvCache) outs.Add("next_token");
-        if (Manifest.Role == ModelRole.Prm)
+        outs.Add(prm ? Manifest.Prm!.Output : "logits");
+        if (Manifest.PrmPrefixCache) need.Add("position_ids");
+        // A PRM has a cache only when it shares its candidates' prefixes (kv_cache "prefix").
+        if (!prm || Manifest.PrmPrefixCache)
         {
-            outs.Add(Manifest.Prm!.Output);
-        }
-        else
-        {
-            outs.Add("logits");
             for (var i = 0; i < Manifest.NumLayers; i++)
             {
                 need.Add($"past_key_values.{i}.key");
@@ -141,9 +160,17 @@ public sealed class LanguageModel : IDisposable
     /// its device buffers and CUDA graphs are reused by every later generation.</summary>
     internal SharedKvDecoder SharedDecoder => _sharedDecoder ??= new SharedKvDecoder(this);
 
+    private PrefixPrmScorer? _prefixPrm;
+
+    /// <summary>The prefix-sharing runner of this PRM (kv_cache "prefix"), created on first use and kept
+    /// (its device buffers are reused); callers hold <see cref="SharedDecoderLock"/>.</summary>
+    internal PrefixPrmScorer PrefixPrm => _prefixPrm ??= new PrefixPrmScorer(this);
+
     public void Dispose()
     {
         _sharedDecoder?.Dispose();
+        _prefixPrm?.Dispose();
         Session.Dispose();
+        Tokenizer.Dispose();
     }
 }

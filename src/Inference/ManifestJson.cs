@@ -26,6 +26,20 @@ internal sealed class ManifestJson
     public string? KvCache { get; set; }
     public PrmJson? Prm { get; set; }
     public RevisionJson? Revision { get; set; }
+    // Imported checkpoints (docs/import-contract.md).
+    public List<string>? StopTokens { get; set; }
+    public string? ChatTemplate { get; set; }
+    public string? SystemPrompt { get; set; }
+    public SourceJson? Source { get; set; }
+    public long? PretrainingTokens { get; set; }
+}
+
+internal sealed class SourceJson
+{
+    public string? Architecture { get; set; }
+    public string? Checkpoint { get; set; }
+    public string? ConfigSha256 { get; set; }
+    public string? TorchDtype { get; set; }
 }
 
 internal sealed class TokenizerJson
@@ -44,6 +58,11 @@ internal sealed class PrmJson
     public string? StepTag { get; set; }
     public string? GoodToken { get; set; }
     public string? BadToken { get; set; }
+    public string? Format { get; set; }
+    public int? LabelIndex { get; set; }
+    public string? Input { get; set; }
+    public List<int>? LabelTokenIds { get; set; }
+    public string? StepToken { get; set; }
 }
 
 internal sealed class RevisionJson

@@ -47,17 +47,28 @@ internal sealed class ManifestValidator(string file, string text)
             },
             SharedKvCache = (m.KvCache ?? "concat") switch
             {
-                "concat" => false,
+                "concat" or "prefix" => false,
                 "shared" => true,
-                var other => throw Error("kv_cache", $"'{other}' is not one of concat, shared"),
+                var other => throw Error("kv_cache", $"'{other}' is not one of concat, shared, prefix"),
             },
+            PrmPrefixCache = m.KvCache == "prefix",
             Prm = m.Prm is null ? null : Prm(m.Prm),
             Revision = m.Revision is null ? null : Revision(m.Revision),
+            StopTokens = StopTokens(m.StopTokens),
+            ChatTemplatePath = m.ChatTemplate is null ? null : ExistingFile(m.ChatTemplate, "chat_template"),
+            SystemPrompt = m.SystemPrompt,
+            Source = m.Source is null ? null : new ModelSource(m.Source.Architecture, m.Source.Checkpoint, m.Source.ConfigSha256, m.Source.TorchDtype),
+            PretrainingTokens = m.PretrainingTokens is null or > 0 ? m.PretrainingTokens
+                : throw Error("pretraining_tokens", $"must be a positive integer or null, got {m.PretrainingTokens}"),
         };
+        if (manifest.Prm?.Input is PrmInputKind.Chat or PrmInputKind.ChatTurns && manifest.ChatTemplatePath is null)
+            throw Error("prm.input", $"'{InputName(manifest.Prm.Input.Value)}' renders the chat template, but the manifest has no 'chat_template'");
         if (role == ModelRole.Prm && manifest.Prm is null)
             throw Error("prm", "a model with role 'prm' needs a 'prm' object (head, output)");
         if (manifest.SharedKvCache && role == ModelRole.Prm)
-            throw Error("kv_cache", "'shared' is a decoder layout; a PRM has no KV cache (leave kv_cache out)");
+            throw Error("kv_cache", "'shared' is a decoder layout; a PRM's cache layout is 'prefix' (or leave kv_cache out)");
+        if (manifest.PrmPrefixCache && role != ModelRole.Prm)
+            throw Error("kv_cache", "'prefix' is a PRM layout; a decoder's is 'concat' or 'shared'");
         if (role == ModelRole.Revision && manifest.Revision is null)
             throw Error("revision", "a model with role 'revision' needs a 'revision' object");
         return manifest;
@@ -75,17 +86,57 @@ internal sealed class ManifestValidator(string file, string text)
         };
     }
 
+    private static readonly string[] PrmFormats = ["qwen-prm", "math-shepherd", "skywork", "rlhflow"];
+
     private PrmHeadSpec Prm(PrmJson p)
     {
         var output = Required(p.Output, "prm.output");
-        return Required(p.Head, "prm.head") switch
+        var format = p.Format is null || PrmFormats.Contains(p.Format) ? p.Format
+            : throw Error("prm.format", $"'{p.Format}' is not one of {string.Join(", ", PrmFormats)}");
+        PrmInputKind? input = p.Input switch
+        {
+            null => null,
+            "chat" => PrmInputKind.Chat,
+            "plain" => PrmInputKind.Plain,
+            "per_step" => PrmInputKind.PerStep,
+            "chat_turns" => PrmInputKind.ChatTurns,
+            var other => throw Error("prm.input", $"'{other}' is not one of chat, plain, per_step, chat_turns"),
+        };
+        if (p.LabelIndex is not null and not (0 or 1))
+            throw Error("prm.label_index", $"must be 0 or 1 (a class of a two-wide output), got {p.LabelIndex}");
+        if (p.LabelTokenIds is { } ids && (ids.Count != 2 || ids.Any(i => i < 0)))
+            throw Error("prm.label_token_ids", $"must be two token ids [good, bad], got [{string.Join(", ", ids)}]");
+        var head = Required(p.Head, "prm.head") switch
         {
             "value" => new PrmHeadSpec(PrmHeadKind.Value, output),
             "two_class" => new PrmHeadSpec(PrmHeadKind.TwoClass, output, SeparatorToken: Required(p.SeparatorToken, "prm.separator_token")),
-            "token_logits" => new PrmHeadSpec(PrmHeadKind.TokenLogits, output, StepTag: Required(p.StepTag, "prm.step_tag"),
-                GoodToken: Required(p.GoodToken, "prm.good_token"), BadToken: Required(p.BadToken, "prm.bad_token")),
+            // An imported token-logits PRM carries its label ids; the tokens then only document them.
+            "token_logits" => new PrmHeadSpec(PrmHeadKind.TokenLogits, output,
+                StepTag: input is null or PrmInputKind.Plain ? Required(p.StepTag, "prm.step_tag") : p.StepTag,
+                GoodToken: p.LabelTokenIds is null ? Required(p.GoodToken, "prm.good_token") : p.GoodToken,
+                BadToken: p.LabelTokenIds is null ? Required(p.BadToken, "prm.bad_token") : p.BadToken),
             var other => throw Error("prm.head", $"'{other}' is not one of value, two_class, token_logits"),
         };
+        if (input == PrmInputKind.PerStep) Required(p.StepToken, "prm.step_token");
+        if (input == PrmInputKind.Chat && head.Head != PrmHeadKind.TwoClass)
+            throw Error("prm.input", "'chat' reads scores at the separator token: it needs head 'two_class' with a separator_token");
+        return head with { Format = format, LabelIndex = p.LabelIndex, Input = input, LabelTokenIds = p.LabelTokenIds, StepToken = p.StepToken };
+    }
+
+    internal static string InputName(PrmInputKind kind) => kind switch
+    {
+        PrmInputKind.Chat => "chat",
+        PrmInputKind.Plain => "plain",
+        PrmInputKind.PerStep => "per_step",
+        _ => "chat_turns",
+    };
+
+    private IReadOnlyList<string> StopTokens(List<string>? tokens)
+    {
+        if (tokens is null) return [];
+        for (var i = 0; i < tokens.Count; i++)
+            if (string.IsNullOrEmpty(tokens[i])) throw Error("stop_tokens", $"entry {i} is missing or empty");
+        return tokens;
     }
 
     private RevisionFormat Revision(RevisionJson r) => new(

@@ -36,8 +36,24 @@ public sealed record ModelManifest
     /// tokens from position 0 (GroupQueryAttention with <c>seqlens_k</c>; docs/model-format.md). The
     /// default, "concat", returns a present one position longer than its past.</summary>
     public bool SharedKvCache { get; init; }
+    /// <summary>Manifest <c>"kv_cache": "prefix"</c> (PRMs only): the PRM graph takes a past and returns its
+    /// present in the concat layout, so candidates that share a prefix score it once (PrefixPrmScorer).</summary>
+    public bool PrmPrefixCache { get; init; }
     public PrmHeadSpec? Prm { get; init; }
     public RevisionFormat? Revision { get; init; }
+    /// <summary>Token strings that end a generation (manifest <c>stop_tokens</c>; default: the eos token).</summary>
+    public IReadOnlyList<string> StopTokens { get; init; } = [];
+    /// <summary>Absolute path of the chat template (manifest <c>chat_template</c>); null: <see cref="PromptTemplate"/> is used.</summary>
+    public string? ChatTemplatePath { get; init; }
+    /// <summary>The system message of chat prompts unless a run spec gives one (manifest <c>system_prompt</c>).</summary>
+    public string? SystemPrompt { get; init; }
+    /// <summary>Where an imported model came from (manifest <c>source</c>); null for hand-made models.</summary>
+    public ModelSource? Source { get; init; }
+    /// <summary>Pretraining token count for FLOPs analysis; null = unknown.</summary>
+    public long? PretrainingTokens { get; init; }
+
+    /// <summary>The stop tokens, or the eos token when the manifest names none.</summary>
+    public IReadOnlyList<string> EffectiveStopTokens => StopTokens.Count > 0 ? StopTokens : [EosToken];
 
     /// <summary>The policy prompt for a problem: the manifest's template with <c>{problem}</c> filled in.</summary>
     public string FormatPrompt(string problem) => PromptTemplate.Replace("{problem}", problem, StringComparison.Ordinal);

@@ -12,5 +12,9 @@ public static class PrmHeadMath
     /// <summary>Token-logits head: softmax over the good and bad token logits only, probability of good.</summary>
     public static double GoodBad(float good, float bad) => Sigmoid((double)good - bad);
 
+    /// <summary>Softmax over two logits, probability of class <paramref name="index"/> (0 or 1).</summary>
+    public static double Softmax2(float first, float second, int index) =>
+        index == 1 ? Sigmoid((double)second - first) : Sigmoid((double)first - second);
+
     private static double Sigmoid(double x) => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x));
 }

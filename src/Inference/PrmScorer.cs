@@ -20,7 +20,11 @@ public sealed class PrmScorer
         _model = model;
         _head = model.Manifest.Prm ?? throw new InvalidOperationException($"{model.Manifest.ManifestPath}: model '{model.Manifest.Name}' is not a PRM (no 'prm' object)");
         _hasPositions = model.InputNames.Contains("position_ids");
-        if (_head.Head == PrmHeadKind.TokenLogits)
+        if (_head.LabelTokenIds is [var good, var bad])
+        {
+            (_goodId, _badId) = (good, bad);
+        }
+        else if (_head.Head == PrmHeadKind.TokenLogits)
         {
             _goodId = model.Tokenizer.TokenId(_head.GoodToken!, model.Manifest.ManifestPath, "prm.good_token");
             _badId = model.Tokenizer.TokenId(_head.BadToken!, model.Manifest.ManifestPath, "prm.bad_token");
@@ -34,12 +38,22 @@ public sealed class PrmScorer
     public Task<IReadOnlyList<IReadOnlyList<double>>> ScoreAsync(IReadOnlyList<PrmInput> inputs, CancellationToken cancellationToken = default) =>
         Task.Run(() => Score(inputs, cancellationToken), cancellationToken);
 
-    public IReadOnlyList<IReadOnlyList<double>> Score(IReadOnlyList<PrmInput> inputs, CancellationToken cancellationToken = default)
+    public IReadOnlyList<IReadOnlyList<double>> Score(IReadOnlyList<PrmInput> inputs, CancellationToken cancellationToken = default) =>
+        ScoreEncoded(inputs.Select(Encode).ToList(), cancellationToken);
+
+    /// <summary>Scores inputs already tokenized: per input its ids and the positions of its step markers.</summary>
+    internal IReadOnlyList<IReadOnlyList<double>> ScoreEncoded(IReadOnlyList<(int[] Ids, int[] Markers)> encoded, CancellationToken cancellationToken = default)
     {
-        var encoded = inputs.Select(Encode).ToList();
-        var results = new IReadOnlyList<double>[inputs.Count];
+        if (_model.Manifest.PrmPrefixCache)
+        {
+            float[][][] rows;
+            lock (_model.SharedDecoderLock)
+                rows = _model.PrefixPrm.Score(encoded, _model.Options.PrmMinSharedTokens, cancellationToken);
+            return rows.Select(r => (IReadOnlyList<double>)r.Select(HeadScore).ToArray()).ToList();
+        }
+        var results = new IReadOnlyList<double>[encoded.Count];
         // Similar lengths together: less padding per batch.
-        var order = Enumerable.Range(0, inputs.Count).OrderBy(i => encoded[i].Ids.Length).ToList();
+        var order = Enumerable.Range(0, encoded.Count).OrderBy(i => encoded[i].Ids.Length).ToList();
         for (var start = 0; start < order.Count; start += _model.Options.PrmBatchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -50,8 +64,23 @@ public sealed class PrmScorer
         return results;
     }
 
+    /// <summary>Token ids and score positions of one candidate (the manifest's prm.input recipe, else
+    /// the layout of docs/model-format.md).</summary>
+    public PrmTokens Tokens(PrmInput input)
+    {
+        var (ids, markers) = Encode(input);
+        return new PrmTokens(ids, markers);
+    }
+
     private (int[] Ids, int[] Markers) Encode(PrmInput input)
     {
+        if (_head.Input is not null)
+        {
+            var built = PrmAdapters.Build(_model.Manifest, _model.Tokenizer, input.Problem, input.Steps);
+            if (built.Ids.Length > _model.Manifest.MaxPositions)
+                throw new ArgumentException($"PRM input of {built.Ids.Length} tokens exceeds model '{_model.Manifest.Name}' max_positions {_model.Manifest.MaxPositions}");
+            return (built.Ids, built.Markers);
+        }
         var (text, markerChars) = PrmLayout.Build(_model.Manifest, input.Problem, input.Steps);
         var tokens = _model.Tokenizer.EncodeWithOffsets(text);
         var shift = _model.Manifest.AddBos ? 1 : 0;
@@ -63,6 +92,16 @@ public sealed class PrmScorer
         var markers = markerChars.Select(c => PrmLayout.TokenAt(tokens, text.Length, c) + shift).ToArray();
         return (ids, markers);
     }
+
+    private double HeadScore(ReadOnlySpan<float> at) => _head.Head switch
+    {
+        PrmHeadKind.Value => PrmHeadMath.Value(at[0]),
+        // Two logits: the two classes, or the label tokens' logits kept by the graph.
+        _ when at.Length == 2 => PrmHeadMath.Softmax2(at[0], at[1], _head.ScoreIndex),
+        _ => PrmHeadMath.GoodBad(at[_goodId], at[_badId]),
+    };
+
+    private double HeadScore(float[] at) => HeadScore(at.AsSpan());
 
     private double[][] RunBatch(List<(int[] Ids, int[] Markers)> batch)
     {
@@ -110,13 +149,7 @@ public sealed class PrmScorer
                 results[i] = new double[markers.Length];
                 for (var s = 0; s < markers.Length; s++)
                 {
-                    var at = TensorRows.Row(output, info.ElementDataType, ((long)i * len + markers[s]) * width, width, scratch);
-                    results[i][s] = _head.Head switch
-                    {
-                        PrmHeadKind.Value => PrmHeadMath.Value(at[0]),
-                        PrmHeadKind.TwoClass => PrmHeadMath.TwoClass(at[0], at[1]),
-                        _ => PrmHeadMath.GoodBad(at[_goodId], at[_badId]),
-                    };
+                    results[i][s] = HeadScore(TensorRows.Row(output, info.ElementDataType, ((long)i * len + markers[s]) * width, width, scratch));
                 }
             }
             return results;

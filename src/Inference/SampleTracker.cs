@@ -2,9 +2,9 @@ using System.Text;
 
 namespace Pipeline.Inference;
 
-/// <summary>Follows one sample token by token and decides when it stops: EOS, the step delimiter
+/// <summary>Follows one sample token by token and decides when it stops: EOS (any stop token), the step delimiter
 /// (Step mode), the step limit (Solution mode) or the token limit. Pure logic, no model.</summary>
-internal sealed class SampleTracker(GenerationRequest request, string delimiter, int eosId, int positionsLeft)
+internal sealed class SampleTracker(GenerationRequest request, string delimiter, IReadOnlySet<int> stopIds, int positionsLeft)
 {
     private readonly StringBuilder _text = new();
     private readonly List<int> _stepEnds = [];   // token count at the end of each completed step
@@ -21,7 +21,7 @@ internal sealed class SampleTracker(GenerationRequest request, string delimiter,
         Ids.Add(id);
         if (request.IgnoreStops)
             return Finish(Ids.Count >= Math.Min(request.MaxNewTokens, positionsLeft) ? FinishReasons.Length : null);
-        if (id == eosId) return Finish(FinishReasons.Eos);
+        if (stopIds.Contains(id)) return Finish(FinishReasons.Eos);
         var searchFrom = Math.Max(_stepStartChar, _text.Length - delimiter.Length + 1);
         _text.Append(piece);
         var at = IndexOf(_text, delimiter, searchFrom);

@@ -25,6 +25,7 @@ public static class Extensions
         services.AddOptions<ProducerOptions>().BindConfiguration(ProducerOptions.Section);
         services.AddOptions<PipelineConnectionOptions>().BindConfiguration(PipelineConnectionOptions.Section);
         services.AddOptions<RabbitMqManagementOptions>().BindConfiguration(RabbitMqManagementOptions.Section);
+        services.AddOptions<Pipeline.Inference.InferenceOptions>().BindConfiguration(Pipeline.Inference.InferenceOptions.SectionName);
         services.AddSingleton<DatabaseConnector>();
         services.AddSingleton<QueueDepthClient>();
         services.AddSingleton(TimeProvider.System);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Producer.Commands;
 using Pipeline.Producer.Commands.Datasets;
 using Pipeline.Producer.Commands.Db;
+using Pipeline.Producer.Commands.Models;
 using Pipeline.Producer.Commands.Runs;
 using Pipeline.Producer.Infrastructure;
 using Pipeline.Storage;
@@ -46,6 +47,16 @@ public static class PipelineApp
                 r.AddCommand<RunListCommand>("list").WithDescription("Recent runs");
                 r.AddCommand<RunReportCommand>("report").WithDescription("Accuracy by level and budget, per strategy and aggregator");
             });
+            c.AddBranch("model", m =>
+            {
+                m.SetDescription("Models: import Hugging Face checkpoints, try prompts, generation and PRM scores");
+                m.AddCommand<ModelImportCommand>("import").WithDescription("Import a Hugging Face checkpoint (ONNX graph + manifest)")
+                    .WithExample("model", "import", "hf/Llama-3.2-1B-Instruct", "--out", "models/imported/llama-3.2-1b-instruct");
+                m.AddCommand<ModelPromptCommand>("prompt").WithDescription("The rendered policy prompt and its token ids")
+                    .WithExample("model", "prompt", "models/imported/llama-3.2-1b-instruct/Llama-3.2-1B-Instruct.manifest.json", "--user", "What is 1+1?", "--json");
+                m.AddCommand<ModelGenerateCommand>("generate").WithDescription("Generate one solution (greedy by default)");
+                m.AddCommand<ModelScoreCommand>("score").WithDescription("PRM scores of a solution's steps");
+            });
             c.AddCommand<GradeCommand>("grade").WithDescription("Grade answers against gold answers (JSONL in, JSONL out)");
         });
         return app;
@@ -58,6 +69,9 @@ public static class PipelineApp
         {
             case InputException input:
                 foreach (var e in input.Errors) console.MarkupLineInterpolated($"[red]error:[/] {e.ToString()}");
+                return 2;
+            case Pipeline.Inference.ModelFormatException:
+                console.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
                 return 2;
             case CliException or DatasetConflictException or RunNotFoundException or CommandAppException:
                 console.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");

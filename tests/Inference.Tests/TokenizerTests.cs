@@ -43,11 +43,13 @@ public sealed class TokenizerTests(ModelsFixture models)
         var dir = Directory.CreateTempSubdirectory("hfjson").FullName;
         try
         {
-            // GPT-2 byte alphabet for a, b, space (Ġ), three ranked merges (both file spellings) and an added special token.
+            // GPT-2 byte alphabet for a, b, space (Ġ), three ranked merges (the pair spelling of recent files) and an added special
+            // token (with every field Hugging Face's loader requires of one).
             var json = """
-            {"added_tokens":[{"id":6,"content":"<|endoftext|>","special":true}],
-             "pre_tokenizer":{"type":"ByteLevel","add_prefix_space":false},
-             "model":{"type":"BPE","vocab":{"a":0,"b":1,"Ġ":2,"ab":3,"Ġab":4,"Ġa":5},"merges":["Ġ a",["Ġa","b"],"a b"]}}
+            {"added_tokens":[{"id":6,"content":"<|endoftext|>","single_word":false,"lstrip":false,"rstrip":false,"normalized":false,"special":true}],
+             "pre_tokenizer":{"type":"ByteLevel","add_prefix_space":false,"trim_offsets":true,"use_regex":true},
+             "decoder":{"type":"ByteLevel","add_prefix_space":false,"trim_offsets":true,"use_regex":true},
+             "model":{"type":"BPE","vocab":{"a":0,"b":1,"Ġ":2,"ab":3,"Ġab":4,"Ġa":5},"merges":[["Ġ","a"],["Ġa","b"],["a","b"]]}}
             """;
             var path = Path.Combine(dir, "tokenizer.json");
             File.WriteAllText(path, json);
