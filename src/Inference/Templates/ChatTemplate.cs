@@ -54,7 +54,7 @@ public sealed class ChatTemplate
     {
         ArgumentNullException.ThrowIfNull(messages);
         ArgumentNullException.ThrowIfNull(options);
-        var vars = new Scope(Globals.Scope);
+        var vars = new Scope(JinjaGlobals.Scope);
         var list = new List<object?>(messages.Count);
         foreach (var message in messages) list.Add(ToMessage(message));
         vars.Set("messages", list);

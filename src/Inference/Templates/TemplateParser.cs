@@ -665,7 +665,7 @@ internal sealed class TemplateParser
         ExpectOp("|");
         var pos = Current.Pos;
         var name = ParseDottedName();
-        if (!Filters.Exists(name)) throw Fail(Filters.Unsupported(name), pos);
+        if (!JinjaFilters.Exists(name)) throw Fail(JinjaFilters.Unsupported(name), pos);
         var args = Current.IsOp("(") ? ParseCallArgs() : Arguments.Empty;
         return new FilterExpr(pos, node, name, args);
     }
@@ -676,7 +676,7 @@ internal sealed class TemplateParser
         var negated = SkipName("not");
         var pos = Current.Pos;
         var name = ParseDottedName();
-        if (!Tests.Exists(name)) throw Fail(Tests.Unsupported(name), pos);
+        if (!JinjaTests.Exists(name)) throw Fail(JinjaTests.Unsupported(name), pos);
         Arguments args;
         if (Current.IsOp("(")) args = ParseCallArgs();
         else if ((Current.Kind is TokenKind.Name or TokenKind.String or TokenKind.Integer or TokenKind.Float
