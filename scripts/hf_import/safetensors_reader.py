@@ -32,10 +32,15 @@ def bf16_to_float32(raw: np.ndarray) -> np.ndarray:
 
 
 def float32_to_bf16(x: np.ndarray) -> np.ndarray:
-    """Round to nearest even, as torch does (used by tests and fixtures written here)."""
-    bits = np.ascontiguousarray(x, dtype=np.float32).view(np.uint32).astype(np.uint64)
-    rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16
-    return rounded.astype(np.uint16)
+    """Round to nearest even, as torch does (used by tests and fixtures written here). uint32
+    arithmetic: only NaNs could wrap around, and they are set apart."""
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    bits = x.view(np.uint32)
+    rounded = ((bits + (np.uint32(0x7FFF) + ((bits >> 16) & np.uint32(1)))) >> 16).astype(np.uint16)
+    nan = np.isnan(x)
+    if nan.any():
+        rounded[nan] = ((bits[nan] >> 16) | 0x0040).astype(np.uint16)   # stays a (quiet) NaN
+    return rounded
 
 
 class SafetensorsFile:

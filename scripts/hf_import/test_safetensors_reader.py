@@ -18,6 +18,7 @@ class Bf16Test(unittest.TestCase):
         bits = float32_to_bf16(x)
         self.assertEqual(list(bits), [0x3F80, 0xC000, 0x0000, 0x4049, 0x7F80])
         np.testing.assert_array_equal(bf16_to_float32(bits), x)
+        self.assertTrue(np.isnan(bf16_to_float32(float32_to_bf16(np.array([np.nan, -np.nan], np.float32)))).all())
 
     def test_rounds_to_nearest_even_like_torch(self):
         # 1 + 2^-8 is halfway between bf16 1.0 and 1.0078125: ties go to the even mantissa (1.0);
