@@ -97,6 +97,21 @@ class ShardedTest(unittest.TestCase):
             np.testing.assert_allclose(c.get("w0"), t["w0"], rtol=2**-7)
             self.assertEqual(c.used, {"w0", "w3"})
 
+    def test_float16_reads_in_blocks_equal_the_whole_conversion(self):
+        import safetensors_reader
+        with tempfile.TemporaryDirectory() as d:
+            self.make(d)
+            c = Checkpoint(d)
+            old = safetensors_reader.BLOCK_ELEMENTS
+            safetensors_reader.BLOCK_ELEMENTS = 3   # one 2-wide row per block: four blocks
+            try:
+                for name in ("w0", "w2"):   # bf16 and f32 on disk
+                    got = c.get(name, np.float16)
+                    self.assertEqual(got.dtype, np.float16)
+                    np.testing.assert_array_equal(got, c.get(name).astype(np.float16))
+            finally:
+                safetensors_reader.BLOCK_ELEMENTS = old
+
     def test_index_naming_a_tensor_its_shard_lacks(self):
         with tempfile.TemporaryDirectory() as d:
             self.make(d, {"weight_map": {"w0": "model-00002-of-00002.safetensors"}})
