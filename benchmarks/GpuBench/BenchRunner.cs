@@ -112,6 +112,18 @@ public static class BenchRunner
             }
             File.WriteAllText(Path.Combine(o.Out, "prm.json"), new JsonObject { ["rows"] = rows }.ToJsonString(Indented));
         }
+        if (o.Has("prm-round"))
+        {
+            using var prm = LanguageModel.Load(o.PrmManifest, engineOptions());
+            var rows = PrmRoundBench.Run(prm, o.PrmRoundProblemTokens, o.PrmRoundStepTokens, o.PrmRoundReps, o.Out, log);
+            File.WriteAllText(Path.Combine(o.Out, "prm-round.json"), new JsonObject { ["rows"] = rows }.ToJsonString(Indented));
+        }
+
+        if (o.Has("memory"))
+        {
+            var row = MemoryBench.Run(o, engineOptions, prompts, log);
+            File.WriteAllText(Path.Combine(o.Out, "memory.json"), row.ToJsonString(Indented));
+        }
         return Task.FromResult(0);
     }
 }

@@ -4,7 +4,7 @@ namespace Pipeline.GpuBench;
 /// (`GpuBench__Batches=1,16`).</summary>
 public sealed class GpuBenchOptions
 {
-    /// <summary>What to run: any of parity, bench, prm (comma separated).</summary>
+    /// <summary>What to run: any of parity, bench, prm, prm-round, memory (comma separated).</summary>
     public string Modes { get; set; } = "parity,bench";
     /// <summary>Which loops generate: engine (the project's Generator on Manifest), engine-shared (the
     /// same Generator on SharedManifest: the shared-cache layout with CUDA graphs), engine-shared-nographs
@@ -35,6 +35,12 @@ public sealed class GpuBenchOptions
     public string PrmBatches { get; set; } = "16,64";
     public int PrmSteps { get; set; } = 8;
     public int PrmStepTokens { get; set; } = 32;
+    /// <summary>prm-round mode: tokens of the problem (system prompt included) and of each step.</summary>
+    public int PrmRoundProblemTokens { get; set; } = 200;
+    public int PrmRoundStepTokens { get; set; } = 34;
+    public int PrmRoundReps { get; set; } = 3;
+    /// <summary>memory mode: rows the policy and the PRM serve together.</summary>
+    public int MemoryBatch { get; set; } = 256;
     /// <summary>Folder for the JSON results.</summary>
     public string Out { get; set; } = ".";
 

@@ -179,10 +179,11 @@ def import_checkpoint(hf_dir: str, out: str, role: str | None = None, prm_format
     if dtype not in ("float16", "float32"):
         raise ImportFailure(f"--dtype {dtype}: not one of float16, bfloat16, float32")
     if role == "prm":
-        if layout is not None:
-            # Scripts pass one --layout to every import; a PRM has one graph whatever it says.
-            log(f"--layout {layout} ignored: a PRM graph has no KV cache")
-            layout = None
+        # concat: the plain PRM graph (CPU). shared: the same graph taking and returning a KV cache, so
+        # candidates that share a problem and earlier steps score that prefix once (GPU; kv_cache "prefix").
+        layout = layout or ("concat" if dtype == "float32" else "shared")
+        if layout not in ("shared", "concat"):
+            raise ImportFailure(f"--layout {layout}: not one of shared, concat")
     else:
         layout = layout or ("concat" if dtype == "float32" else "shared")
         if layout not in ("shared", "concat"):
@@ -249,11 +250,12 @@ def import_checkpoint(hf_dir: str, out: str, role: str | None = None, prm_format
         return ckpt.get(n, dtype)
 
     log(f"{spec.architecture} -> {role}{' ' + fmt if fmt else ''}, {dtype}, "
-        f"{'no KV cache' if role == 'prm' else layout + ' layout'}, {params / 1e6:.1f}M parameters, "
+        f"{('prefix-sharing cache' if layout == 'shared' else 'no KV cache') if role == 'prm' else layout + ' layout'}, {params / 1e6:.1f}M parameters, "
         f"max_positions {max_pos}{', external data' if external else ''}")
     try:
         if role == "prm":
-            prm = onnx_graphs.PrmHead(head, prefix=HEAD_PREFIX.get(head, ""), label_token_ids=label_token_ids)
+            prm = onnx_graphs.PrmHead(head, prefix=HEAD_PREFIX.get(head, ""), label_token_ids=label_token_ids,
+                                      past=layout == "shared")
             model = onnx_graphs.build_decoder(get, spec, dtype, max_positions=max_pos, prm=prm, external=external)
         elif layout == "shared":
             model = onnx_graphs.build_gqa_decoder(get, spec, dtype, max_positions=max_pos, external=external)
@@ -296,7 +298,7 @@ def import_checkpoint(hf_dir: str, out: str, role: str | None = None, prm_format
         "head_size": spec.head_dim, "hidden_size": spec.hidden_size, "vocab_size": spec.vocab_size,
         "max_positions": max_pos, "parameter_count": params,
         "dtype": dtype,
-        **({"logits": "last", "kv_cache": layout} if role != "prm" else {}),
+        **({"logits": "last", "kv_cache": layout} if role != "prm" else {"kv_cache": "prefix"} if layout == "shared" else {}),
         "source": {"architecture": spec.architecture, "checkpoint": hf_dir, "config_sha256": config_sha,
                    "torch_dtype": spec.torch_dtype},
         "pretraining_tokens": pretraining_tokens,

@@ -113,11 +113,14 @@ class PrmHead:
     two_class: `logits` [b, s, 2] = `{prefix}.2`(ReLU(`{prefix}.0`(hidden)));
     token_logits: `logits` [b, s, 2] = hidden · lm_head rows `label_token_ids` (Math-Shepherd, RLHFlow).
     positions: "input" (position_ids is a graph input) or "cumsum" (computed from attention_mask:
-    the layout of scripts/gpu/export_qwen2.py's value-head PRM)."""
+    the layout of scripts/gpu/export_qwen2.py's value-head PRM).
+    past: the graph also takes past_key_values.* and returns present.* in the concat layout, so a
+    candidate can be scored after a copy of its shared prefix's cache (manifest kv_cache "prefix")."""
     kind: str
     prefix: str = ""
     label_token_ids: tuple[int, int] | None = None
     positions: str = "input"
+    past: bool = False
 
 
 # get(name) -> float32 array; get(name, np.float16) -> float16 (the reader converts big tables in blocks).
@@ -173,7 +176,11 @@ def build_decoder(w: Weights, s: ModelSpec, dtype: str = "float16", logits: str 
                   external: ExternalData | None = None, graph_name: str | None = None,
                   producer: str = PRODUCER) -> onnx.ModelProto:
     """The concat layout (decoder with past, docs/model-format.md), or with `prm` a PRM graph of the
-    same layers without KV cache (right padding, causal)."""
+    same layers: without KV cache (right padding, causal), or with `prm.past` taking and returning
+    the cache as the decoder does (its mask row may have holes: a row's past comes from its parent's)."""
+    cache = prm is None or prm.past
+    if prm is not None and prm.past and prm.positions != "input":
+        raise ValueError("a PRM graph with a past needs position_ids as an input")
     g = Graph(_float_type(dtype), external)
     ft, npf = g.float_type, g.np_float
     L, nh, kvh, hidden, d, inter, vocab, eps = (s.num_layers, s.num_heads, s.num_kv_heads, s.hidden_size, s.head_dim,
@@ -187,7 +194,7 @@ def build_decoder(w: Weights, s: ModelSpec, dtype: str = "float16", logits: str 
               helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["batch", "total_seq"])]
     if prm is None or prm.positions == "input":
         inputs.append(helper.make_tensor_value_info("position_ids", TensorProto.INT64, ["batch", "seq"]))
-    if prm is None:
+    if cache:
         for i in range(L):
             for kv in ("key", "value"):
                 inputs.append(helper.make_tensor_value_info(f"past_key_values.{i}.{kv}", ft,
@@ -248,7 +255,7 @@ def build_decoder(w: Weights, s: ModelSpec, dtype: str = "float16", logits: str 
         qk, v = g.op("Split", [qkv, g.const_i64([nh + kvh, kvh])], n_out=2, axis=1)
         qk = g.op("Add", [g.op("Mul", [qk, cos]), g.op("Mul", [g.op("MatMul", [qk, rot]), sin])])
         q, k = g.op("Split", [qk, g.const_i64([nh, kvh])], n_out=2, axis=1)
-        if prm is not None:
+        if not cache:
             k_all, v_all = k, v
         else:
             k_all = g.op("Concat", [f"past_key_values.{i}.key", k], axis=2, outputs=[f"present.{i}.key"])[0]
@@ -281,7 +288,9 @@ def build_decoder(w: Weights, s: ModelSpec, dtype: str = "float16", logits: str 
              axis=-1, epsilon=eps, stash_type=1)
 
     if prm is not None:
-        _prm_output(g, w, s, prm, x, outputs)
+        head_outputs: list = []
+        _prm_output(g, w, s, prm, x, head_outputs)
+        outputs[:0] = head_outputs   # the scores first, then the presents
     else:
         if logits == "last":
             x = g.op("Slice", [x, g.const_i64([-1]), g.const_i64([INT64_MAX]), g.const_i64([1])])  # [B,1,H]

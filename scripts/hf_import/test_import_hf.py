@@ -73,7 +73,7 @@ class FixtureImportTest(unittest.TestCase):
         for family, kw in self.CASES:
             folder = os.path.join(FIXTURES, family)
             ckpt = Checkpoint(folder)
-            layouts = [None] if kw.get("role") == "prm" or "prm" in family else ["concat", "shared"]
+            layouts = ["concat", "shared"]
             for dtype in ("float32", "float16"):
                 for layout in layouts:
                     with self.subTest(family=family, dtype=dtype, layout=layout), tempfile.TemporaryDirectory() as out:
@@ -105,7 +105,8 @@ class FixtureImportTest(unittest.TestCase):
             total += 0 if "lm_head.weight" not in sizes else 2 * m["hidden_size"]
         self.assertEqual(m["parameter_count"], total)
         if m["role"] == "prm":
-            self.assertNotIn("kv_cache", m)
+            # float16 defaults to the GPU layout: a PRM that takes its shared prefix's cache.
+            self.assertEqual(m.get("kv_cache"), "prefix" if (layout or ("concat" if dtype == "float32" else "shared")) == "shared" else None)
             self.assertEqual(m["prm"]["format"], {"qwen-prm": "qwen-prm", "skywork-prm": "skywork", "math-shepherd": "math-shepherd",
                                                   "rlhflow-prm": "rlhflow"}[family])
         else:
@@ -119,8 +120,11 @@ class FixtureImportTest(unittest.TestCase):
         big = [t for t in model.graph.initializer if t.name in ("embed_tokens", "l0.wqkv")]
         self.assertTrue(big and all(t.data_type == want_float for t in big))
         if m["role"] == "prm":
-            self.assertEqual(inputs, ["input_ids", "attention_mask", "position_ids"])
-            self.assertEqual(outputs, [m["prm"]["output"]])
+            past = [f"past_key_values.{i}.{kv}" for i in range(m["num_layers"]) for kv in ("key", "value")]
+            present = [f"present.{i}.{kv}" for i in range(m["num_layers"]) for kv in ("key", "value")]
+            cache = m.get("kv_cache") == "prefix"
+            self.assertEqual(inputs, ["input_ids", "attention_mask", "position_ids"] + (past if cache else []))
+            self.assertEqual(outputs, [m["prm"]["output"]] + (present if cache else []))
             out = model.graph.output[0].type.tensor_type
             self.assertEqual(out.elem_type, onnx.TensorProto.FLOAT)
             self.assertEqual(len(out.shape.dim), 2 if m["prm"]["head"] == "value" else 3)
@@ -160,10 +164,8 @@ class FixtureImportTest(unittest.TestCase):
                 import_checkpoint(os.path.join(FIXTURES, "qwen-prm"), out, role="policy", **QUIET)
             with self.assertRaisesRegex(ImportFailure, "--prm-format qwen-prm needs Qwen2ForProcessRewardModel"):
                 import_checkpoint(os.path.join(FIXTURES, "llama-policy"), out, role="prm", prm_format="qwen-prm", **QUIET)
-            said = []
-            m = load(import_checkpoint(os.path.join(FIXTURES, "skywork-prm"), out, layout="shared", log=said.append))
-            self.assertNotIn("kv_cache", m)
-            self.assertIn("--layout shared ignored: a PRM graph has no KV cache", said)
+            with self.assertRaisesRegex(ImportFailure, "--layout paged: not one of shared, concat"):
+                import_checkpoint(os.path.join(FIXTURES, "skywork-prm"), out, layout="paged", **QUIET)
 
     def test_bfloat16_is_refused_with_the_way_out(self):
         with tempfile.TemporaryDirectory() as out:

@@ -28,6 +28,6 @@ public static class RoundMessages
             mode == GenerationMode.Revision && e.ParentNodeId is { } last ? TreePaths.PreviousAttempts(tree, last) : null)).ToList();
 
         return new ExpandRound(spec.RunId, spec.SearchId, round, model, spec.PrmModel, spec.Problem, mode,
-            spec.Sampling, plan.LookaheadSteps, requests);
+            spec.Sampling, plan.LookaheadSteps, requests, spec.SystemPrompt);
     }
 }

@@ -20,7 +20,8 @@ public static class SearchStore
                    s.strategy_label, s.budget, s.max_rounds,
                    r.policy_model, r.prm_model, r.revision_model, r.revision_model_path,
                    r.policy_parameters, r.prm_parameters, r.temperature, r.top_p, r.max_new_tokens, r.max_steps, r.seed,
-                   EXTRACT(EPOCH FROM now() - s.round_requested_at)::float8
+                   EXTRACT(EPOCH FROM now() - s.round_requested_at)::float8,
+                   r.spec_json ->> 'system_prompt'
             FROM pipeline.searches s
             JOIN pipeline.problems p ON p.problem_id = s.problem_id
             JOIN pipeline.runs r ON r.run_id = s.run_id
@@ -42,7 +43,8 @@ public static class SearchStore
             r.GetInt64(20),
             new ModelSizes(policyParameters, r.GetInt64(15),
                 revisionModel is null ? 0 : ManifestParameterCount(revisionPath) ?? policyParameters),
-            r.IsDBNull(21) ? null : r.GetDouble(21));
+            r.IsDBNull(21) ? null : r.GetDouble(21),
+            r.IsDBNull(22) ? null : r.GetString(22));
     }
 
     /// <summary>The runs table has no revision parameter count; the manifest it names has one. When the

@@ -4,6 +4,7 @@ namespace Pipeline.Contracts;
 /// A whole round travels as one message (never one per step): the broker moves ~5k msg/s,
 /// a GPU batch consumes hundreds of sequences at a time.</summary>
 /// <param name="LookaheadSteps">k &gt; 0: after each sampled step, roll out k more steps greedily; the PRM scores the rollout's end.</param>
+/// <param name="SystemPrompt">The run spec's system message for models with a chat template; null: the manifest's system_prompt.</param>
 public sealed record ExpandRound(
     Guid RunId,
     long SearchId,
@@ -14,4 +15,5 @@ public sealed record ExpandRound(
     GenerationMode Mode,
     SamplingSettings Sampling,
     int LookaheadSteps,
-    IReadOnlyList<ExpansionRequest> Requests);
+    IReadOnlyList<ExpansionRequest> Requests,
+    string? SystemPrompt = null);

@@ -16,7 +16,9 @@ internal static class CudaRuntime
     [DllImport(Lib)] private static extern int cudaFree(IntPtr ptr);
     [DllImport(Lib)] private static extern int cudaMemset(IntPtr ptr, int value, nuint bytes);
     [DllImport(Lib)] private static extern int cudaMemcpy(IntPtr dst, IntPtr src, nuint bytes, CopyKind kind);
+    [DllImport(Lib)] private static extern int cudaMemcpy2D(IntPtr dst, nuint dpitch, IntPtr src, nuint spitch, nuint width, nuint height, CopyKind kind);
     [DllImport(Lib)] private static extern int cudaDeviceSynchronize();
+    [DllImport(Lib)] private static extern int cudaMemGetInfo(out nuint free, out nuint total);
     [DllImport(Lib)] private static extern IntPtr cudaGetErrorString(int error);
 
     public static void SetDevice(int device) => Check(cudaSetDevice(device), "cudaSetDevice");
@@ -32,6 +34,21 @@ internal static class CudaRuntime
 
     public static void Copy(IntPtr dst, IntPtr src, long bytes, CopyKind kind) =>
         Check(cudaMemcpy(dst, src, (nuint)bytes, kind), $"cudaMemcpy {kind} ({bytes} bytes)");
+
+    /// <summary>Rows of <paramref name="width"/> bytes, <paramref name="height"/> of them, each at its
+    /// pitch; device to device it does not block the host (callers synchronize once after many).</summary>
+    public static void Zero(IntPtr p, long bytes) => Check(cudaMemset(p, 0, (nuint)bytes), "cudaMemset");
+
+    public static void Copy2D(IntPtr dst, long dstPitch, IntPtr src, long srcPitch, long width, long height) =>
+        Check(cudaMemcpy2D(dst, (nuint)dstPitch, src, (nuint)srcPitch, (nuint)width, (nuint)height, CopyKind.DeviceToDevice),
+            $"cudaMemcpy2D ({height} x {width} bytes)");
+
+    /// <summary>Free and total bytes of the current device.</summary>
+    public static (long Free, long Total) MemoryInfo()
+    {
+        Check(cudaMemGetInfo(out var free, out var total), "cudaMemGetInfo");
+        return ((long)free, (long)total);
+    }
 
     public static void Synchronize() => Check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
 

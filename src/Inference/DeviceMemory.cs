@@ -15,6 +15,15 @@ internal abstract class DeviceMemory
     public abstract void Upload<T>(ReadOnlySpan<T> source, IntPtr destination) where T : unmanaged;
     public abstract void Download<T>(IntPtr source, Span<T> destination) where T : unmanaged;
     public abstract void CopyWithin(IntPtr source, IntPtr destination, long bytes);
+    /// <summary><paramref name="rows"/> pieces of <paramref name="width"/> bytes, one every
+    /// <paramref name="sourcePitch"/> bytes of the source to one every <paramref name="destinationPitch"/>
+    /// bytes of the destination. Not synchronized: call <see cref="Synchronize"/> before ONNX Runtime
+    /// reads the destination.</summary>
+    public abstract void CopyStrided(IntPtr source, long sourcePitch, IntPtr destination, long destinationPitch, long width, long rows);
+    /// <summary>Zeroes a buffer (not synchronized).</summary>
+    public abstract void Zero(IntPtr buffer, long bytes);
+    /// <summary>Waits for every copy and kernel issued so far (ONNX Runtime's stream included).</summary>
+    public abstract void Synchronize();
 
     public static DeviceMemory For(LanguageModel model) =>
         model.ExecutionProvider == "CUDA" ? new Cuda(model.Options.CudaDeviceId) : new Host();
@@ -40,6 +49,16 @@ internal abstract class DeviceMemory
 
         public override unsafe void CopyWithin(IntPtr source, IntPtr destination, long bytes) =>
             Buffer.MemoryCopy((void*)source, (void*)destination, bytes, bytes);
+
+        public override unsafe void CopyStrided(IntPtr source, long sourcePitch, IntPtr destination, long destinationPitch, long width, long rows)
+        {
+            for (long r = 0; r < rows; r++)
+                Buffer.MemoryCopy((byte*)source + r * sourcePitch, (byte*)destination + r * destinationPitch, width, width);
+        }
+
+        public override unsafe void Zero(IntPtr buffer, long bytes) => NativeMemory.Clear((void*)buffer, (nuint)bytes);
+
+        public override void Synchronize() { }
     }
 
     private sealed class Cuda : DeviceMemory
@@ -78,5 +97,12 @@ internal abstract class DeviceMemory
             CudaRuntime.Copy(destination, source, bytes, CudaRuntime.CopyKind.DeviceToDevice);
             CudaRuntime.Synchronize();
         }
+
+        public override void CopyStrided(IntPtr source, long sourcePitch, IntPtr destination, long destinationPitch, long width, long rows) =>
+            CudaRuntime.Copy2D(destination, destinationPitch, source, sourcePitch, width, rows);
+
+        public override void Zero(IntPtr buffer, long bytes) => CudaRuntime.Zero(buffer, bytes);
+
+        public override void Synchronize() => CudaRuntime.Synchronize();
     }
 }

@@ -48,6 +48,10 @@ public sealed class InferenceOptions
     /// <summary>Candidates scored in one PRM run.</summary>
     public int PrmBatchSize { get; set; } = 64;
 
+    /// <summary>Shared-cache PRMs: candidates that start with at least this many common tokens share one
+    /// prefill of them (a shorter common run is not worth a cache copy).</summary>
+    public int PrmMinSharedTokens { get; set; } = 16;
+
     /// <summary>A step holding this string is a final answer, so the sample is terminal.</summary>
     public string AnswerMarker { get; set; } = "\\boxed{";
 

@@ -108,16 +108,15 @@ public sealed class LanguageModel : IDisposable
     private void CheckLayout()
     {
         var need = new List<string> { "input_ids" };
+        var prm = Manifest.Role == ModelRole.Prm;
         need.AddRange(Manifest.SharedKvCache ? ["seqlens_k", "total_sequence_length", "last_index"] : ["attention_mask"]);
         var outs = new List<string>();
         if (Manifest.SharedKvCache) outs.Add("next_token");
-        if (Manifest.Role == ModelRole.Prm)
+        outs.Add(prm ? Manifest.Prm!.Output : "logits");
+        if (Manifest.PrmPrefixCache) need.Add("position_ids");
+        // A PRM has a cache only when it shares its candidates' prefixes (kv_cache "prefix").
+        if (!prm || Manifest.PrmPrefixCache)
         {
-            outs.Add(Manifest.Prm!.Output);
-        }
-        else
-        {
-            outs.Add("logits");
             for (var i = 0; i < Manifest.NumLayers; i++)
             {
                 need.Add($"past_key_values.{i}.key");
@@ -161,9 +160,16 @@ public sealed class LanguageModel : IDisposable
     /// its device buffers and CUDA graphs are reused by every later generation.</summary>
     internal SharedKvDecoder SharedDecoder => _sharedDecoder ??= new SharedKvDecoder(this);
 
+    private PrefixPrmScorer? _prefixPrm;
+
+    /// <summary>The prefix-sharing runner of this PRM (kv_cache "prefix"), created on first use and kept
+    /// (its device buffers are reused); callers hold <see cref="SharedDecoderLock"/>.</summary>
+    internal PrefixPrmScorer PrefixPrm => _prefixPrm ??= new PrefixPrmScorer(this);
+
     public void Dispose()
     {
         _sharedDecoder?.Dispose();
+        _prefixPrm?.Dispose();
         Session.Dispose();
         Tokenizer.Dispose();
     }

@@ -47,10 +47,11 @@ internal sealed class ManifestValidator(string file, string text)
             },
             SharedKvCache = (m.KvCache ?? "concat") switch
             {
-                "concat" => false,
+                "concat" or "prefix" => false,
                 "shared" => true,
-                var other => throw Error("kv_cache", $"'{other}' is not one of concat, shared"),
+                var other => throw Error("kv_cache", $"'{other}' is not one of concat, shared, prefix"),
             },
+            PrmPrefixCache = m.KvCache == "prefix",
             Prm = m.Prm is null ? null : Prm(m.Prm),
             Revision = m.Revision is null ? null : Revision(m.Revision),
             StopTokens = StopTokens(m.StopTokens),
@@ -65,7 +66,9 @@ internal sealed class ManifestValidator(string file, string text)
         if (role == ModelRole.Prm && manifest.Prm is null)
             throw Error("prm", "a model with role 'prm' needs a 'prm' object (head, output)");
         if (manifest.SharedKvCache && role == ModelRole.Prm)
-            throw Error("kv_cache", "'shared' is a decoder layout; a PRM has no KV cache (leave kv_cache out)");
+            throw Error("kv_cache", "'shared' is a decoder layout; a PRM's cache layout is 'prefix' (or leave kv_cache out)");
+        if (manifest.PrmPrefixCache && role != ModelRole.Prm)
+            throw Error("kv_cache", "'prefix' is a PRM layout; a decoder's is 'concat' or 'shared'");
         if (role == ModelRole.Revision && manifest.Revision is null)
             throw Error("revision", "a model with role 'revision' needs a 'revision' object");
         return manifest;

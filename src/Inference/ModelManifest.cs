@@ -36,6 +36,9 @@ public sealed record ModelManifest
     /// tokens from position 0 (GroupQueryAttention with <c>seqlens_k</c>; docs/model-format.md). The
     /// default, "concat", returns a present one position longer than its past.</summary>
     public bool SharedKvCache { get; init; }
+    /// <summary>Manifest <c>"kv_cache": "prefix"</c> (PRMs only): the PRM graph takes a past and returns its
+    /// present in the concat layout, so candidates that share a prefix score it once (PrefixPrmScorer).</summary>
+    public bool PrmPrefixCache { get; init; }
     public PrmHeadSpec? Prm { get; init; }
     public RevisionFormat? Revision { get; init; }
     /// <summary>Token strings that end a generation (manifest <c>stop_tokens</c>; default: the eos token).</summary>

@@ -38,12 +38,22 @@ public sealed class PrmScorer
     public Task<IReadOnlyList<IReadOnlyList<double>>> ScoreAsync(IReadOnlyList<PrmInput> inputs, CancellationToken cancellationToken = default) =>
         Task.Run(() => Score(inputs, cancellationToken), cancellationToken);
 
-    public IReadOnlyList<IReadOnlyList<double>> Score(IReadOnlyList<PrmInput> inputs, CancellationToken cancellationToken = default)
+    public IReadOnlyList<IReadOnlyList<double>> Score(IReadOnlyList<PrmInput> inputs, CancellationToken cancellationToken = default) =>
+        ScoreEncoded(inputs.Select(Encode).ToList(), cancellationToken);
+
+    /// <summary>Scores inputs already tokenized: per input its ids and the positions of its step markers.</summary>
+    internal IReadOnlyList<IReadOnlyList<double>> ScoreEncoded(IReadOnlyList<(int[] Ids, int[] Markers)> encoded, CancellationToken cancellationToken = default)
     {
-        var encoded = inputs.Select(Encode).ToList();
-        var results = new IReadOnlyList<double>[inputs.Count];
+        if (_model.Manifest.PrmPrefixCache)
+        {
+            float[][][] rows;
+            lock (_model.SharedDecoderLock)
+                rows = _model.PrefixPrm.Score(encoded, _model.Options.PrmMinSharedTokens, cancellationToken);
+            return rows.Select(r => (IReadOnlyList<double>)r.Select(HeadScore).ToArray()).ToList();
+        }
+        var results = new IReadOnlyList<double>[encoded.Count];
         // Similar lengths together: less padding per batch.
-        var order = Enumerable.Range(0, inputs.Count).OrderBy(i => encoded[i].Ids.Length).ToList();
+        var order = Enumerable.Range(0, encoded.Count).OrderBy(i => encoded[i].Ids.Length).ToList();
         for (var start = 0; start < order.Count; start += _model.Options.PrmBatchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -82,6 +92,16 @@ public sealed class PrmScorer
         var markers = markerChars.Select(c => PrmLayout.TokenAt(tokens, text.Length, c) + shift).ToArray();
         return (ids, markers);
     }
+
+    private double HeadScore(ReadOnlySpan<float> at) => _head.Head switch
+    {
+        PrmHeadKind.Value => PrmHeadMath.Value(at[0]),
+        // Two logits: the two classes, or the label tokens' logits kept by the graph.
+        _ when at.Length == 2 => PrmHeadMath.Softmax2(at[0], at[1], _head.ScoreIndex),
+        _ => PrmHeadMath.GoodBad(at[_goodId], at[_badId]),
+    };
+
+    private double HeadScore(float[] at) => HeadScore(at.AsSpan());
 
     private double[][] RunBatch(List<(int[] Ids, int[] Markers)> batch)
     {
@@ -129,14 +149,7 @@ public sealed class PrmScorer
                 results[i] = new double[markers.Length];
                 for (var s = 0; s < markers.Length; s++)
                 {
-                    var at = TensorRows.Row(output, info.ElementDataType, ((long)i * len + markers[s]) * width, width, scratch);
-                    results[i][s] = _head.Head switch
-                    {
-                        PrmHeadKind.Value => PrmHeadMath.Value(at[0]),
-                        // Two logits: the two classes, or the label tokens' logits kept by the graph.
-                        _ when width == 2 => PrmHeadMath.Softmax2(at[0], at[1], _head.ScoreIndex),
-                        _ => PrmHeadMath.GoodBad(at[_goodId], at[_badId]),
-                    };
+                    results[i][s] = HeadScore(TensorRows.Row(output, info.ElementDataType, ((long)i * len + markers[s]) * width, width, scratch));
                 }
             }
             return results;

@@ -74,8 +74,8 @@ public sealed class OnnxProposalEngine : IProposalEngine, IDisposable
     private static GenerationRequest ToGenerationRequest(ModelManifest manifest, ExpandRound round, ExpansionRequest request)
     {
         var prompt = round.Mode == GenerationMode.Revision
-            ? PromptBuilder.Revision(manifest, round.Problem, request.PreviousAttempts ?? [])
-            : PromptBuilder.Policy(manifest, round.Problem, request.PrefixSteps);
+            ? PromptBuilder.Revision(manifest, round.Problem, request.PreviousAttempts ?? [], round.SystemPrompt)
+            : PromptBuilder.Policy(manifest, round.Problem, request.PrefixSteps, round.SystemPrompt);
         var s = round.Sampling;
         return new GenerationRequest(prompt, request.Count, s.Temperature, s.TopP, request.Seed,
             round.Mode == GenerationMode.Step ? StopMode.Step : StopMode.Solution, s.MaxNewTokens, s.MaxSteps);
@@ -95,7 +95,7 @@ public sealed class OnnxProposalEngine : IProposalEngine, IDisposable
             {
                 if (list[c].Terminal || list[c].Steps.Count == 0) { list[c] = list[c] with { Lookahead = [] }; continue; }
                 var prefix = round.Requests[list[c].RequestIndex].PrefixSteps.Concat(list[c].Steps.Select(s => s.Text));
-                var prompt = PromptBuilder.Policy(manifest, round.Problem, prefix);
+                var prompt = PromptBuilder.Policy(manifest, round.Problem, prefix, round.SystemPrompt);
                 if (model.EncodePrompt(prompt).Length >= manifest.MaxPositions - 1) { list[c] = list[c] with { Lookahead = [] }; continue; }
                 open.Add((i, c, prompt, round.LookaheadSteps));
             }

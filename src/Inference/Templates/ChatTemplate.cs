@@ -32,8 +32,23 @@ public sealed class ChatTemplate
         return new ChatTemplate(TemplateParser.Parse(tokens, map), map);
     }
 
-    /// <summary>Reads a .jinja file (UTF-8) and parses it; errors name the file.</summary>
-    public static ChatTemplate Load(string path) => Parse(File.ReadAllText(path, Encoding.UTF8), path);
+    /// <summary>Reads a .jinja file (UTF-8, as Python's open(encoding="utf-8") reads it: a byte-order mark stays
+    /// part of the text, invalid bytes are an error) and parses it; errors name the file.</summary>
+    public static ChatTemplate Load(string path)
+    {
+        string text;
+        try
+        {
+            text = StrictUtf8.GetString(File.ReadAllBytes(path));
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new ChatTemplateException(path, 1, 1, $"the file is not valid UTF-8 ({e.Message})");
+        }
+        return Parse(text, path);
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt, ChatTemplateOptions options)
     {
@@ -98,7 +113,7 @@ public sealed class ChatTemplate
         JsonValueKind.Object => JsonObject(e),
         JsonValueKind.Array => e.EnumerateArray().Select(FromJson).ToList(),
         JsonValueKind.String => e.GetString(),
-        JsonValueKind.Number => e.TryGetInt64(out var l) ? l : e.GetDouble(),
+        JsonValueKind.Number => e.TryGetInt64(out var l) ? (object)l : e.GetDouble(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => null,

@@ -21,7 +21,7 @@ internal static class Filters
     {
         ["abs"] = (_, v, a) => NoArgs(a, "abs", v) switch
         {
-            long l => checked(Math.Abs(l)),
+            long l => (object)checked(Math.Abs(l)),
             bool b => b ? 1L : 0L,
             double d => Math.Abs(d),
             Undefined u => throw u.Fail(),

@@ -34,7 +34,7 @@ internal static class Globals
         return scope;
     }
 
-    private static List<object?> Range(CallArgs a)
+    private static PyView Range(CallArgs a)
     {
         if (a.Keywords.Length > 0) throw new TemplateRuntimeError("range() takes no keyword arguments");
         var p = a.Positional.Select(PyOps.AsLong).ToArray();
@@ -51,7 +51,7 @@ internal static class Globals
             throw new TemplateRuntimeError($"Range too big. The sandbox blocks ranges larger than MAX_RANGE ({MaxRange}).");
         var list = new List<object?>((int)count);
         for (var i = 0L; i < count; i++) list.Add(start + i * step);
-        return list;
+        return new PyView("range", list, step == 1 ? $"range({start}, {stop})" : $"range({start}, {stop}, {step})");
     }
 
     private static PyDict MakeDict(CallArgs a, string function)

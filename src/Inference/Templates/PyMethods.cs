@@ -68,8 +68,35 @@ internal static class PyMethods
         "isspace" => M(s, name, (_, a) => s.Length > 0 && s.All(PyText.IsSpace)),
         "islower" => M(s, name, (_, a) => s.Any(char.IsLower) && !s.Any(char.IsUpper)),
         "isupper" => M(s, name, (_, a) => s.Any(char.IsUpper) && !s.Any(char.IsLower)),
+        "isascii" => M(s, name, (_, a) => s.All(char.IsAscii)),
+        "removeprefix" => M(s, name, (_, a) => Str(a.Expect(name, "prefix").Get(0, "prefix", null), name) is var p && s.StartsWith(p, StringComparison.Ordinal) ? s[p.Length..] : s),
+        "removesuffix" => M(s, name, (_, a) => Str(a.Expect(name, "suffix").Get(0, "suffix", null), name) is var x && x.Length > 0 && s.EndsWith(x, StringComparison.Ordinal) ? s[..^x.Length] : s),
+        "index" => M(s, name, (_, a) => s.IndexOf(Str(a.Expect(name, "sub").Get(0, "sub", null), name), StringComparison.Ordinal) is var i and >= 0
+            ? (long)CodePointIndex(s, i) : throw new TemplateRuntimeError("substring not found")),
+        "rindex" => M(s, name, (_, a) => s.LastIndexOf(Str(a.Expect(name, "sub").Get(0, "sub", null), name), StringComparison.Ordinal) is var i and >= 0
+            ? (long)CodePointIndex(s, i) : throw new TemplateRuntimeError("substring not found")),
+        "partition" => M(s, name, (_, a) => Partition(s, Str(a.Expect(name, "sep").Get(0, "sep", null), name), last: false)),
+        "rpartition" => M(s, name, (_, a) => Partition(s, Str(a.Expect(name, "sep").Get(0, "sep", null), name), last: true)),
+        _ when UnsupportedStringMethods.Contains(name) => M(s, name, (_, _) =>
+            throw new TemplateRuntimeError($"str.{name}() is not supported by this chat-template interpreter")),
         _ => null,
     };
+
+    /// <summary>Python str methods left out: they exist (so a template testing one sees a true value, as in
+    /// Python), but calling or printing one is an error rather than a guess.</summary>
+    private static readonly HashSet<string> UnsupportedStringMethods =
+    [
+        "casefold", "center", "encode", "expandtabs", "format_map", "isdecimal", "isidentifier", "isnumeric",
+        "isprintable", "istitle", "ljust", "maketrans", "rjust", "swapcase", "translate", "zfill",
+    ];
+
+    private static object?[] Partition(string s, string sep, bool last)
+    {
+        if (sep.Length == 0) throw new TemplateRuntimeError("empty separator");
+        var i = last ? s.LastIndexOf(sep, StringComparison.Ordinal) : s.IndexOf(sep, StringComparison.Ordinal);
+        if (i < 0) return last ? ["", "", s] : [s, "", ""];
+        return [s[..i], sep, s[(i + sep.Length)..]];
+    }
 
     private static int CodePointIndex(string s, int utf16Index) => utf16Index <= 0 ? utf16Index : PyText.Length(s[..utf16Index]);
 
@@ -110,6 +137,7 @@ internal static class PyMethods
             foreach (var (k, v) in dict) copy.Set(k, v);
             return copy;
         }),
+        "fromkeys" => M(dict, name, (_, _) => throw new TemplateRuntimeError("dict.fromkeys() is not supported by this chat-template interpreter")),
         _ => null,
     };
 

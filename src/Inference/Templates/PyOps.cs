@@ -66,7 +66,7 @@ internal static class PyOps
             case List<object?> list: return "[" + string.Join(", ", list.Select(Repr)) + "]";
             case object?[] tuple: return tuple.Length == 1 ? $"({Repr(tuple[0])},)" : "(" + string.Join(", ", tuple.Select(Repr)) + ")";
             case PyDict dict: return "{" + string.Join(", ", dict.Select(p => Repr(p.Key) + ": " + Repr(p.Value))) + "}";
-            case PyView view: return $"{view.TypeName}([{string.Join(", ", view.Items.Select(Repr))}])";
+            case PyView view: return view.CustomRepr ?? $"{view.TypeName}([{string.Join(", ", view.Items.Select(Repr))}])";
             case Undefined: return "Undefined";
             case Namespace ns: return $"<Namespace {Repr(ns.Attributes)}>";
             case LoopContext loop: return $"<LoopContext {loop.Index0 + 1}/{loop.Items.Count}>";
@@ -283,7 +283,7 @@ internal static class PyOps
     public static object? Neg(object? a) => a switch
     {
         Undefined u => throw u.Fail(),
-        long or bool => checked(-AsLong(a)),
+        long or bool => (object)checked(-AsLong(a)),
         double d => -d,
         _ => throw new TemplateRuntimeError($"bad operand type for unary -: '{TypeName(a)}'"),
     };
@@ -291,7 +291,7 @@ internal static class PyOps
     public static object? Pos(object? a) => a switch
     {
         Undefined u => throw u.Fail(),
-        long or bool => AsLong(a),
+        long or bool => (object)AsLong(a),
         double d => d,
         _ => throw new TemplateRuntimeError($"bad operand type for unary +: '{TypeName(a)}'"),
     };
@@ -373,6 +373,8 @@ internal static class PyOps
                 return PyText.At(s, AsLong(key)) ?? (object)Undefined.Member(obj, key);
             case PyMarkup m when IsInt(key):
                 return PyText.At(m.Value, AsLong(key)) ?? (object)Undefined.Member(obj, key);
+            case PyView { Indexable: true } range when IsInt(key):
+                return Index(range.Items, AsLong(key), out var ritem) ? ritem : Undefined.Member(obj, key);
         }
         if (key is string name)
         {
@@ -424,6 +426,8 @@ internal static class PyOps
             case PyMarkup m: return new PyMarkup(PyText.Slice(m.Value, a, b, c));
             case List<object?> list: return PySlice.Range(list.Count, a, b, c).Select(i => list[i]).ToList();
             case object?[] tuple: return PySlice.Range(tuple.Length, a, b, c).Select(i => tuple[i]).ToArray();
+            case PyView { Indexable: true }:
+                throw new TemplateRuntimeError("slicing a range() is not supported by this chat-template interpreter");
             case PyDict: throw new TemplateRuntimeError("unhashable type: 'slice'");
             default: throw new TemplateRuntimeError($"'{TypeName(obj)}' object is not subscriptable");
         }

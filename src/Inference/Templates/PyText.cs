@@ -115,25 +115,79 @@ internal static class PyText
         return cp;
     }
 
-    public static string Upper(string s) => s.ToUpperInvariant();
+    public static string Upper(string s) => MapCase(s, PyCaseTables.Upper, Rune.ToUpperInvariant);
 
-    public static string Lower(string s) => s.ToLowerInvariant();
+    public static string Lower(string s)
+    {
+        var lower = MapCase(s, PyCaseTables.Lower, Rune.ToLowerInvariant);
+        return lower.Contains('σ') && s.Contains('Σ') ? FinalSigma(s, lower) : lower;
+    }
+
+    private static string MapCase(string s, Dictionary<int, string> full, Func<Rune, Rune> simple)
+    {
+        var ascii = true;
+        foreach (var c in s)
+            if (c > '\x7f') { ascii = false; break; }
+        if (ascii) return simple == Rune.ToUpperInvariant ? s.ToUpperInvariant() : s.ToLowerInvariant();
+        var sb = new StringBuilder(s.Length);
+        foreach (var rune in s.EnumerateRunes())
+        {
+            if (full.TryGetValue(rune.Value, out var mapped)) sb.Append(mapped);
+            else sb.Append(simple(rune).ToString());
+        }
+        return sb.ToString();
+    }
+
+    private static string TitleChar(Rune rune) =>
+        PyCaseTables.Title.TryGetValue(rune.Value, out var mapped) ? mapped
+        : PyCaseTables.Upper.TryGetValue(rune.Value, out var upper) ? upper
+        : Rune.ToUpperInvariant(rune).ToString();
+
+    private static string LowerChar(Rune rune) =>
+        PyCaseTables.Lower.TryGetValue(rune.Value, out var mapped) ? mapped : Rune.ToLowerInvariant(rune).ToString();
+
+    /// <summary>Python lower-cases a capital sigma at the end of a word to the final form ς.</summary>
+    private static string FinalSigma(string source, string lower)
+    {
+        if (source.Length != lower.Length) return lower;
+        var chars = lower.ToCharArray();
+        for (var i = 0; i < source.Length; i++)
+        {
+            if (source[i] != 'Σ') continue;
+            var before = i > 0 && IsCased(source[i - 1]);
+            var after = i + 1 < source.Length && IsCased(source[i + 1]);
+            if (before && !after) chars[i] = 'ς';
+        }
+        return new string(chars);
+    }
 
     /// <summary>str.capitalize: first character title-cased, the rest lower-cased.</summary>
-    public static string Capitalize(string s) =>
-        s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..].ToLowerInvariant();
+    public static string Capitalize(string s)
+    {
+        if (s.Length == 0) return s;
+        var sb = new StringBuilder(s.Length);
+        var first = true;
+        foreach (var rune in s.EnumerateRunes())
+        {
+            sb.Append(first ? TitleChar(rune) : LowerChar(rune));
+            first = false;
+        }
+        return sb.ToString();
+    }
 
     private static bool IsCased(char c) => char.IsUpper(c) || char.IsLower(c) || char.GetUnicodeCategory(c) == UnicodeCategory.TitlecaseLetter;
 
-    /// <summary>str.title: a cased character after an uncased one is upper-cased, every other lower-cased.</summary>
+    private static bool IsCased(Rune r) => Rune.IsUpper(r) || Rune.IsLower(r) || Rune.GetUnicodeCategory(r) == UnicodeCategory.TitlecaseLetter;
+
+    /// <summary>str.title: a cased character after an uncased one is title-cased, every other lower-cased.</summary>
     public static string Title(string s)
     {
         var sb = new StringBuilder(s.Length);
         var previousCased = false;
-        foreach (var c in s)
+        foreach (var rune in s.EnumerateRunes())
         {
-            sb.Append(previousCased ? char.ToLowerInvariant(c) : char.ToUpperInvariant(c));
-            previousCased = IsCased(c);
+            sb.Append(previousCased ? LowerChar(rune) : TitleChar(rune));
+            previousCased = IsCased(rune);
         }
         return sb.ToString();
     }
@@ -147,7 +201,7 @@ internal static class PyText
         {
             var separator = c is '-' or '(' or '{' or '[' or '<' || IsSpace(c);
             if (separator) { sb.Append(c); wordStart = true; continue; }
-            sb.Append(wordStart ? char.ToUpperInvariant(c) : char.ToLowerInvariant(c));
+            sb.Append(wordStart ? Upper(c.ToString()) : Lower(c.ToString()));
             wordStart = false;
         }
         return sb.ToString();
@@ -193,7 +247,7 @@ internal static class PyText
                 if (i >= s.Length) break;
                 if (maxSplit >= 0 && parts.Count >= maxSplit)
                 {
-                    parts.Add(RStrip(s[i..]));
+                    parts.Add(s[i..]);
                     break;
                 }
                 var j = i;
@@ -230,7 +284,7 @@ internal static class PyText
                 if (i == 0) break;
                 if (parts.Count >= maxSplit)
                 {
-                    parts.Add(LStrip(s[..i]));
+                    parts.Add(s[..i]);
                     break;
                 }
                 var j = i;

@@ -632,11 +632,7 @@ internal sealed class TemplateParser
         return new Arguments(args.ToArray(), kwargs.ToArray());
     }
 
-    private Expr ParseCall(Expr node)
-    {
-        var pos = Current.Pos;
-        return new CallExpr(pos, node, ParseCallArgs());
-    }
+    private Expr ParseCall(Expr node) => new CallExpr(node.Pos, node, ParseCallArgs());
 
     private string ParseDottedName()
     {

@@ -36,7 +36,7 @@ internal static class Tests
         ["number"] = (v, _) => v is long or double or bool,
         ["in"] = (v, a) => PyOps.Contains(One(a, "in"), v),
         ["iterable"] = (v, _) => v is string or PyMarkup or List<object?> or object?[] or PyDict or PyView or PyIterator or Undefined,
-        ["sequence"] = (v, _) => v is string or PyMarkup or List<object?> or object?[] or PyDict or Undefined,
+        ["sequence"] = (v, _) => v is string or PyMarkup or List<object?> or object?[] or PyDict or Undefined or PyView { Indexable: true },
         ["mapping"] = (v, _) => v is PyDict,
         ["none"] = (v, _) => v is null,
         ["string"] = (v, _) => v is string or PyMarkup,

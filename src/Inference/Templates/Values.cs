@@ -132,12 +132,17 @@ internal sealed class PyIterator(IEnumerable<object?> source, string typeName)
     }
 }
 
-/// <summary>dict.items() / keys() / values(): sized and re-iterable, printed as dict_items([...]).</summary>
-internal sealed class PyView(string typeName, List<object?> items)
+/// <summary>dict.items() / keys() / values() and range(): sized and re-iterable, printed as Python prints
+/// them (dict_items([...]), range(0, 3)); only a range can be indexed.</summary>
+internal sealed class PyView(string typeName, List<object?> items, string? repr = null)
 {
     public string TypeName { get; } = typeName;
 
     public List<object?> Items { get; } = items;
+
+    public string? CustomRepr { get; } = repr;
+
+    public bool Indexable => TypeName == "range";
 }
 
 /// <summary>A string marked safe (jinja2's Markup): concatenating it with "+" HTML-escapes the other string.</summary>

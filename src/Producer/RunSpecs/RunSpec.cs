@@ -15,6 +15,7 @@ public sealed record ModelPath(string Path, int Line);
 public sealed record PlannedStrategy(StrategyConfig Config, int Line);
 
 /// <summary>A parsed, validated run spec (see docs/cli.md for the file format).</summary>
+/// <param name="SystemPrompt">The system message of chat-template prompts (policy and revision); null: each manifest's system_prompt.</param>
 public sealed record RunSpec(
     string Name,
     string Dataset,
@@ -25,4 +26,5 @@ public sealed record RunSpec(
     SamplingSettings Sampling,
     long Seed,
     IReadOnlyList<PlannedStrategy> Strategies,
-    string SpecJson);
+    string SpecJson,
+    string? SystemPrompt = null);

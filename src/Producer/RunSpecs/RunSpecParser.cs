@@ -32,7 +32,7 @@ public static class RunSpecParser
 
         var w = new Walker(file);
         var root = w.Mapping(stream.Documents[0].RootNode, "(root)")!;
-        w.OnlyKeys(root, "(root)", "name", "dataset", "problems", "models", "sampling", "seed", "strategies");
+        w.OnlyKeys(root, "(root)", "name", "dataset", "problems", "models", "sampling", "seed", "strategies", "system_prompt");
 
         var name = w.RequiredString(root, "name");
         var dataset = w.RequiredString(root, "dataset");
@@ -40,11 +40,12 @@ public static class RunSpecParser
         var (policy, prm, revision) = ParseModels(w, root);
         var sampling = ParseSampling(w, root);
         var seed = w.OptionalLong(root, "seed") ?? 0;
+        var systemPrompt = w.OptionalString(root, "system_prompt", "system_prompt");
         var strategies = ParseStrategies(w, root, sampling, revision is not null);
 
         w.ThrowIfAny();
         var json = LooksLikeJson(text) ? JsonNode.Parse(text)!.ToJsonString() : ToJson(stream.Documents[0].RootNode)!.ToJsonString();
-        return new RunSpec(name!, dataset!, problems, policy!, prm!, revision, sampling, seed, strategies, json);
+        return new RunSpec(name!, dataset!, problems, policy!, prm!, revision, sampling, seed, strategies, json, systemPrompt);
     }
 
     private static ProblemFilter ParseProblems(Walker w, YamlMappingNode root)

@@ -37,6 +37,16 @@ public sealed class AggregatorLogicTests
     }
 
     [Fact]
+    public void The_run_specs_system_prompt_travels_with_the_round()
+    {
+        var tree = new List<TreeNode> { Node(1, null, 1, 0, 0, 0, "2+3") };
+        var plan = RoundPlan.Expand([new PlannedExpansion(1, 2, GenerationMode.Step)], 0);
+        Assert.Null(RoundMessages.Build(Spec(StrategyConfig.Beam(4, 2)), tree, plan, 1).SystemPrompt);
+        var spec = Spec(StrategyConfig.Beam(4, 2)) with { SystemPrompt = "Be brief." };
+        Assert.Equal("Be brief.", RoundMessages.Build(spec, tree, plan, 1).SystemPrompt);
+    }
+
+    [Fact]
     public void A_revision_round_goes_to_the_revision_model_with_the_chain_as_attempts()
     {
         var tree = new List<TreeNode>

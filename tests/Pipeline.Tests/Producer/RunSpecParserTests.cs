@@ -49,9 +49,34 @@ public sealed class RunSpecParserTests
         {
             var spec = RunSpecParser.Parse(File.ReadAllText(file), file);
             Assert.NotEmpty(spec.Strategies);
-            foreach (var model in new[] { spec.Policy, spec.Prm, spec.Revision }.OfType<ModelPath>())
+            // models/imported/: Hugging Face checkpoints the spec's comment says how to import (not in the repository).
+            foreach (var model in new[] { spec.Policy, spec.Prm, spec.Revision }.OfType<ModelPath>().Where(m => !m.Path.StartsWith("models/imported/", StringComparison.Ordinal)))
                 Assert.True(File.Exists(Path.Combine(root, model.Path)), $"{file}: {model.Path} does not exist");
         }
+    }
+
+    [Fact]
+    public void The_imported_models_sample_runs_best_of_n_and_beam_search_on_math500()
+    {
+        var path = Path.Combine(RepoPaths.Root, "samples", "math500-llama1b-qwenprm.yaml");
+        var text = File.ReadAllText(path);
+        var spec = RunSpecParser.Parse(text, path);
+        Assert.Equal("math500", spec.Dataset);
+        Assert.Equal(["best_of_n N=256", "beam(M=4) N=4", "beam(M=4) N=16", "beam(M=4) N=64", "beam(M=4) N=256"], spec.Strategies.Select(s => s.Config.ToString()));
+        Assert.StartsWith("models/imported/", spec.Policy.Path);
+        Assert.StartsWith("models/imported/", spec.Prm.Path);
+        // Every command its comment gives is a real verb with options that exist.
+        Assert.Contains("pipeline model import", text);
+        Assert.Null(spec.SystemPrompt);
+    }
+
+    [Fact]
+    public void System_prompt_is_optional_and_kept_in_the_stored_spec()
+    {
+        var spec = RunSpecParser.Parse("system_prompt: \"Answer in \\\\boxed{}.\"\n" + Minimal, "spec.yaml");
+        Assert.Equal("Answer in \\boxed{}.", spec.SystemPrompt);
+        Assert.Equal("Answer in \\boxed{}.", JsonDocument.Parse(spec.SpecJson).RootElement.GetProperty("system_prompt").GetString());
+        Assert.Null(RunSpecParser.Parse(Minimal, "spec.yaml").SystemPrompt);
     }
 
     [Fact]

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Pipeline.Inference;
+
+namespace Pipeline.GpuBench;
+
+/// <summary>PRM scoring as the pipeline asks for it: every step of every candidate of a round. A beam
+/// search round at depth d has, per search, N candidates = N/M beams x M new steps, each beam with d
+/// earlier steps after the problem; candidates of one search share the problem, those of one beam also
+/// its earlier steps. Token ids are drawn at random (the speed does not depend on them) with the PRM's
+/// step marker ending each step; the exact ids go to prm-inputs.json so that transformers' forward
+/// (scripts/gpu/real_models.py bench --kind prm) runs the same sequences.</summary>
+public static class PrmRoundBench
+{
+    /// <summary>A case: <paramref name="Searches"/> searches of <paramref name="Candidates"/> candidates
+    /// in beams of <paramref name="Width"/>, <paramref name="Depth"/> earlier steps. Width = Candidates
+    /// means no sharing inside a search beyond the problem; Searches x 1 candidate at depth d is the
+    /// plain full-sequence case.</summary>
+    public sealed record Case(string Name, int Searches, int Candidates, int Width, int Depth);
+
+    public static readonly Case[] Default =
+    [
+        new("full-64x8", 64, 1, 1, 7),          // the reference shape: 64 sequences of 8 steps, no sharing
+        new("beam-n16-m4-d4", 1, 16, 4, 4),     // one search's round
+        new("beam-16x-n16-m4-d4", 16, 16, 4, 4), // what a verifier batch of 16 searches holds
+        new("beam-4x-n64-m4-d8", 4, 64, 4, 8),
+    ];
+
+    public static JsonArray Run(LanguageModel prm, int problemTokens, int stepTokens, int reps, string outDir, TextWriter log)
+    {
+        var scorer = new PrmScorer(prm);
+        var marker = prm.Manifest.Prm?.SeparatorToken is { } sep ? prm.Tokenizer.TokenId(sep, prm.Manifest.ManifestPath, "prm.separator_token") : prm.EosId;
+        var rows = new JsonArray();
+        var dump = new JsonArray();
+        foreach (var c in Default)
+        {
+            var inputs = Build(c, problemTokens, stepTokens, marker, Math.Min(prm.Tokenizer.Vocabulary.Count, prm.Manifest.VocabSize));
+            var steps = inputs.Sum(x => x.Markers.Length);
+            scorer.ScoreEncoded(inputs);   // warm-up (kernels, arena, buffers)
+            var before = prm.Manifest.PrmPrefixCache ? prm.PrefixPrm.PrefilledTokens : 0;
+            var sw = Stopwatch.StartNew();
+            for (var r = 0; r < reps; r++) scorer.ScoreEncoded(inputs);
+            var secs = sw.Elapsed.TotalSeconds / reps;
+            var prefilled = prm.Manifest.PrmPrefixCache ? (prm.PrefixPrm.PrefilledTokens - before) / reps : inputs.Sum(x => x.Ids.Length);
+            var tokens = inputs.Sum(x => (long)x.Ids.Length);
+            rows.Add(new JsonObject
+            {
+                ["runner"] = prm.Manifest.PrmPrefixCache ? "engine-prm-prefix" : "engine-prm", ["provider"] = prm.ExecutionProvider,
+                ["case"] = c.Name, ["candidates"] = inputs.Count, ["tokens"] = tokens, ["prefilled_tokens"] = prefilled,
+                ["scored_steps"] = steps, ["seconds"] = secs, ["steps_per_s"] = steps / secs,
+            });
+            log.WriteLine($"prm-round {c.Name,-22} {inputs.Count,4} candidates, {tokens,7} tokens ({prefilled} prefilled): {steps / secs,9:F0} scored steps/s, {secs * 1000:F1} ms");
+            dump.Add(new JsonObject
+            {
+                ["name"] = c.Name, ["steps"] = steps,
+                ["input_ids"] = new JsonArray(inputs.Select(x => (JsonNode)new JsonArray(x.Ids.Select(i => (JsonNode)i).ToArray())).ToArray()),
+            });
+        }
+        File.WriteAllText(Path.Combine(outDir, "prm-inputs.json"), new JsonObject { ["cases"] = dump }.ToJsonString());
+        return rows;
+    }
+
+    public static List<(int[] Ids, int[] Markers)> Build(Case c, int problemTokens, int stepTokens, int marker, int vocab)
+    {
+        var rng = new Random(7);
+        int[] Tokens(int n) => Enumerable.Range(0, n).Select(_ => rng.Next(100, Math.Max(101, vocab - 100))).ToArray();
+        int[] Step() => [.. Tokens(stepTokens - 1), marker];
+        var inputs = new List<(int[] Ids, int[] Markers)>();
+        for (var s = 0; s < c.Searches; s++)
+        {
+            var problem = Tokens(problemTokens);
+            for (var b = 0; b < c.Candidates / c.Width; b++)
+            {
+                var earlier = Enumerable.Range(0, c.Depth).Select(_ => Step()).ToList();
+                for (var k = 0; k < c.Width; k++)
+                {
+                    var ids = problem.Concat(earlier.SelectMany(x => x)).Concat(Step()).ToArray();
+                    var markers = Enumerable.Range(0, ids.Length).Where(i => i >= problemTokens && ids[i] == marker).ToArray();
+                    inputs.Add((ids, markers));
+                }
+            }
+        }
+        return inputs;
+    }
+}

@@ -1,0 +1,101 @@
+using System.Text.Json;
+
+namespace Pipeline.Inference.Tests.Prm;
+
+/// <summary>The shared-cache PRM (GroupQueryAttention backbone, PRM head at every position, candidates
+/// sharing their prefix's cache) against the plain PRM graph of the same checkpoint and against
+/// transformers' reference scores, on CPU.</summary>
+public class SharedPrmTests
+{
+    private static readonly InferenceOptions Cpu = new() { Device = "cpu", IntraOpThreads = 2 };
+
+    // A beam-search round shape: one problem, beams with their earlier steps, candidates with a new step
+    // each; plus an unrelated problem, an exact duplicate and a candidate that is a prefix of another.
+    private static List<(int[] Ids, int[] Markers)> Round(int vocab, int seed)
+    {
+        var rng = new Random(seed);
+        int[] Tokens(int n) => Enumerable.Range(0, n).Select(_ => rng.Next(vocab)).ToArray();
+        var problem = Tokens(45);
+        var inputs = new List<(int[] Ids, int[] Markers)>();
+        for (var b = 0; b < 3; b++)
+        {
+            var steps = new List<int[]> { Tokens(rng.Next(18, 30)), Tokens(rng.Next(18, 30)) };
+            for (var c = 0; c < 4; c++)
+            {
+                var all = steps.Append(Tokens(rng.Next(10, 25))).ToList();
+                var ids = problem.Concat(all.SelectMany(s => s)).ToArray();
+                var markers = new List<int>();
+                var at = problem.Length;
+                foreach (var s in all) markers.Add((at += s.Length) - 1);
+                inputs.Add((ids, markers.ToArray()));
+            }
+        }
+        var other = Tokens(70);
+        inputs.Add((other, [10, 40, 69]));
+        inputs.Add((inputs[0].Ids.ToArray(), inputs[0].Markers.ToArray()));
+        inputs.Add((inputs[1].Ids[..(inputs[1].Markers[1] + 1)], inputs[1].Markers[..2]));
+        return inputs;
+    }
+
+    [Theory]
+    [InlineData("qwen-prm")]      // two-class head
+    [InlineData("skywork-prm")]   // value head
+    public void Shared_prefixes_score_as_the_plain_graph_does(string family)
+    {
+        using var plain = LanguageModel.Load(ImportedFixtures.Manifest(family, "concat"), Cpu);
+        using var shared = LanguageModel.Load(ImportedFixtures.Manifest(family, "shared"), Cpu);
+        Assert.True(shared.Manifest.PrmPrefixCache);
+        var inputs = Round(vocab: 800, seed: 11);
+
+        var want = new PrmScorer(plain).ScoreEncoded(inputs);
+        var got = new PrmScorer(shared).ScoreEncoded(inputs);
+
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            Assert.Equal(want[i].Count, got[i].Count);
+            for (var k = 0; k < want[i].Count; k++)
+                Assert.True(Math.Abs(want[i][k] - got[i][k]) < 1e-4, $"input {i} step {k}: plain {want[i][k]:F6}, shared {got[i][k]:F6}");
+        }
+        // The prefixes were scored once: far fewer positions than the inputs hold.
+        var total = inputs.Sum(x => x.Ids.Length);
+        Assert.True(shared.PrefixPrm.PrefilledTokens < total / 2, $"{shared.PrefixPrm.PrefilledTokens} positions prefilled for {total} input tokens");
+        Assert.True(shared.PrefixPrm.Copies > 0);
+    }
+
+    [Fact]
+    public void Chunks_within_a_small_prefill_budget_give_the_same_scores()
+    {
+        var manifest = ImportedFixtures.Manifest("qwen-prm", "shared");
+        using var wide = LanguageModel.Load(manifest, Cpu);
+        using var narrow = LanguageModel.Load(manifest, new InferenceOptions { Device = "cpu", IntraOpThreads = 2, MaxPrefillTokens = 64 });
+        var inputs = Round(vocab: 800, seed: 5);
+        var a = new PrmScorer(wide).ScoreEncoded(inputs);
+        var b = new PrmScorer(narrow).ScoreEncoded(inputs);
+        Assert.True(narrow.PrefixPrm.Runs > wide.PrefixPrm.Runs);
+        for (var i = 0; i < inputs.Count; i++)
+            for (var k = 0; k < a[i].Count; k++)
+                Assert.True(Math.Abs(a[i][k] - b[i][k]) < 1e-5, $"input {i} step {k}: {a[i][k]} vs {b[i][k]}");
+    }
+
+    [Fact]
+    public void Shared_layout_scores_equal_transformers_reference()
+    {
+        using var shared = LanguageModel.Load(ImportedFixtures.Manifest("qwen-prm", "shared"), Cpu);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(ImportedFixtures.HfDir("qwen-prm"), "reference.json")));
+        var sep = shared.Tokenizer.Vocabulary["<extra_0>"];
+        var cases = doc.RootElement.GetProperty("prm").EnumerateArray().Select(c =>
+        {
+            var ids = c.GetProperty("input_ids").EnumerateArray().Select(x => x.GetInt32()).ToArray();
+            var markers = ids.Select((t, i) => (t, i)).Where(x => x.t == sep).Select(x => x.i).ToArray();
+            var scores = c.GetProperty("scores").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+            return (ids, markers, scores);
+        }).ToList();
+        var got = new PrmScorer(shared).ScoreEncoded(cases.Select(c => (c.ids, c.markers)).ToList());
+        for (var i = 0; i < cases.Count; i++)
+        {
+            Assert.Equal(cases[i].scores.Length, got[i].Count);
+            for (var k = 0; k < got[i].Count; k++)
+                Assert.True(Math.Abs(cases[i].scores[k] - got[i][k]) < 1e-3, $"case {i} step {k}: transformers {cases[i].scores[k]:F6}, engine {got[i][k]:F6}");
+        }
+    }
+}
