@@ -22,6 +22,14 @@ fi
 [ $already_up = 1 ] || started=1
 eval "$(scripts/services.sh env)"
 
+# The Hugging Face import tests (C#: HfImportTests, ModelCommandsTests) run scripts/hf_import/import_hf.py
+# with Debian's Python, which needs numpy + onnx before the .NET tests start.
+if ! /usr/bin/python3 -c "import numpy, onnx" 2>/dev/null; then
+  echo "installing python3-numpy python3-onnx (Debian) for the importer"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-numpy python3-onnx >/dev/null
+fi
+
 log=$(mktemp)
 dotnet build Pipeline.sln -c Release 2>&1 | tail -n 30
 build_rc=${PIPESTATUS[0]}
@@ -49,15 +57,18 @@ if ! /usr/bin/python3 -c "import torch" 2>/dev/null; then
   apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-torch python3-onnx >/dev/null
 fi
-pylog=$(mktemp)
-/usr/bin/python3 -m unittest discover -s models/tiny-arith/train -p 'test_*.py' -v 2>&1 | tee "$pylog"
-py_rc=${PIPESTATUS[0]}
-py_ran=$(grep -Eo '^Ran [0-9]+ tests?' "$pylog" | grep -Eo '[0-9]+' || echo 0)
-py_bad=$(grep -Eo '(failures|errors)=[0-9]+' "$pylog" | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
-[ "$py_rc" != 0 ] && [ "$py_bad" = 0 ] && py_bad=1
-rm -f "$pylog"
-passed=$((passed + py_ran - py_bad)); failed=$((failed + py_bad))
-[ "$py_rc" = 0 ] || test_rc=1
+# The Hugging Face importer's tests (scripts/hf_import) need numpy + onnx of the same interpreter.
+for suite in models/tiny-arith/train scripts/hf_import; do
+  pylog=$(mktemp)
+  /usr/bin/python3 -m unittest discover -s "$suite" -p 'test_*.py' -v 2>&1 | tee "$pylog"
+  py_rc=${PIPESTATUS[0]}
+  py_ran=$(grep -Eo '^Ran [0-9]+ tests?' "$pylog" | grep -Eo '[0-9]+' || echo 0)
+  py_bad=$(grep -Eo '(failures|errors)=[0-9]+' "$pylog" | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
+  [ "$py_rc" != 0 ] && [ "$py_bad" = 0 ] && py_bad=1
+  rm -f "$pylog"
+  passed=$((passed + py_ran - py_bad)); failed=$((failed + py_bad))
+  [ "$py_rc" = 0 ] || test_rc=1
+done
 
 cleanup; started=0
 echo "$passed passed, $failed failed"

@@ -29,7 +29,7 @@ def _spec(weights: dict[str, np.ndarray], cfg: dict) -> hf_config.ModelSpec:
 
 
 def _getter(weights: dict[str, np.ndarray]):
-    return lambda name: weights[name].astype(np.float32)
+    return lambda name, dtype=np.float32: weights[name].astype(np.float32).astype(dtype)
 
 
 def build_decoder(weights: dict[str, np.ndarray], cfg: dict, dtype: str = "float16",

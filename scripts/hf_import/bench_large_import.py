@@ -1,5 +1,5 @@
 """Measures an import at real scale: writes a random-weight checkpoint with a real model's published
-config (bf16 safetensors, ~4 GB shards, numpy only), imports it with import_hf.py, and reports the
+config (bf16 safetensors, ~2 GiB shards, numpy only), imports it with import_hf.py, and reports the
 importer's wall time and peak memory (max RSS of the importer, by /usr/bin/time: a forked child's
 own rusage would count the pages it shared with this process before exec) and the files written.
 
@@ -23,7 +23,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import hf_config  # noqa: E402
 import import_hf  # noqa: E402
-from safetensors_reader import write_safetensors  # noqa: E402
 
 MODELS = {
     # Qwen2.5-1.5B-Instruct's sizes (../shared/notes/real-models.md, section 2), Math variant's 4096 context.
@@ -44,31 +43,49 @@ MODELS = {
 
 
 def make_checkpoint(folder: str, cfg: dict) -> None:
+    """Streams random bf16 bit patterns straight into ~2 GiB shards: magnitudes 2^-7..2^-6 with random
+    signs and mantissas (norm weights 1.0). Values only need to be finite: this measures sizes and
+    time, not numerics (those are the fixtures' job). Never more than one 64M-element chunk in memory."""
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, "config.json"), "w") as f:
         json.dump(cfg, f, indent=2)
     spec = hf_config.parse_config(cfg)
     head = spec.checkpoint_head
     shapes = import_hf.expected_tensors(spec, "prm" if head else "policy", head)
-    rng = np.random.default_rng(0)
-    weight_map: dict[str, str] = {}
-    shard: dict[str, np.ndarray] = {}
+    shards: list[list[str]] = [[]]
     size = 0
-
-    def flush() -> None:
-        nonlocal shard, size
-        if shard:
-            name = f"model-{len(set(weight_map.values())) + 1:05d}.safetensors"
-            write_safetensors(os.path.join(folder, name), shard, {k: "BF16" for k in shard}, {"format": "pt"})
-            weight_map.update({k: name for k in shard})
-            shard, size = {}, 0
     for name, shape in shapes.items():
-        base = 1.0 if name.endswith("norm.weight") else 0.0
-        shard[name] = (base + 0.02 * rng.standard_normal(shape, dtype=np.float32)).astype(np.float32)
-        size += shard[name].size * 2
-        if size > 2 << 30:
-            flush()
-    flush()
+        n = int(np.prod(shape)) * 2
+        if size and size + n > 2 << 30:
+            shards.append([])
+            size = 0
+        shards[-1].append(name)
+        size += n
+    rng = np.random.default_rng(0)
+    weight_map = {}
+    chunk = 64 << 20
+    for k, names in enumerate(shards):
+        file = f"model-{k + 1:05d}-of-{len(shards):05d}.safetensors"
+        header, offset = {"__metadata__": {"format": "pt"}}, 0
+        for name in names:
+            n = int(np.prod(shapes[name])) * 2
+            header[name] = {"dtype": "BF16", "shape": list(shapes[name]), "data_offsets": [offset, offset + n]}
+            offset += n
+            weight_map[name] = file
+        text = json.dumps(header).encode()
+        text += b" " * (-len(text) % 8)
+        with open(os.path.join(folder, file), "wb") as f:
+            f.write(len(text).to_bytes(8, "little") + text)
+            for name in names:
+                left = int(np.prod(shapes[name]))
+                while left:
+                    m = min(left, chunk)
+                    if name.endswith("norm.weight"):
+                        bits = np.full(m, 0x3F80, np.uint16)
+                    else:
+                        bits = (rng.integers(0, 1 << 16, size=m, dtype=np.uint16) & 0x807F) | 0x3C00
+                    bits.tofile(f)
+                    left -= m
     with open(os.path.join(folder, "model.safetensors.index.json"), "w") as f:
         json.dump({"metadata": {}, "weight_map": weight_map}, f)
     specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<extra_0>"]

@@ -181,7 +181,12 @@ def parse_config(cfg: dict, path: str = "config.json", text: str | None = None) 
 
     # Sliding window: Llama has none; Qwen2 only with use_sliding_window; Mistral whenever set.
     window = cfg.get("sliding_window")
-    if family == "llama" or (family == "qwen2" and not c.bool("use_sliding_window", False)):
+    layer_types = cfg.get("layer_types")   # transformers 5 writes it for Qwen2: which layers slide
+    if layer_types is not None:
+        if not isinstance(layer_types, list) or any(t not in ("full_attention", "sliding_attention") for t in layer_types):
+            raise c.error("layer_types", f"{layer_types!r}: each entry must be full_attention or sliding_attention")
+    slides = c.bool("use_sliding_window", False) or "sliding_attention" in (layer_types or [])
+    if family == "llama" or (family == "qwen2" and not slides):
         window = None
     if window is not None:
         window = c.int("sliding_window")

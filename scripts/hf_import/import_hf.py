@@ -244,10 +244,10 @@ def import_checkpoint(hf_dir: str, out: str, role: str | None = None, prm_format
         external_over = int(os.environ.get(EXTERNAL_OVER_ENV, EXTERNAL_OVER))
     external = onnx_graphs.ExternalData(data_path) if estimate > external_over else None
 
-    def get(n: str) -> np.ndarray:
+    def get(n: str, dtype=np.float32) -> np.ndarray:
         if n not in want:
             raise AssertionError(f"graph builder read '{n}', which expected_tensors() does not list")
-        return ckpt.get(n)
+        return ckpt.get(n, dtype)
 
     log(f"{spec.architecture} -> {role}{' ' + fmt if fmt else ''}, {dtype}, "
         f"{('prefix-sharing cache' if layout == 'shared' else 'no KV cache') if role == 'prm' else layout + ' layout'}, {params / 1e6:.1f}M parameters, "

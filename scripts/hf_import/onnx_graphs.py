@@ -16,9 +16,9 @@ head size (explicit head_dim), the rotary frequencies (Llama 3 scaling, applied 
 the tables are built) and tied embeddings; ModelSpec (hf_config.py) carries all of it.
 Layouts of inputs/outputs: docs/model-format.md and docs/import-contract.md.
 
-Weights come through `get(name) -> float32 array`, read one tensor at a time, and each initializer
-can go straight to an external data file as it is made (ExternalData): a 7B model is never in
-memory whole.
+Weights come through `get(name[, dtype]) -> array` (float32 unless asked), read one tensor at a
+time, and each initializer can go straight to an external data file as it is made (ExternalData):
+a 7B model is never in memory whole.
 """
 from __future__ import annotations
 
@@ -123,7 +123,8 @@ class PrmHead:
     past: bool = False
 
 
-Weights = Callable[[str], np.ndarray]
+# get(name) -> float32 array; get(name, np.float16) -> float16 (the reader converts big tables in blocks).
+Weights = Callable[..., np.ndarray]
 
 
 def rope_tables(max_positions: int, inv_freq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -167,7 +168,7 @@ def _head_matrix(w: Weights, s: ModelSpec, g: Graph) -> str:
     """The LM head [vocab, hidden] for Gemm(transB=1): a tied head reads the embedding table in place."""
     if s.tie_word_embeddings:
         return "embed_tokens"
-    return g.init("lm_head", w("lm_head.weight").astype(g.np_float))
+    return g.init("lm_head", w("lm_head.weight", g.np_float))
 
 
 def build_decoder(w: Weights, s: ModelSpec, dtype: str = "float16", logits: str = "last",
@@ -185,7 +186,7 @@ def build_decoder(w: Weights, s: ModelSpec, dtype: str = "float16", logits: str 
     L, nh, kvh, hidden, d, inter, vocab, eps = (s.num_layers, s.num_heads, s.num_kv_heads, s.hidden_size, s.head_dim,
                                                 s.intermediate_size, s.vocab_size, s.rms_norm_eps)
     groups = nh // kvh
-    scale = 1.0 / np.sqrt(d)
+    scale = np.float32(1.0 / np.sqrt(d))   # float32: numpy 2 would widen the query weights to float64
     max_pos = int(max_positions or s.max_position_embeddings)
 
     # ---- inputs
@@ -240,7 +241,7 @@ def build_decoder(w: Weights, s: ModelSpec, dtype: str = "float16", logits: str 
     del cos_t, sin_t
     rot = g.init("rope_rotate_half", rotate_half_matrix(d).astype(npf))
 
-    x = g.op("Gather", [g.init("embed_tokens", w("model.embed_tokens.weight").astype(npf)), "input_ids"], axis=0)
+    x = g.op("Gather", [g.init("embed_tokens", w("model.embed_tokens.weight", npf)), "input_ids"], axis=0)
     qkv_heads = nh + 2 * kvh
     for i in range(L):
         p = f"model.layers.{i}."
@@ -402,7 +403,7 @@ def build_gqa_decoder(w: Weights, s: ModelSpec, dtype: str = "float16", max_posi
     sin = g.init("rope_sin", sin_t[:, : d // 2].astype(npf))
     del cos_t, sin_t
 
-    x = g.op("Gather", [g.init("embed_tokens", w("model.embed_tokens.weight").astype(npf)), "input_ids"], axis=0)
+    x = g.op("Gather", [g.init("embed_tokens", w("model.embed_tokens.weight", npf)), "input_ids"], axis=0)
     h = g.op("SimplifiedLayerNormalization", [x, g.init("l0.ln1", w("model.layers.0.input_layernorm.weight").astype(npf))],
              axis=-1, epsilon=eps, stash_type=1)
     # GroupQueryAttention scales by 1/sqrt(head_size) itself.

@@ -18,6 +18,8 @@ import numpy as np
 # by a bit shift: a bfloat16 is the top half of a float32, so the conversion is exact.
 DTYPES = {"BF16": (np.uint16, 2), "F16": (np.float16, 2), "F32": (np.float32, 4)}
 INDEX = "model.safetensors.index.json"
+# Elements converted at a time when a tensor is read as float16 (Checkpoint.get).
+BLOCK_ELEMENTS = 16 << 20
 SINGLE = "model.safetensors"
 
 
@@ -32,10 +34,15 @@ def bf16_to_float32(raw: np.ndarray) -> np.ndarray:
 
 
 def float32_to_bf16(x: np.ndarray) -> np.ndarray:
-    """Round to nearest even, as torch does (used by tests and fixtures written here)."""
-    bits = np.ascontiguousarray(x, dtype=np.float32).view(np.uint32).astype(np.uint64)
-    rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16
-    return rounded.astype(np.uint16)
+    """Round to nearest even, as torch does (used by tests and fixtures written here). uint32
+    arithmetic: only NaNs could wrap around, and they are set apart."""
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    bits = x.view(np.uint32)
+    rounded = ((bits + (np.uint32(0x7FFF) + ((bits >> 16) & np.uint32(1)))) >> 16).astype(np.uint16)
+    nan = np.isnan(x)
+    if nan.any():
+        rounded[nan] = ((bits[nan] >> 16) | 0x0040).astype(np.uint16)   # stays a (quiet) NaN
+    return rounded
 
 
 class SafetensorsFile:
@@ -142,9 +149,20 @@ class Checkpoint:
     def dtype(self, name: str) -> str:
         return self._file(name).entries[name][0]
 
-    def get(self, name: str) -> np.ndarray:
-        """The tensor as float32 (a fresh array); marks it used."""
-        arr = self._file(name).float32(name)
+    def get(self, name: str, dtype=np.float32) -> np.ndarray:
+        """The tensor as a fresh array of `dtype` (float32 or float16); marks it used. float16 is
+        converted in row blocks through float32, so an embedding table never exists whole in float32."""
+        f = self._file(name)
+        if np.dtype(dtype) == np.float32 or len(f.entries[name][1]) == 0:
+            arr = f.float32(name).astype(dtype, copy=False)
+        else:
+            raw = f.raw(name)
+            arr = np.empty(raw.shape, dtype)
+            step = max(1, BLOCK_ELEMENTS // max(1, raw[0].size))
+            widen = bf16_to_float32 if f.entries[name][0] == "BF16" else (lambda r: r.astype(np.float32))
+            for i in range(0, raw.shape[0], step):
+                arr[i:i + step] = widen(raw[i:i + step])
+            del raw
         self.used.add(name)
         return arr
 

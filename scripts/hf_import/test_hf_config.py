@@ -111,6 +111,9 @@ class ConfigFileTest(unittest.TestCase):
         self.assertEqual(self.load(MISTRAL).sliding_window, 4096)
         self.assertIsNone(self.load({**MISTRAL, "sliding_window": None}).sliding_window)
         self.assertIsNone(self.load({**LLAMA, "sliding_window": 10}).sliding_window)
+        self.assertIsNone(self.load({**QWEN2, "layer_types": ["full_attention"] * 28}).sliding_window)
+        self.assertEqual(self.load({**QWEN2, "layer_types": ["full_attention"] * 21 + ["sliding_attention"] * 7}).sliding_window, 4096)
+        self.assertFieldError({**QWEN2, "layer_types": ["chunked_attention"]}, "layer_types", "chunked_attention")
 
     def test_biases_and_prm_architectures(self):
         self.assertEqual((self.load(QWEN2).qkv_bias, self.load(QWEN2).o_bias), (True, False))

@@ -18,6 +18,7 @@ class Bf16Test(unittest.TestCase):
         bits = float32_to_bf16(x)
         self.assertEqual(list(bits), [0x3F80, 0xC000, 0x0000, 0x4049, 0x7F80])
         np.testing.assert_array_equal(bf16_to_float32(bits), x)
+        self.assertTrue(np.isnan(bf16_to_float32(float32_to_bf16(np.array([np.nan, -np.nan], np.float32)))).all())
 
     def test_rounds_to_nearest_even_like_torch(self):
         # 1 + 2^-8 is halfway between bf16 1.0 and 1.0078125: ties go to the even mantissa (1.0);
@@ -95,6 +96,21 @@ class ShardedTest(unittest.TestCase):
             np.testing.assert_array_equal(c.get("w3"), t["w3"])
             np.testing.assert_allclose(c.get("w0"), t["w0"], rtol=2**-7)
             self.assertEqual(c.used, {"w0", "w3"})
+
+    def test_float16_reads_in_blocks_equal_the_whole_conversion(self):
+        import safetensors_reader
+        with tempfile.TemporaryDirectory() as d:
+            self.make(d)
+            c = Checkpoint(d)
+            old = safetensors_reader.BLOCK_ELEMENTS
+            safetensors_reader.BLOCK_ELEMENTS = 3   # one 2-wide row per block: four blocks
+            try:
+                for name in ("w0", "w2"):   # bf16 and f32 on disk
+                    got = c.get(name, np.float16)
+                    self.assertEqual(got.dtype, np.float16)
+                    np.testing.assert_array_equal(got, c.get(name).astype(np.float16))
+            finally:
+                safetensors_reader.BLOCK_ELEMENTS = old
 
     def test_index_naming_a_tensor_its_shard_lacks(self):
         with tempfile.TemporaryDirectory() as d:

@@ -65,31 +65,25 @@ public sealed class PrmScorer
     }
 
     /// <summary>Token ids and score positions of one candidate (the manifest's prm.input recipe, else
-    /// the layout of docs/model-format.md).</summary>
+    /// the layout of docs/model-format.md), whatever its length.</summary>
     public PrmTokens Tokens(PrmInput input)
     {
-        var (ids, markers) = Encode(input);
-        return new PrmTokens(ids, markers);
-    }
-
-    private (int[] Ids, int[] Markers) Encode(PrmInput input)
-    {
-        if (_head.Input is not null)
-        {
-            var built = PrmAdapters.Build(_model.Manifest, _model.Tokenizer, input.Problem, input.Steps);
-            if (built.Ids.Length > _model.Manifest.MaxPositions)
-                throw new ArgumentException($"PRM input of {built.Ids.Length} tokens exceeds model '{_model.Manifest.Name}' max_positions {_model.Manifest.MaxPositions}");
-            return (built.Ids, built.Markers);
-        }
+        if (_head.Input is not null) return PrmAdapters.Build(_model.Manifest, _model.Tokenizer, input.Problem, input.Steps);
         var (text, markerChars) = PrmLayout.Build(_model.Manifest, input.Problem, input.Steps);
         var tokens = _model.Tokenizer.EncodeWithOffsets(text);
         var shift = _model.Manifest.AddBos ? 1 : 0;
         var ids = new int[tokens.Count + shift];
         if (shift == 1) ids[0] = _model.BosId;
         for (var t = 0; t < tokens.Count; t++) ids[t + shift] = tokens[t].Id;
+        var markers = markerChars.Select(c => PrmLayout.TokenAt(tokens, text.Length, c) + shift).ToArray();
+        return new PrmTokens(ids, markers);
+    }
+
+    private (int[] Ids, int[] Markers) Encode(PrmInput input)
+    {
+        var (ids, markers) = Tokens(input);
         if (ids.Length > _model.Manifest.MaxPositions)
             throw new ArgumentException($"PRM input of {ids.Length} tokens exceeds model '{_model.Manifest.Name}' max_positions {_model.Manifest.MaxPositions}");
-        var markers = markerChars.Select(c => PrmLayout.TokenAt(tokens, text.Length, c) + shift).ToArray();
         return (ids, markers);
     }
 

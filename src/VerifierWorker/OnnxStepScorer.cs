@@ -40,8 +40,8 @@ public sealed class OnnxStepScorer : IStepScorer, IDisposable
     {
         for (var drop = 0; drop < s.Steps.Count; drop++)
         {
-            var (text, _) = PrmLayout.Build(_model.Manifest, s.Problem, s.Steps.Skip(drop).ToList());
-            if (_model.Tokenizer.Encode(text).Length + 1 <= _model.Manifest.MaxPositions) return drop;
+            // The PRM's own input recipe decides the length (a chat template adds its headers).
+            if (_scorer.Tokens(new PrmInput(s.Problem, s.Steps.Skip(drop).ToList())).Ids.Length <= _model.Manifest.MaxPositions) return drop;
         }
         return Math.Max(0, s.Steps.Count - 1);
     }

@@ -69,6 +69,29 @@ public sealed class HfImportTests(HfImportTests.Imports imports) : IClassFixture
     }
 
     [Theory]
+    [InlineData("llama-policy")]
+    [InlineData("qwen2-policy")]
+    public void Mixed_length_batches_decode_as_rows_alone_in_both_layouts(string family)
+    {
+        // The concat layout left-pads a batch (masked positions, positions counted from each row's
+        // first token); the shared layout right-pads into per-row cache slots.
+        using var concat = LanguageModel.Load(imports.Manifest(family, "concat"), Cpu);
+        using var shared = LanguageModel.Load(imports.Manifest(family, "shared"), Cpu);
+        var requests = Reference(family).GetProperty("prompts").EnumerateArray()
+            .Select(p => new GenerationRequest(p.GetProperty("problem").GetString()!, Mode: StopMode.Solution, MaxNewTokens: 16, MaxSteps: 100, IgnoreStops: true))
+            .ToList();
+        var batchConcat = new Generator(concat).Generate(requests);
+        var batchShared = new Generator(shared).Generate(requests);
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var alone = new Generator(concat).Generate([requests[i]])[0].Samples[0].TokenIds;
+            Assert.Equal(16, alone.Count);
+            Assert.Equal(alone, batchConcat[i].Samples[0].TokenIds);
+            Assert.Equal(alone, batchShared[i].Samples[0].TokenIds);
+        }
+    }
+
+    [Theory]
     [InlineData("qwen-prm")]
     [InlineData("math-shepherd")]
     [InlineData("skywork-prm")]

@@ -24,6 +24,7 @@ public sealed class HfTokenizerGoldenTests
         var lines = File.ReadAllLines(HfFixtures.File("tokenization", golden + ".jsonl"));
         Assert.Equal(1007, lines.Length);
         var checkedTexts = 0;
+        var bos = golden == "qwen2" ? 0 : 1;
         var decodeDiffers = new List<string>();
         foreach (var line in lines)
         {
@@ -34,12 +35,18 @@ public sealed class HfTokenizerGoldenTests
             var ids = tok.EncodeWithSpecialTokens(text);
             Assert.True(expected.SequenceEqual(ids), $"{golden} {field} {row.GetProperty("index")}: expected [{string.Join(",", expected.Take(40))}...] got [{string.Join(",", ids.Take(40))}...]");
             // Without special tokens: the same ids less the post-processor's BOS.
-            var bos = golden == "qwen2" ? 0 : 1;
             Assert.Equal(expected.Skip(bos), tok.Encode(text));
             if (tok.Decode(ids) != text) decodeDiffers.Add($"{field} {row.GetProperty("index")}");
             checkedTexts++;
         }
         Assert.Equal(1007, checkedTexts);
+        // One tokenizer shared by concurrent batches: the same ids from many threads at once.
+        var texts = math.Take(200).Select(m => m.GetProperty("solution").GetString()!).ToList();
+        var sequential = texts.Select(tok.EncodeWithSpecialTokens).ToList();
+        var parallel = new int[texts.Count][];
+        Parallel.For(0, texts.Count, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => parallel[i] = i % 2 == 0 ? tok.EncodeWithSpecialTokens(texts[i]) : [.. tok.Encode(texts[i])]);
+        for (var i = 0; i < texts.Count; i++)
+            Assert.Equal(i % 2 == 0 ? sequential[i] : sequential[i][bos..], parallel[i]);
         // Byte-level BPE and byte fallback lose nothing; only Qwen2's NFC normalizer may change a text.
         if (golden != "qwen2") Assert.Empty(decodeDiffers);
     }

@@ -54,7 +54,7 @@ public sealed class ChatTemplate
     {
         ArgumentNullException.ThrowIfNull(messages);
         ArgumentNullException.ThrowIfNull(options);
-        var vars = new Scope(Globals.Scope);
+        var vars = new Scope(JinjaGlobals.Scope);
         var list = new List<object?>(messages.Count);
         foreach (var message in messages) list.Add(ToMessage(message));
         vars.Set("messages", list);
@@ -113,7 +113,10 @@ public sealed class ChatTemplate
         JsonValueKind.Object => JsonObject(e),
         JsonValueKind.Array => e.EnumerateArray().Select(FromJson).ToList(),
         JsonValueKind.String => e.GetString(),
-        JsonValueKind.Number => e.TryGetInt64(out var l) ? (object)l : e.GetDouble(),
+        JsonValueKind.Number => e.TryGetInt64(out var l) ? (object)l
+            : e.GetRawText().IndexOfAny(['.', 'e', 'E']) < 0
+                ? throw new ArgumentException($"template variable value {e.GetRawText()}: integers beyond 64 bits are not supported")
+                : e.GetDouble(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => null,

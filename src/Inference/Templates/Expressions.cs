@@ -131,7 +131,7 @@ internal sealed class FilterExpr(int pos, Expr? input, string name, Arguments ar
     {
         try
         {
-            return Filters.Apply(c, name, value, args.Evaluate(c));
+            return JinjaFilters.Apply(c, name, value, args.Evaluate(c));
         }
         catch (TemplateRuntimeError e)
         {
@@ -144,7 +144,7 @@ internal sealed class FilterExpr(int pos, Expr? input, string name, Arguments ar
 
 internal sealed class TestExpr(int pos, Expr input, string name, Arguments args) : Expr(pos)
 {
-    protected override object? Eval(RenderContext c) => Tests.Apply(c, name, input.Evaluate(c), args.Evaluate(c));
+    protected override object? Eval(RenderContext c) => JinjaTests.Apply(c, name, input.Evaluate(c), args.Evaluate(c));
 }
 
 internal sealed class NotExpr(int pos, Expr operand) : Expr(pos)

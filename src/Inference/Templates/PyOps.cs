@@ -69,7 +69,7 @@ internal static class PyOps
             case PyView view: return view.CustomRepr ?? $"{view.TypeName}([{string.Join(", ", view.Items.Select(Repr))}])";
             case Undefined: return "Undefined";
             case Namespace ns: return $"<Namespace {Repr(ns.Attributes)}>";
-            case LoopContext loop: return $"<LoopContext {loop.Index0 + 1}/{loop.Items.Count}>";
+            case LoopContext loop: return $"<LoopContext {loop.Index0 + 1}/{loop.Length}>";
             case Macro macro: return $"<Macro {PyRepr.Str(macro.Name)}>";
             case PyIterator or PyCallable:
                 throw new TemplateRuntimeError($"cannot print a {TypeName(v)} object: jinja2 prints its memory address here");
@@ -191,6 +191,8 @@ internal static class PyOps
         if (IsNumber(a) && IsNumber(b)) return AsDouble(a) * AsDouble(b);
         if (IsInt(b) && Repeat(a, AsLong(b)) is { } r1) return r1;
         if (IsInt(a) && Repeat(b, AsLong(a)) is { } r2) return r2;
+        if (Repeat(a, 0) is not null || Repeat(b, 0) is not null)
+            throw new TemplateRuntimeError($"can't multiply sequence by non-int of type '{TypeName(Repeat(a, 0) is not null ? b : a)}'");
         throw Unsupported("*", a, b);
     }
 
@@ -230,7 +232,7 @@ internal static class PyOps
         {
             var y = AsDouble(b);
             if (y == 0) throw new TemplateRuntimeError("float floor division by zero");
-            return Math.Floor(AsDouble(a) / y);
+            return FloatDivMod(AsDouble(a), y).Div;
         }
         throw Unsupported("//", a, b);
     }
@@ -242,7 +244,7 @@ internal static class PyOps
         if (IsInt(a) && IsInt(b))
         {
             long x = AsLong(a), y = AsLong(b);
-            if (y == 0) throw new TemplateRuntimeError("integer division or modulo by zero");
+            if (y == 0) throw new TemplateRuntimeError("integer modulo by zero");
             var r = x % y;
             if (r != 0 && ((r < 0) != (y < 0))) r += y;
             return r;
@@ -251,11 +253,33 @@ internal static class PyOps
         {
             double x = AsDouble(a), y = AsDouble(b);
             if (y == 0) throw new TemplateRuntimeError("float modulo");
-            var r = x % y;
-            if (r != 0 && ((r < 0) != (y < 0))) r += y;
-            return r;
+            return FloatDivMod(x, y).Mod;
         }
         throw Unsupported("%", a, b);
+    }
+
+    /// <summary>CPython's float divmod (floatobject.c), so // and % agree with Python to the last bit.</summary>
+    private static (double Div, double Mod) FloatDivMod(double vx, double wx)
+    {
+        var mod = vx % wx;
+        var div = (vx - mod) / wx;
+        if (mod != 0)
+        {
+            if ((wx < 0) != (mod < 0))
+            {
+                mod += wx;
+                div -= 1.0;
+            }
+        }
+        else mod = Math.CopySign(0.0, wx);
+        double floorDiv;
+        if (div != 0)
+        {
+            floorDiv = Math.Floor(div);
+            if (div - floorDiv > 0.5) floorDiv += 1.0;
+        }
+        else floorDiv = Math.CopySign(0.0, vx / wx);
+        return (floorDiv, mod);
     }
 
     public static object? Pow(object? a, object? b)
@@ -274,8 +298,11 @@ internal static class PyOps
         }
         if (IsNumber(a) && IsNumber(b))
         {
-            if (AsDouble(a) == 0 && AsDouble(b) < 0) throw new TemplateRuntimeError("0.0 cannot be raised to a negative power");
-            return Math.Pow(AsDouble(a), AsDouble(b));
+            double x = AsDouble(a), y = AsDouble(b);
+            if (x == 0 && y < 0) throw new TemplateRuntimeError("0.0 cannot be raised to a negative power");
+            if (x < 0 && y != Math.Floor(y) && double.IsFinite(y))
+                throw new TemplateRuntimeError("a negative number to a fractional power is complex in Python, which is not supported");
+            return Math.Pow(x, y);
         }
         throw Unsupported("** or pow()", a, b);
     }

@@ -29,7 +29,3 @@ internal sealed class SourceMap
         return new ChatTemplateException(Name, line, column, reason);
     }
 }
-
-/// <summary>A runtime error raised deep in value operations, before the failing node's position is known; the
-/// evaluator turns it into a <see cref="ChatTemplateException"/> at the innermost node.</summary>
-internal sealed class TemplateRuntimeError(string message) : Exception(message);

@@ -73,64 +73,65 @@ internal sealed class ForStmt(int pos, Target target, Expr iterable, Expr? filte
     {
         var outer = c.Scope;
         var source = iterable.Evaluate(c);
-        List<object?> items;
+        IEnumerable<object?> items;
         try
         {
-            items = filter is null ? PyOps.Iterate(source).ToList() : Filtered(c, source, outer);
+            items = PyOps.Iterate(source);
         }
         catch (TemplateRuntimeError e)
         {
             throw c.Map.Error(iterable.Pos, e.Message);
         }
-        if (items.Count == 0)
-        {
-            InScope(c, new Scope(outer), otherwise);
-            return;
-        }
-        var loop = new LoopContext(items);
+        if (filter is not null) items = Filtered(c, items, outer);
+        var loop = new LoopContext(items.GetEnumerator());
+        // jinja2 runs the else block unless some iteration reached the end of the body: an iteration left by
+        // break or continue does not count (its generated code clears the flag after the body).
+        var completed = false;
         try
         {
-            for (var i = 0; i < items.Count; i++)
+            for (var i = 0; loop.TryGet(i, out var item); i++)
             {
                 // jinja2 gives every iteration fresh locals: a set inside the body never reaches the next one.
                 var scope = new Scope(outer);
                 scope.Set("loop", loop);
                 loop.Index0 = i;
                 c.Scope = scope;
-                target.Assign(c, scope, items[i], Pos);
+                target.Assign(c, scope, item, Pos);
                 ExecBody(body, c);
-                if (c.Control == LoopControl.Break)
-                {
-                    c.Control = LoopControl.None;
-                    break;
-                }
+                var control = c.Control;
                 c.Control = LoopControl.None;
+                if (control == LoopControl.Break) break;
+                if (control == LoopControl.None) completed = true;
             }
         }
         finally
         {
             c.Scope = outer;
         }
+        if (!completed) InScope(c, new Scope(outer), otherwise);
     }
 
-    private List<object?> Filtered(RenderContext c, object? source, Scope outer)
+    /// <summary>The loop's <c>if</c> filter, run lazily (item by item, as the loop pulls them) in a scope of its
+    /// own that sees the loop target but not the body's variables.</summary>
+    private IEnumerable<object?> Filtered(RenderContext c, IEnumerable<object?> source, Scope outer)
     {
-        var kept = new List<object?>();
-        try
+        foreach (var item in source)
         {
-            foreach (var item in PyOps.Iterate(source))
+            var probe = new Scope(outer);
+            var saved = c.Scope;
+            bool keep;
+            c.Scope = probe;
+            try
             {
-                var probe = new Scope(outer);
-                c.Scope = probe;
                 target.Assign(c, probe, item, Pos);
-                if (PyOps.Truthy(filter!.Evaluate(c))) kept.Add(item);
+                keep = PyOps.Truthy(filter!.Evaluate(c));
             }
+            finally
+            {
+                c.Scope = saved;
+            }
+            if (keep) yield return item;
         }
-        finally
-        {
-            c.Scope = outer;
-        }
-        return kept;
     }
 }
 
@@ -185,95 +186,4 @@ internal sealed class LoopControlStmt(int pos, LoopControl control) : Stmt(pos)
 internal sealed class MacroStmt(int pos, MacroDefinition definition) : Stmt(pos)
 {
     public override void Exec(RenderContext c) => c.Scope.Set(definition.Name, new Macro(definition, c.Scope));
-}
-
-internal sealed record MacroDefinition(string Name, string[] Parameters, Expr?[] Defaults, Stmt[] Body, int Pos);
-
-/// <summary>A macro bound to the scope it was defined in; calling it renders its body to a string.</summary>
-internal sealed class Macro(MacroDefinition definition, Scope closure) : PyCallable
-{
-    public override string Name => definition.Name;
-
-    public override object? Call(RenderContext c, CallArgs args)
-    {
-        var parameters = definition.Parameters;
-        if (args.Positional.Length > parameters.Length)
-            throw new TemplateRuntimeError($"macro {PyRepr.Str(Name)} takes not more than {parameters.Length} argument(s)");
-        foreach (var (key, _) in args.Keywords)
-        {
-            var at = Array.IndexOf(parameters, key);
-            if (at < 0) throw new TemplateRuntimeError($"macro {PyRepr.Str(Name)} takes no keyword argument {PyRepr.Str(key)}");
-            if (at < args.Positional.Length) throw new TemplateRuntimeError($"macro {PyRepr.Str(Name)} got multiple values for argument {PyRepr.Str(key)}");
-        }
-        if (c.MacroDepth >= RenderContext.MaxMacroDepth)
-            throw new TemplateRuntimeError($"macro {PyRepr.Str(Name)} nested more than {RenderContext.MaxMacroDepth} calls deep");
-        var scope = new Scope(closure);
-        var savedScope = c.Scope;
-        var savedOut = c.Out;
-        var savedControl = c.Control;
-        c.Scope = scope;
-        c.Out = new System.Text.StringBuilder();
-        c.MacroDepth++;
-        try
-        {
-            for (var i = 0; i < parameters.Length; i++)
-            {
-                object? value;
-                if (!args.TryGet(i, parameters[i], out value))
-                    value = definition.Defaults[i] is { } d ? d.Evaluate(c) : Undefined.WithHint($"parameter {PyRepr.Str(parameters[i])} was not provided");
-                scope.Set(parameters[i], value);
-            }
-            Stmt.ExecBody(definition.Body, c);
-            return c.Out.ToString();
-        }
-        finally
-        {
-            c.Scope = savedScope;
-            c.Out = savedOut;
-            c.Control = savedControl;
-            c.MacroDepth--;
-        }
-    }
-}
-
-/// <summary>The left side of an assignment: a name, a tuple to unpack, or <c>ns.attr</c> of a namespace.</summary>
-internal abstract class Target
-{
-    public abstract void Assign(RenderContext c, Scope scope, object? value, int pos);
-}
-
-internal sealed class NameTarget(string name) : Target
-{
-    public override void Assign(RenderContext c, Scope scope, object? value, int pos) => scope.Set(name, value);
-}
-
-internal sealed class TupleTarget(Target[] items) : Target
-{
-    public override void Assign(RenderContext c, Scope scope, object? value, int pos)
-    {
-        List<object?> values;
-        try
-        {
-            values = PyOps.Iterate(value).ToList();
-        }
-        catch (TemplateRuntimeError e)
-        {
-            throw c.Map.Error(pos, $"cannot unpack non-iterable {PyOps.TypeName(value)} object ({e.Message})");
-        }
-        if (values.Count < items.Length)
-            throw c.Map.Error(pos, $"not enough values to unpack (expected {items.Length}, got {values.Count})");
-        if (values.Count > items.Length)
-            throw c.Map.Error(pos, $"too many values to unpack (expected {items.Length})");
-        for (var i = 0; i < items.Length; i++) items[i].Assign(c, scope, values[i], pos);
-    }
-}
-
-internal sealed class NamespaceTarget(string name, string attribute) : Target
-{
-    public override void Assign(RenderContext c, Scope scope, object? value, int pos)
-    {
-        if (!c.Scope.TryLookup(name, out var ns) || ns is not Namespace namespaceObject)
-            throw c.Map.Error(pos, "cannot assign attribute on non-namespace object");
-        namespaceObject.Attributes.Set(attribute, value);
-    }
 }

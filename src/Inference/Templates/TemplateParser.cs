@@ -16,6 +16,7 @@ internal sealed class TemplateParser
     private int _loopDepth;
     private readonly List<string> _tagStack = [];
     private readonly List<string[]> _endTokenStack = [];
+    private readonly List<HashSet<string>> _macroNames = [];
 
     private TemplateParser(List<Token> tokens, SourceMap map)
     {
@@ -267,6 +268,8 @@ internal sealed class TemplateParser
         ExpectOp(")");
         var savedLoopDepth = _loopDepth;
         _loopDepth = 0;
+        var referenced = new HashSet<string>();
+        _macroNames.Add(referenced);
         Stmt[] body;
         try
         {
@@ -275,8 +278,14 @@ internal sealed class TemplateParser
         finally
         {
             _loopDepth = savedLoopDepth;
+            _macroNames.RemoveAt(_macroNames.Count - 1);
         }
-        return new MacroStmt(pos, new MacroDefinition(name, parameters.ToArray(), defaults.ToArray(), body, pos));
+        // As jinja2: a macro whose body mentions varargs / kwargs takes extra positional / keyword arguments.
+        var catchVarargs = referenced.Contains("varargs") && !parameters.Contains("varargs");
+        var catchKwargs = referenced.Contains("kwargs") && !parameters.Contains("kwargs");
+        if (referenced.Contains("caller") && !parameters.Contains("caller"))
+            throw Fail("macros using 'caller' need {% call %}, which this chat-template interpreter does not support", pos);
+        return new MacroStmt(pos, new MacroDefinition(name, parameters.ToArray(), defaults.ToArray(), body, pos, catchVarargs, catchKwargs));
     }
 
     private string ParseNameTarget()
@@ -475,7 +484,7 @@ internal sealed class TemplateParser
                     "true" or "True" => new ConstExpr(token.Pos, true),
                     "false" or "False" => new ConstExpr(token.Pos, false),
                     "none" or "None" => new ConstExpr(token.Pos, null),
-                    _ => new NameExpr(token.Pos, token.Text),
+                    _ => Name(token),
                 };
             case TokenKind.String:
             {
@@ -503,6 +512,12 @@ internal sealed class TemplateParser
             default:
                 throw Fail($"unexpected '{token.Describe()}'");
         }
+    }
+
+    private NameExpr Name(Token token)
+    {
+        if (_macroNames.Count > 0) _macroNames[^1].Add(token.Text);
+        return new NameExpr(token.Pos, token.Text);
     }
 
     private Expr ParseList()
@@ -650,7 +665,7 @@ internal sealed class TemplateParser
         ExpectOp("|");
         var pos = Current.Pos;
         var name = ParseDottedName();
-        if (!Filters.Exists(name)) throw Fail(Filters.Unsupported(name), pos);
+        if (!JinjaFilters.Exists(name)) throw Fail(JinjaFilters.Unsupported(name), pos);
         var args = Current.IsOp("(") ? ParseCallArgs() : Arguments.Empty;
         return new FilterExpr(pos, node, name, args);
     }
@@ -661,7 +676,7 @@ internal sealed class TemplateParser
         var negated = SkipName("not");
         var pos = Current.Pos;
         var name = ParseDottedName();
-        if (!Tests.Exists(name)) throw Fail(Tests.Unsupported(name), pos);
+        if (!JinjaTests.Exists(name)) throw Fail(JinjaTests.Unsupported(name), pos);
         Arguments args;
         if (Current.IsOp("(")) args = ParseCallArgs();
         else if ((Current.Kind is TokenKind.Name or TokenKind.String or TokenKind.Integer or TokenKind.Float

@@ -154,29 +154,51 @@ internal sealed class Namespace
     public PyDict Attributes { get; } = new();
 }
 
-/// <summary>The <c>loop</c> variable of a for loop.</summary>
-internal sealed class LoopContext(List<object?> items)
+/// <summary>The <c>loop</c> variable of a for loop. Items are pulled from the source as jinja2 pulls them:
+/// one per iteration, one ahead when <c>loop.last</c> or <c>loop.nextitem</c> is read, all of them when the
+/// length is; so a loop's <c>if</c> filter runs at the same moments as in jinja2.</summary>
+internal sealed class LoopContext(IEnumerator<object?> source)
 {
+    private readonly List<object?> _items = [];
+    private bool _exhausted;
     private object? _lastChanged = Undefined.Plain;
     private bool _changedSeen;
 
-    public List<object?> Items { get; } = items;
-
     public int Index0 { get; set; }
+
+    public bool TryGet(int index, out object? item)
+    {
+        while (_items.Count <= index && !_exhausted)
+        {
+            if (source.MoveNext()) _items.Add(source.Current);
+            else _exhausted = true;
+        }
+        item = index < _items.Count ? _items[index] : null;
+        return index < _items.Count;
+    }
+
+    public int Length
+    {
+        get
+        {
+            TryGet(int.MaxValue - 1, out _);
+            return _items.Count;
+        }
+    }
 
     public object? Get(string name) => name switch
     {
         "index" => (long)Index0 + 1,
         "index0" => (long)Index0,
-        "revindex" => (long)(Items.Count - Index0),
-        "revindex0" => (long)(Items.Count - Index0 - 1),
+        "revindex" => (long)(Length - Index0),
+        "revindex0" => (long)(Length - Index0 - 1),
         "first" => Index0 == 0,
-        "last" => Index0 == Items.Count - 1,
-        "length" => (long)Items.Count,
+        "last" => !TryGet(Index0 + 1, out _),
+        "length" => (long)Length,
         "depth" => 1L,
         "depth0" => 0L,
-        "previtem" => Index0 > 0 ? Items[Index0 - 1] : Undefined.WithHint("there is no previous item"),
-        "nextitem" => Index0 + 1 < Items.Count ? Items[Index0 + 1] : Undefined.WithHint("there is no next item"),
+        "previtem" => Index0 > 0 ? _items[Index0 - 1] : Undefined.WithHint("there is no previous item"),
+        "nextitem" => TryGet(Index0 + 1, out var next) ? next : Undefined.WithHint("there is no next item"),
         "cycle" => new BuiltinFunction("cycle", (_, args) =>
         {
             if (args.Positional.Length == 0) throw new TemplateRuntimeError("no items for cycling given");

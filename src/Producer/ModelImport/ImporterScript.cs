@@ -9,13 +9,17 @@ public static class ImporterScript
     public const string Variable = "PIPELINE_IMPORT_SCRIPT";
     private static readonly string Relative = Path.Combine("scripts", "hf_import", "import_hf.py");
 
-    public static string Find()
+    public static string Find() =>
+        Find(Environment.GetEnvironmentVariable(Variable), [Directory.GetCurrentDirectory(), AppContext.BaseDirectory]);
+
+    /// <summary>The script at <paramref name="configured"/>, else the first scripts/hf_import/import_hf.py in or
+    /// above one of <paramref name="starts"/>; the error names every path looked at.</summary>
+    public static string Find(string? configured, IEnumerable<string> starts)
     {
-        var configured = Environment.GetEnvironmentVariable(Variable);
         if (!string.IsNullOrEmpty(configured))
             return File.Exists(configured) ? Path.GetFullPath(configured) : throw new CliException($"{Variable}={configured}: file not found");
         var looked = new List<string>();
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory }.Distinct())
+        foreach (var start in starts.Distinct())
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
                 var path = Path.Combine(dir.FullName, Relative);

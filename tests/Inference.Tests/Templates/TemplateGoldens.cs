@@ -19,6 +19,10 @@ internal static class TemplateGoldens
 
     public static JsonElement Case(string name) => Cases.Single(c => c.GetProperty("name").GetString() == name);
 
+    /// <summary>A case's field, or the file's default for it (make_goldens.py leaves defaults out).</summary>
+    public static JsonElement Field(JsonElement c, string name) =>
+        c.TryGetProperty(name, out var value) ? value : Root.Value.GetProperty("defaults").GetProperty(name);
+
     public static ChatTemplate Template(JsonElement c)
     {
         lock (Parsed)
@@ -39,17 +43,17 @@ internal static class TemplateGoldens
 
     public static ChatTemplateOptions Options(JsonElement c)
     {
-        var extra = Root.Value.GetProperty("extras").GetProperty(c.GetProperty("extra").GetString()!)
+        var extra = Root.Value.GetProperty("extras").GetProperty(Field(c, "extra").GetString()!)
             .EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone());
         return new ChatTemplateOptions
         {
-            BosToken = c.GetProperty("bos_token").GetString(),
-            EosToken = c.GetProperty("eos_token").GetString(),
-            Now = DateTime.Parse(c.GetProperty("now").GetString()!, CultureInfo.InvariantCulture),
+            BosToken = Field(c, "bos_token").GetString(),
+            EosToken = Field(c, "eos_token").GetString(),
+            Now = DateTime.Parse(Field(c, "now").GetString()!, CultureInfo.InvariantCulture),
             Extra = extra,
         };
     }
 
     public static string Render(JsonElement c) =>
-        Template(c).Render(Messages(c.GetProperty("conversation").GetString()!), c.GetProperty("add_generation_prompt").GetBoolean(), Options(c));
+        Template(c).Render(Messages(Field(c, "conversation").GetString()!), Field(c, "add_generation_prompt").GetBoolean(), Options(c));
 }

@@ -161,6 +161,52 @@ public sealed class ModelCommandsTests(ModelCommandsTests.Imported imported) : I
     }
 
     [Fact]
+    public void The_importer_script_is_found_above_the_working_folder_or_its_absence_names_where_it_looked()
+    {
+        using var dir = new Cli.TempDir();
+        var nested = Directory.CreateDirectory(Path.Combine(dir.Path, "a", "b")).FullName;
+        var e = Assert.Throws<Pipeline.Producer.Infrastructure.CliException>(() => ImporterScript.Find(null, [nested]));
+        Assert.Contains(Path.Combine(nested, "scripts", "hf_import", "import_hf.py"), e.Message);
+        Assert.Contains(Path.Combine(dir.Path, "scripts", "hf_import", "import_hf.py"), e.Message);
+        Assert.Contains(ImporterScript.Variable, e.Message);
+        Assert.Equal(Path.Combine(RepoPaths.Root, "scripts", "hf_import", "import_hf.py"), ImporterScript.Find(null, [Path.Combine(RepoPaths.Root, "src", "Producer")]));
+        Assert.Contains("file not found", Assert.Throws<Pipeline.Producer.Infrastructure.CliException>(() => ImporterScript.Find(Path.Combine(dir.Path, "x.py"), [])).Message);
+    }
+
+    [Fact]
+    public async Task Import_prints_a_readable_summary_without_json()
+    {
+        using var dir = new Cli.TempDir();
+        var r = await Cli.RunAsync(Cpu, "model", "import", Path.Combine(FixtureRoot, "skywork-prm"), "--out", dir.Path, "--dtype", "float32");
+        Assert.True(r.ExitCode == 0, r.Output);
+        Assert.Contains("Qwen2ForPrmModel", r.Output);   // the importer's own lines, streamed
+        Assert.Contains("imported", r.Output);
+        Assert.Contains("skywork (input per_step)", r.Output);
+        Assert.True(File.Exists(Path.Combine(dir.Path, "skywork-prm.manifest.json")));
+    }
+
+    [Fact]
+    public async Task Models_without_a_chat_template_use_their_prompt_template_and_prm_layout()
+    {
+        using var dir = new Cli.TempDir();
+        var policy = RepoPaths.TinyModel("policy.manifest.json");
+        var p = await Cli.RunAsync(Cpu, "model", "prompt", policy, "--user", "Compute $1+1$.", "--json");
+        Assert.Equal(0, p.ExitCode);
+        var prompt = JsonDocument.Parse(p.Output).RootElement;
+        Assert.Equal("Compute $1+1$.\n\n", prompt.GetProperty("prompt").GetString());
+        Assert.Equal(256, prompt.GetProperty("prompt_token_ids")[0].GetInt32());   // the tiny model's add_bos
+        var g = await Cli.RunAsync(Cpu, "model", "generate", policy, "--problem", "Compute $1+1$.", "--max-new-tokens", "40", "--json");
+        Assert.True(g.ExitCode == 0, g.Output);
+        Assert.NotEmpty(JsonDocument.Parse(g.Output).RootElement.GetProperty("generated_token_ids").EnumerateArray());
+        var steps = dir.File("steps.txt", "$1+1 = 2$.\n\nThe answer is $\\boxed{2}$.\n");
+        var s = await Cli.RunAsync(Cpu, "model", "score", RepoPaths.TinyModel("prm.manifest.json"), "--problem", "Compute $1+1$.", "--steps-file", steps, "--json");
+        Assert.True(s.ExitCode == 0, s.Output);
+        var scores = JsonDocument.Parse(s.Output).RootElement.GetProperty("scores").EnumerateArray().Select(x => x.GetDouble()).ToList();
+        Assert.Equal(2, scores.Count);
+        Assert.All(scores, x => Assert.InRange(x, 0, 1));
+    }
+
+    [Fact]
     public void Steps_file_paragraphs_are_the_steps()
     {
         Assert.Equal(["Step 1: a\nstill step 1", "Step 2: b", "Step 3"],

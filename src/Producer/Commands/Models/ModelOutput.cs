@@ -21,16 +21,12 @@ internal static class ModelOutput
         console.Profile.Out.Writer.Flush();
     }
 
+    /// <summary>Loads a model with the configured engine options (Inference__*), <paramref name="device"/> overriding
+    /// the device; the options are copied whole, so a setting added later is never dropped here.</summary>
     public static LanguageModel Load(string manifest, IOptions<InferenceOptions> configured, string? device)
     {
-        var o = configured.Value;
-        var options = new InferenceOptions
-        {
-            ModelsDirectory = o.ModelsDirectory, Device = device ?? o.Device, CudaDeviceId = o.CudaDeviceId,
-            IntraOpThreads = o.IntraOpThreads, IntraOpSpinning = o.IntraOpSpinning, MaxBatchSize = o.MaxBatchSize,
-            MaxPrefillTokens = o.MaxPrefillTokens, CompactFraction = o.CompactFraction, PrefixSharing = o.PrefixSharing,
-            CudaGraphs = o.CudaGraphs, KvCacheLength = o.KvCacheLength, PrmBatchSize = o.PrmBatchSize, AnswerMarker = o.AnswerMarker,
-        };
+        var options = JsonSerializer.Deserialize<InferenceOptions>(JsonSerializer.Serialize(configured.Value))!;
+        if (device is not null) options.Device = device;
         return LanguageModel.Load(manifest, options);
     }
 

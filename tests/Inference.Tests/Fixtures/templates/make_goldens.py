@@ -128,6 +128,7 @@ FAMILIES = {
     "gemma-3.jinja": ("<bos>", "<eos>"),
     "phi-3.jinja": ("<s>", "<|endoftext|>"),
     "deepseek-r1-distill.jinja": ("<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>"),
+    "qwen3.jinja": (None, "<|im_end|>"),
     "synthetic.jinja": ("<s>", "</s>"),
 }
 NOW = "2024-07-26T09:05:03"
@@ -141,8 +142,10 @@ def template_cases():
         extras = [("none", {})]
         if template.startswith("llama-3"):
             extras += [("date_string", {"date_string": "26 Jul 2024"}), ("tools", {"tools": TOOLS})]
-        if template.startswith(("qwen2.5", "mistral-instruct-v0.3")):
+        if template.startswith(("qwen2.5", "mistral-instruct-v0.3", "qwen3")):
             extras += [("tools", {"tools": TOOLS})]
+        if template.startswith("qwen3"):
+            extras += [("no_thinking", {"enable_thinking": False})]
         if template == "synthetic.jinja":
             extras = [("synthetic", {"tools": TOOLS, "meta": META})]
         for conv_name, messages in CONVERSATIONS.items():
@@ -291,6 +294,18 @@ SNIPPETS = [
     "{{ 'ǅungla'.capitalize() }}|{{ 'ﬁne'.title() }}|{{ 'σΣ'.lower() }}|{{ 'ΟΔΟΣ ΟΔΟΣ.'.lower() }}|{{ 'ß' | upper }}|{{ 'ǆx' | title }}|{{ 'İ'.lower() | length }}|{{ 'straße' | capitalize }}",
     "{{ range(3) }}|{{ range(1, 7, 2) }}|{{ range(4)[-1] }}|{{ 2 in range(3) }}|{{ range(0) | length }}|{{ range(2) is sequence }}|{{ range(3) | list }}",
     "{{ 'prefix-x'.removeprefix('prefix-') }}|{{ 'x.txt'.removesuffix('.txt') }}|{{ 'abc'.index('c') }}|{{ 'a=b=c'.partition('=') }}|{{ 'a=b=c'.rpartition('=') }}|{{ 'x'.rpartition('=') }}|{{ 'é'.isascii() }}|{{ 'x'.zfill is defined }}|{% if 'x'.zfill %}method{% endif %}",
+    "{% set ns = namespace(stop=false) %}{% for i in [1, 2, 3, 4] if not ns.stop %}{{ i }}{% if i == 2 %}{% set ns.stop = true %}{% endif %}{% endfor %}",
+    "{% set ns = namespace(stop=false) %}{% for i in [1, 2, 3] if not ns.stop %}{{ i }}{{ loop.last }}{% set ns.stop = true %}{% endfor %}",
+    "{% set ns = namespace(stop=false) %}{% for i in [1, 2, 3] if not ns.stop %}{% set ns.stop = true %}{{ loop.length }}{{ loop.revindex }}{% endfor %}",
+    "{% set ns = namespace(n=0) %}{% for i in [1, 2, 3] if i > ns.n %}{{ i }}:{{ loop.nextitem }}{% set ns.n = 2 %};{% endfor %}",
+    "{% for i in [1, 2, 3] if i > 1 %}{{ loop }}{% endfor %}",
+    "{% macro m(a) %}{{ a }}{{ varargs }}{{ kwargs }}{% endmacro %}{{ m(1, 2, 3, x=4) }}|{{ m(0) }}|{% macro n(a) %}{{ varargs | length }}{% endmacro %}{{ n(1, 2) }}",
+    "{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, 2) }}",
+    "{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, b=2) }}",
+    "{{ 7.5 // 2 }}|{{ -7.5 // 2 }}|{{ 7.5 // -2 }}|{{ 0.0 // 3 }}|{{ -0.0 // 3 }}|{{ 1 // 0.1 }}|{{ 1 % 0.1 }}|{{ -1 % 0.1 }}|{{ 5.5 % -2 }}|{{ 0.0 % -3 }}|{{ 1e300 // 1e-300 }}|{{ 3 // -0.7 }}|{{ 2 ** 0.5 }}|{{ (-8) ** 2.0 }}|{{ 2 ** -2 }}",
+    "{{ none | last }}",
+    "{{ 3 | reverse }}",
+    "{{ [1] | select | last }}",
     "{{ ' a  b c'.rsplit(None, 1) }}|{{ 'a b  '.split(None, 1) }}|{{ 'Grüße, Ἀθῆναι'.upper() }}|{{ 'ÀÉÎ'.lower() }}",
 ]
 SNIPPET_MESSAGES = CONVERSATIONS["multi_turn"]
@@ -348,11 +363,111 @@ def fuzz_cases(count=400, seed=20241201):
     return cases
 
 
+def expression_cases(count=500, seed=7):
+    """Random expressions over literals, operators, filters and tests: Python's value semantics (numbers,
+    strings, lists, None, comparison, truthiness, str() of results and the errors' wording) checked against
+    jinja2."""
+    import random
+    rng = random.Random(seed)
+    atoms = ["0", "1", "2", "3", "7", "-4", "10", "0.5", "2.5", "-1.25", "1e3", "'a'", "'Ab c'", "''", "' x '",
+             "'42'", "'3.5'", "none", "true", "false", "[]", "[1, 2]", "['b', 'a', 'c']", "[1, 'x', none]", "(1, 2)",
+             "{'k': 1}", "n", "s", "l", "d", "undefined_name"]
+    binops = ["+", "-", "*", "/", "//", "%", "~", "==", "!=", "<", "<=", ">", ">=", "and", "or", "in", "not in"]
+    filters = ["length", "upper", "lower", "trim", "string", "list", "first", "last", "reverse | list", "join",
+               "join('-')", "tojson", "int", "float", "abs", "default('D')", "default('D', true)", "capitalize",
+               "title", "unique | list", "sort", "sum", "min", "max", "count", "replace('a', 'Z')", "d(0)",
+               "select | list", "reject | list", "map('string') | list", "items | list", "dictsort", "indent(1)"]
+    tests = ["defined", "none", "string", "number", "iterable", "sequence", "mapping", "even", "odd", "true",
+             "false", "integer", "float", "boolean", "divisibleby 2", "in [1, 'a']", "eq 1", "lt 3", "upper", "lower"]
+    def expr(depth):
+        r = rng.random()
+        if depth > 2 or r < 0.3:
+            return rng.choice(atoms)
+        if r < 0.55:
+            return f"({expr(depth + 1)} {rng.choice(binops)} {expr(depth + 1)})"
+        if r < 0.7:
+            return f"({expr(depth + 1)} | {rng.choice(filters)})"
+        if r < 0.78:
+            return f"({expr(depth + 1)} is {rng.choice(['', 'not '])}{rng.choice(tests)})"
+        if r < 0.84:
+            return f"(not {expr(depth + 1)})"
+        if r < 0.9:
+            return f"({expr(depth + 1)} if {expr(depth + 1)} else {expr(depth + 1)})"
+        if r < 0.95:
+            target = rng.choice(["l", "s", "[3, 4, 5]", "'hello'"])
+            return target + "[" + rng.choice(["0", "-1", "1:", "::-1", "5", ":2", "-2:"]) + "]"
+        return f"(-{expr(depth + 1)})"
+    cases = []
+    extra = {"n": 3, "s": "Str", "l": [1, 2, 3], "d": {"b": 2, "a": 1}}
+    for i in range(count):
+        source = "{{ " + expr(0) + " }}"
+        case = {"name": f"expression {i}", "template_source": source, "conversation": "user_only",
+                "add_generation_prompt": True, "bos_token": None, "eos_token": None, "extra": "expressions",
+                "now": NOW}
+        case.update(render(source, CONVERSATIONS["user_only"], True, None, None, extra, NOW))
+        cases.append(case)
+    return cases
+
+
+def scoping_cases(count=300, seed=99):
+    """Random programs of set / if / for / macro / with / set-block / namespace statements that read and write a
+    few variables: jinja2's scoping rules (what a loop iteration, a macro, a with block can see and change)
+    checked against jinja2."""
+    import random
+    rng = random.Random(seed)
+    names = ["a", "b", "c"]
+    def value(in_loop):
+        return rng.choice(["1", "2", "'s'", "a", "b", "ns.x", "(a ~ b)", "(ns.x ~ 'n')", "c", "i"]
+                          + (["i", "loop.index", "loop.last"] if in_loop else []))
+    def stmt(depth, in_loop, in_macro):
+        kinds = ["set", "set", "print", "ns", "if"] + (["for", "with", "block", "macro"] if depth < 2 else [])
+        if in_loop:
+            kinds += ["break", "continue"]
+        kind = rng.choice(kinds)
+        if kind == "set":
+            return "{% set " + rng.choice(names) + " = " + value(in_loop) + " %}"
+        if kind == "print":
+            return "[{{ " + rng.choice(names + ["ns.x", "i", "m is defined"] + (["loop.index"] if in_loop else [])) + " }}]"
+        if kind == "ns":
+            return "{% set ns.x = " + value(in_loop) + " %}"
+        if kind == "if":
+            body = "".join(stmt(depth + 1, in_loop, in_macro) for _ in range(rng.randint(1, 3)))
+            other = "".join(stmt(depth + 1, in_loop, in_macro) for _ in range(rng.randint(0, 2)))
+            return "{% if " + rng.choice(["a", "not b", "ns.x", "i is defined", "true", "c"]) + " %}" + body + "{% else %}" + other + "{% endif %}"
+        if kind == "for":
+            body = "".join(stmt(depth + 1, True, in_macro) for _ in range(rng.randint(1, 4)))
+            return "{% for i in " + rng.choice(["[1, 2]", "[3]", "[]", "range(3)"]) + " %}" + body + "{% else %}E{% endfor %}"
+        if kind == "with":
+            body = "".join(stmt(depth + 1, in_loop, in_macro) for _ in range(rng.randint(1, 3)))
+            return "{% with " + rng.choice(names) + " = " + value(in_loop) + " %}" + body + "{% endwith %}"
+        if kind == "block":
+            body = "".join(stmt(depth + 1, in_loop, in_macro) for _ in range(rng.randint(1, 2)))
+            return "{% set " + rng.choice(names) + " %}<" + body + ">{% endset %}"
+        if kind == "macro":
+            body = "".join(stmt(depth + 1, False, True) for _ in range(rng.randint(1, 3)))
+            return "{% macro m(a, b=2) %}" + body + "{% endmacro %}{{ m(" + value(in_loop) + ") }}"
+        return "{% " + kind + " %}"
+    cases = []
+    for i in range(count):
+        source = "{% set ns = namespace(x=0) %}{% set a = 1 %}" + "".join(stmt(0, False, False) for _ in range(rng.randint(2, 6))) + "|{{ a }}{{ b }}{{ c }}{{ ns.x }}"
+        case = {"name": f"scoping {i}", "template_source": source, "now": NOW}
+        case.update(render(source, CONVERSATIONS["user_only"], True, None, None, {}, NOW))
+        cases.append(case)
+    return cases
+
+
 def main():
     extras = {"none": {}, "date_string": {"date_string": "26 Jul 2024"}, "tools": {"tools": TOOLS},
-              "synthetic": {"tools": TOOLS, "meta": META}, "snippet": SNIPPET_EXTRA, "fuzz": {"n": 1}}
-    out = {"jinja2_version": jinja2.__version__, "conversations": CONVERSATIONS, "extras": extras,
-           "cases": template_cases() + snippet_cases() + fuzz_cases()}
+              "no_thinking": {"enable_thinking": False},
+              "synthetic": {"tools": TOOLS, "meta": META}, "snippet": SNIPPET_EXTRA, "fuzz": {"n": 1},
+              "expressions": {"n": 3, "s": "Str", "l": [1, 2, 3], "d": {"b": 2, "a": 1}}}
+    cases = template_cases() + snippet_cases() + fuzz_cases() + expression_cases() + scoping_cases()
+    # Keys equal to these defaults are left out of each case to keep the file small.
+    defaults = {"conversation": "user_only", "add_generation_prompt": True, "bos_token": None, "eos_token": None,
+                "extra": "none", "now": NOW}
+    cases = [{k: v for k, v in case.items() if not (k in defaults and defaults[k] == v)} for case in cases]
+    out = {"jinja2_version": jinja2.__version__, "defaults": defaults, "conversations": CONVERSATIONS,
+           "extras": extras, "cases": cases}
     with open(os.path.join(HERE, "goldens.json"), "w", encoding="utf-8") as f:
         json.dump(out, f, ensure_ascii=False, indent=0)
         f.write("\n")

@@ -2,7 +2,7 @@ namespace Pipeline.Inference.Templates;
 
 /// <summary>The global functions of transformers' environment: jinja2's range, dict and namespace, and
 /// transformers' raise_exception and strftime_now.</summary>
-internal static class Globals
+internal static class JinjaGlobals
 {
     /// <summary>jinja2's sandbox refuses ranges longer than this.</summary>
     private const int MaxRange = 100000;

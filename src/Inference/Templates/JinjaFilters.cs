@@ -4,7 +4,7 @@ namespace Pipeline.Inference.Templates;
 
 /// <summary>jinja2's built-in filters that chat templates use, with transformers' tojson; each behaves as the
 /// jinja2 3.1 function of the same name (generator results are one-shot <see cref="PyIterator"/>s).</summary>
-internal static class Filters
+internal static class JinjaFilters
 {
     private delegate object? Filter(RenderContext c, object? value, CallArgs args);
 
@@ -50,7 +50,7 @@ internal static class Filters
         ["last"] = (_, v, a) =>
         {
             Expect(a, "last");
-            var items = Reversed(v);
+            var items = v is PyIterator ? throw new TemplateRuntimeError("'generator' object is not reversible") : Reversed(v, $"'{PyOps.TypeName(v)}' object is not reversible");
             foreach (var item in items) return item;
             return Undefined.WithHint("No last item, sequence was empty.");
         },
@@ -115,7 +115,7 @@ internal static class Filters
             Expect(a, "reverse");
             if (PyOps.Unwrap(v) is string s) return PyText.Reverse(s);
             if (v is PyIterator) return PyOps.Iterate(v).Reverse().ToList();
-            return new PyIterator(Reversed(v), "list_reverseiterator");
+            return new PyIterator(Reversed(v, "argument must be iterable"), "list_reverseiterator");
         },
         ["safe"] = (_, v, a) => NoArgs(a, "safe", v) is PyMarkup ? v : new PyMarkup(PyOps.Str(v)),
         ["sort"] = Sort,
@@ -196,7 +196,7 @@ internal static class Filters
         return v is Undefined || (boolean && !PyOps.Truthy(v)) ? fallback : v;
     }
 
-    private static IEnumerable<object?> Reversed(object? v) => PyOps.Unwrap(v) switch
+    private static IEnumerable<object?> Reversed(object? v, string notReversible) => PyOps.Unwrap(v) switch
     {
         string s => PyText.CodePoints(s).AsEnumerable().Reverse(),
         List<object?> list => Enumerable.Reverse(list).ToList(),
@@ -204,7 +204,7 @@ internal static class Filters
         PyDict dict => dict.Keys.Reverse().ToList(),
         PyView view => Enumerable.Reverse(view.Items).ToList(),
         Undefined => [],
-        _ => throw new TemplateRuntimeError($"'{PyOps.TypeName(v)}' object is not reversible"),
+        _ => throw new TemplateRuntimeError(notReversible),
     };
 
     private static object? IgnoreCase(object? v) => PyOps.Unwrap(v) is string s ? PyText.Lower(s) : v;
@@ -280,9 +280,9 @@ internal static class Filters
         if (a.Positional.Length > offset)
         {
             var name = PyOps.Str(a.Positional[offset]);
-            if (!Tests.Exists(name)) throw new TemplateRuntimeError(Tests.Unsupported(name));
+            if (!JinjaTests.Exists(name)) throw new TemplateRuntimeError(JinjaTests.Unsupported(name));
             var rest = new CallArgs(a.Positional[(offset + 1)..], a.Keywords);
-            test = x => (bool)Tests.Apply(c, name, x, rest)!;
+            test = x => (bool)JinjaTests.Apply(c, name, x, rest)!;
         }
         else test = PyOps.Truthy;
         return new PyIterator(PyOps.Iterate(v).Where(x => test(transform(x)) == keep), "generator");
@@ -351,8 +351,17 @@ internal static class Filters
         var indention = PyOps.Unwrap(width) is string w ? w : new string(' ', (int)Math.Max(0, PyOps.AsLong(width)));
         var first = PyOps.Truthy(a.Get(1, "first", false));
         var blank = PyOps.Truthy(a.Get(2, "blank", false));
-        var s = PyOps.Add(v, "\n") is var joined && PyOps.Unwrap(joined) is string text ? text
-            : throw new TemplateRuntimeError($"can only concatenate str (not \"{PyOps.TypeName(v)}\") to str");
+        string s;
+        try
+        {
+            // jinja2 does `s += "\n"`, so a non-string fails with Python's in-place wording.
+            s = PyOps.Unwrap(PyOps.Add(v, "\n")) as string
+                ?? throw new TemplateRuntimeError($"can only concatenate str (not \"{PyOps.TypeName(v)}\") to str");
+        }
+        catch (TemplateRuntimeError e) when (e.Message.StartsWith("unsupported operand type(s) for +:", StringComparison.Ordinal))
+        {
+            throw new TemplateRuntimeError(e.Message.Replace("for +:", "for +=:", StringComparison.Ordinal));
+        }
         var lines = PyText.SplitLines(s);
         string rv;
         if (blank) rv = string.Join("\n" + indention, lines);

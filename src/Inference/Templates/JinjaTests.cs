@@ -1,7 +1,7 @@
 namespace Pipeline.Inference.Templates;
 
 /// <summary>jinja2's tests (<c>x is defined</c>, <c>x is divisibleby 3</c>, and the names select/reject use).</summary>
-internal static class Tests
+internal static class JinjaTests
 {
     private delegate bool Test(object? value, CallArgs args);
 
@@ -44,7 +44,7 @@ internal static class Tests
         ["upper"] = (v, _) => PyOps.Str(v) is var s && s.Any(char.IsUpper) && !s.Any(char.IsLower),
         ["escaped"] = (v, _) => v is PyMarkup,
         ["sameas"] = (v, a) => One(a, "sameas") is var other && (v is null or bool or long ? PyOps.Eq(v, other) && v?.GetType() == other?.GetType() : ReferenceEquals(v, other)),
-        ["filter"] = (v, _) => PyOps.Unwrap(v) is string name && Filters.Exists(name),
+        ["filter"] = (v, _) => PyOps.Unwrap(v) is string name && JinjaFilters.Exists(name),
         ["test"] = (v, _) => PyOps.Unwrap(v) is string name && Exists(name),
     };
 
