@@ -303,6 +303,8 @@ SNIPPETS = [
     "{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, 2) }}",
     "{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, b=2) }}",
     "{{ 7.5 // 2 }}|{{ -7.5 // 2 }}|{{ 7.5 // -2 }}|{{ 0.0 // 3 }}|{{ -0.0 // 3 }}|{{ 1 // 0.1 }}|{{ 1 % 0.1 }}|{{ -1 % 0.1 }}|{{ 5.5 % -2 }}|{{ 0.0 % -3 }}|{{ 1e300 // 1e-300 }}|{{ 3 // -0.7 }}|{{ 2 ** 0.5 }}|{{ (-8) ** 2.0 }}|{{ 2 ** -2 }}",
+    "{% macro ty(s) %}{% if s.type == 'array' %}List[{{ ty(s.items) }}]{% elif s.type is iterable %}Union[{% for t in s.type %}{{ t }}{% endfor %}]{% else %}{{ s.type }}{% endif %}{% endmacro %}{{ ty({'type': 'array', 'items': {'type': 'string'}}) }}|{{ ty({'type': ['a', 'b']}) }}|{{ ty({'type': 'x'}) }}",
+    "{{- '{\\n'|indent(4, first=True) }}{{- '\"name\": '|indent(8, first=True) + 'x' }}{{-'a' + \": \"}}{% set args = {'b': [1, {'c': 'd'}]} %}{{ args|tojson(indent=4)|indent(8) }}",
     "{{ none | last }}",
     "{{ 3 | reverse }}",
     "{{ [1] | select | last }}",
