@@ -117,6 +117,7 @@ internal static class JinjaFilters
             if (v is PyIterator) return PyOps.Iterate(v).Reverse().ToList();
             return new PyIterator(Reversed(v, "argument must be iterable"), "list_reverseiterator");
         },
+        ["round"] = Round,
         ["safe"] = (_, v, a) => NoArgs(a, "safe", v) is PyMarkup ? v : new PyMarkup(PyOps.Str(v)),
         ["sort"] = Sort,
         ["string"] = (_, v, a) => NoArgs(a, "string", v) is PyMarkup ? v : PyOps.Str(v),
@@ -372,6 +373,28 @@ internal static class JinjaFilters
         }
         if (first) rv = indention + rv;
         return rv;
+    }
+
+    /// <summary>jinja2's round: Python's round() for "common" (round-half-even on the exact binary value, an int
+    /// stays an int), math.ceil/floor(value * 10**precision) / 10**precision otherwise.</summary>
+    private static object? Round(RenderContext c, object? v, CallArgs a)
+    {
+        Expect(a, "round", "precision", "method");
+        var precision = PyOps.AsLong(a.Get(0, "precision", 0L));
+        var method = PyOps.Str(a.Get(1, "method", "common"));
+        if (method is not ("common" or "ceil" or "floor")) throw new TemplateRuntimeError("method must be common, ceil or floor");
+        if (v is not (long or bool or double))
+            throw new TemplateRuntimeError($"type {PyOps.TypeName(v)} doesn't define __round__ method");
+        if (method == "common")
+        {
+            if (v is double d) return PyRound.Float(d, precision);
+            return PyRound.Int(PyOps.AsLong(v), precision);
+        }
+        object scale = precision >= 0 ? PyOps.Pow(10L, precision)! : Math.Pow(10, precision);
+        var scaled = PyOps.AsDouble(PyOps.Mul(v, scale));
+        if (!double.IsFinite(scaled)) throw new TemplateRuntimeError("cannot convert float infinity or NaN to integer");
+        var whole = method == "ceil" ? Math.Ceiling(scaled) : Math.Floor(scaled);
+        return PyOps.Div((long)whole, scale);
     }
 
     private static object? ToInt(object? v, object? fallback, long radix)

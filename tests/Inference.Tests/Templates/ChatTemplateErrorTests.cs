@@ -32,7 +32,7 @@ public sealed class ChatTemplateErrorTests
     [InlineData("{% call f() %}{% endcall %}", 1, 4, "the 'call' tag is not supported")]
     [InlineData("a\nb {{ x | frobnicate }}", 2, 10, "No filter named 'frobnicate'.")]
     [InlineData("{{ x | wordwrap(10) }}", 1, 8, "the 'wordwrap' filter is not supported")]
-    [InlineData("{{ x | round }}", 1, 8, "the 'round' filter is not supported")]
+    [InlineData("{{ x | truncate }}", 1, 8, "the 'truncate' filter is not supported")]
     [InlineData("{% if x is frobnicated %}{% endif %}", 1, 12, "No test named 'frobnicated'.")]
     [InlineData("{% break %}", 1, 4, "'break' outside loop")]
     [InlineData("{% for x in y %}{% macro m() %}{% continue %}{% endmacro %}{% endfor %}", 1, 35, "'continue' outside loop")]
