@@ -53,15 +53,20 @@ engine)
   PYLIBS=$(ls -d "$NV"/*/lib 2>/dev/null | tr '\n' ':')
   export LD_LIBRARY_PATH=/usr/local/cuda-13.0/targets/x86_64-linux/lib:/usr/lib/x86_64-linux-gnu:${PYLIBS}$APP
   B="$APP/GpuBench --Inference:Device=cuda --Inference:MaxPrefillTokens=65536"
-  for m in llama qwen; do
+  # POLICIES: which policies to run; REPS: timed repeats of the policy benchmark (a process each).
+  for m in ${POLICIES-llama qwen}; do
     man=$(ls "$R/$m"/*.manifest.json)
     mkdir -p "$OUT/$m"
-    $B --GpuBench:Manifest="$man" --GpuBench:SharedManifest="$man" --GpuBench:Runners=engine-shared \
-      --GpuBench:Modes=parity,bench --GpuBench:Prompts="$R/$m-prompts.json" --GpuBench:Batches=64,256 \
-      --GpuBench:NewTokens=512 --Inference:KvCacheLength=1024 --GpuBench:Out="$OUT/$m" "$@" 2>&1 | tee "$OUT/$m/gpubench.log"
+    for rep in $(seq 1 "${REPS:-1}"); do
+      modes=bench; [ "$rep" = 1 ] && modes=parity,bench
+      $B --GpuBench:Manifest="$man" --GpuBench:SharedManifest="$man" --GpuBench:Runners=engine-shared \
+        --GpuBench:Modes=$modes --GpuBench:Prompts="$R/$m-prompts.json" --GpuBench:Batches=64,256 \
+        --GpuBench:NewTokens=512 --Inference:KvCacheLength=1024 --GpuBench:Out="$OUT/$m" "$@" 2>&1 | tee -a "$OUT/$m/gpubench.log"
+    done
     python3 "$here/real_models.py" parity --model "$R/hf-$m" --prompts "$R/$m-prompts.json" \
       --engine "$OUT/$m/parity-engine-shared.json" --out "$OUT/$m/parity-check.json"
   done
+  [ "${PRM:-1}" = 1 ] || exit 0
   prm=$(ls "$R/prm"/*.manifest.json)
   mkdir -p "$OUT/prm"
   $B --GpuBench:Manifest="$prm" --GpuBench:Runners= --GpuBench:Modes=prm-round --GpuBench:PrmManifest="$prm" \

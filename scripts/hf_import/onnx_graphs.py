@@ -222,6 +222,7 @@ def build_decoder(w: Weights, s: ModelSpec, dtype: str = "float16", logits: str 
     # -1e9, not -inf: a fully masked row (a left-pad query) must stay finite, not NaN.
     bias = g.op("Where", [allowed, g.init(g.name("zero_f"), np.array(0.0, dtype=np.float32)),
                           g.init(g.name("neg_f"), np.array(-1e9, dtype=np.float32))])
+    attn_mask = g.op("Squeeze", [allowed, g.const_i64([1])]) if prm is not None and prm.past else None   # [B,1,S,T]
     shape5 = g.op("Concat", [b_dim, g.const_i64([kvh, groups]), s_dim, t_dim], axis=0)
     shape4 = g.op("Concat", [b_dim, g.const_i64([kvh, -1]), t_dim], axis=0)
 
@@ -255,6 +256,29 @@ def build_decoder(w: Weights, s: ModelSpec, dtype: str = "float16", logits: str 
         qk, v = g.op("Split", [qkv, g.const_i64([nh + kvh, kvh])], n_out=2, axis=1)
         qk = g.op("Add", [g.op("Mul", [qk, cos]), g.op("Mul", [g.op("MatMul", [qk, rot]), sin])])
         q, k = g.op("Split", [qk, g.const_i64([nh, kvh])], n_out=2, axis=1)
+        if prm is not None and prm.past:
+            # ONNX's Attention (opset 23): grouped-query attention over past + new keys with an explicit
+            # boolean mask (holes included), fused on CUDA (memory-efficient attention); it returns the
+            # presents itself. The queries carry the 1/sqrt(head_size) scale already.
+            y, _, _ = g.op("Attention", [q, k, v, attn_mask, f"past_key_values.{i}.key", f"past_key_values.{i}.value"],
+                           outputs=[g.name("attn"), f"present.{i}.key", f"present.{i}.value"], n_out=3,
+                           q_num_heads=nh, kv_num_heads=kvh, scale=1.0, is_causal=0)
+            for kv in ("key", "value"):
+                outputs.append(helper.make_tensor_value_info(f"present.{i}.{kv}", ft, ["batch", kvh, "total_seq", d]))
+            ctx = g.op("Reshape", [g.op("Transpose", [y], perm=[0, 2, 1, 3]), g.const_i64([0, 0, nh * d])])
+            attn = g.op("MatMul", [ctx, g.init(f"l{i}.wo", w(p + "self_attn.o_proj.weight").T.astype(npf))])
+            if s.o_bias:
+                attn = g.op("Add", [attn, g.init(f"l{i}.bo", w(p + "self_attn.o_proj.bias").astype(npf))])
+            x = g.op("Add", [x, attn])
+            h = g.op("SimplifiedLayerNormalization", [x, g.init(f"l{i}.ln2", w(p + "post_attention_layernorm.weight").astype(npf))],
+                     axis=-1, epsilon=eps, stash_type=1)
+            wgu = np.concatenate([w(p + "mlp.gate_proj.weight"), w(p + "mlp.up_proj.weight")], axis=0).T
+            gu = g.op("MatMul", [h, g.init(f"l{i}.wgu", wgu.astype(npf))])
+            del wgu
+            gate, up = g.op("Split", [gu, g.const_i64([inter, inter])], n_out=2, axis=-1)
+            act = g.op("Mul", [g.op("Mul", [gate, g.op("Sigmoid", [gate])]), up])
+            x = g.op("Add", [x, g.op("MatMul", [act, g.init(f"l{i}.wd", w(p + "mlp.down_proj.weight").T.astype(npf))])])
+            continue
         if not cache:
             k_all, v_all = k, v
         else:
@@ -308,7 +332,8 @@ def build_decoder(w: Weights, s: ModelSpec, dtype: str = "float16", logits: str 
 
     name = graph_name or (f"{s.family}_prm" if prm is not None else f"{s.family}_decoder")
     graph = helper.make_graph(g.nodes, name, inputs, outputs, g.inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name=producer)
+    opset = 23 if prm is not None and prm.past else 17   # Attention is an opset-23 op
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name=producer)
     model.ir_version = 8  # readable by ONNX Runtime 1.14+ and by onnx 1.12 here
     return model
 

@@ -18,10 +18,18 @@ internal sealed record RelationAnswer(Relation Op, Expr Lhs, Expr Rhs, string? L
 }
 
 /// <summary>Tuples "(1,2)" and intervals "[0,1)": ordered items between delimiters that must match.</summary>
-internal sealed record BracketAnswer(char Open, char Close, IReadOnlyList<Answer> Items) : Answer;
+internal sealed record BracketAnswer(char Open, char Close, IReadOnlyList<Answer> Items) : Answer
+{
+    /// Written as an inequality ("-2 \le x \le 7"), not as the interval itself.
+    public bool FromInequality { get; init; }
+}
 
 /// <summary>"\{1,2\}", "a, b, c", "1 \pm \sqrt{2}" and unions of intervals: items compared in any order.</summary>
-internal sealed record CollectionAnswer(IReadOnlyList<Answer> Items, string Kind) : Answer;
+internal sealed record CollectionAnswer(IReadOnlyList<Answer> Items, string Kind) : Answer
+{
+    /// Written as an inequality ("1 \le |z| \le 2"), not as the union itself.
+    public bool FromInequality { get; init; }
+}
 
 internal sealed record MatrixAnswer(IReadOnlyList<IReadOnlyList<Answer>> Rows) : Answer;
 

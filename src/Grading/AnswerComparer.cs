@@ -45,9 +45,19 @@ internal static class AnswerComparer
             case (CollectionAnswer g, BracketAnswer { Open: '(', Close: ')' } p) when AllAssignments(g):
                 return Equal(new BracketAnswer('(', ')', g.Items.Select(i => (Answer)new ScalarAnswer(((RelationAnswer)i).Rhs)).ToList()), p, false, budget);
 
+            // "(1,3)" against "{1,3}": a set read in increasing order, as Math-Verify compares a set with a tuple.
+            case (BracketAnswer { Open: '(', Close: ')' } g, CollectionAnswer { Kind: "set" } p) when SortedReals(p.Items, budget) is { } sorted:
+                return g.Items.Count == sorted.Count && g.Items.Zip(sorted).All(x => Equal(x.First, x.Second, false, budget));
+            case (CollectionAnswer { Kind: "set" } g, BracketAnswer { Open: '(', Close: ')' } p) when SortedReals(g.Items, budget) is { } sorted:
+                return p.Items.Count == sorted.Count && sorted.Zip(p.Items).All(x => Equal(x.First, x.Second, false, budget));
+
             case (CollectionAnswer g, CollectionAnswer p):
                 // A set and a comma list of the same values agree; a union only matches a union.
-                return (g.Kind == "union") == (p.Kind == "union") && SameMultiset(g.Items, p.Items, budget);
+                if ((g.Kind == "union") != (p.Kind == "union")) return false;
+                // "p = 3, q = 8" against "q = 8, p = 3": when both sides name every value, names pair the values.
+                if (NamedValues(g) is { } gn && NamedValues(p) is { } pn && gn.Keys.ToHashSet().SetEquals(pn.Keys))
+                    return gn.All(kv => Equal(new ScalarAnswer(kv.Value), new ScalarAnswer(pn[kv.Key]), false, budget));
+                return SameSet(Distinct(g.Items, budget), Distinct(p.Items, budget), budget);
 
             case (MatrixAnswer g, MatrixAnswer p):
                 return g.Rows.Count == p.Rows.Count && g.Rows.Zip(p.Rows).All(r =>
@@ -56,6 +66,16 @@ internal static class AnswerComparer
             default:
                 return false;
         }
+    }
+
+    /// Math-Verify's default (allow_set_relation_comp=False): a gold interval or union answered with an inequality is not
+    /// accepted ("x \in [-2,7]" against "-2 \le x \le 7"); the other way round it is.
+    public static bool SetAgainstInequality(Answer gold, Answer pred)
+    {
+        var goldIsSet = gold is BracketAnswer { FromInequality: false, Open: '(' or '[' } or CollectionAnswer { FromInequality: false, Kind: "union" };
+        var predIsInequality = pred is RelationAnswer { Op: Relation.Less or Relation.LessOrEqual } or BracketAnswer { FromInequality: true }
+            or CollectionAnswer { FromInequality: true };
+        return goldIsSet && predIsInequality;
     }
 
     /// "x < 3" as the interval (-∞, 3), "5 \le x" as [5, ∞): only a lone variable against a constant.
@@ -85,8 +105,44 @@ internal static class AnswerComparer
 
     private static string Squash(string s) => new(s.Where(c => !char.IsWhiteSpace(c) && c is not ('{' or '}')).ToArray());
 
+    /// Set semantics, as Math-Verify's: a solution listed twice counts once.
+    private static List<Answer> Distinct(IReadOnlyList<Answer> items, GradeBudget budget)
+    {
+        var kept = new List<Answer>();
+        foreach (var item in items)
+            if (!kept.Any(k => Equal(k, item, false, budget))) kept.Add(item);
+        return kept;
+    }
+
+    /// Values of a list of "name = value" items keyed by the name (braces, spaces and case ignored); null unless every item is one and no name repeats.
+    private static Dictionary<string, Expr>? NamedValues(CollectionAnswer c)
+    {
+        if (c.Items.Count < 2 || !c.Items.All(i => i is RelationAnswer { Op: Relation.Equal, LoneVariable: not null })) return null;
+        var named = new Dictionary<string, Expr>(StringComparer.OrdinalIgnoreCase);
+        foreach (RelationAnswer r in c.Items)
+        {
+            var name = new string(r.LoneVariable!.Where(ch => !char.IsWhiteSpace(ch) && ch is not ('{' or '}')).ToArray());
+            if (!named.TryAdd(name, r.Rhs)) return null;
+        }
+        return named;
+    }
+
+    /// The items in increasing order when all are real constants; null otherwise.
+    private static List<Answer>? SortedReals(IReadOnlyList<Answer> items, GradeBudget budget)
+    {
+        var values = new List<(double value, Answer item)>();
+        foreach (var item in items)
+        {
+            if (item is not ScalarAnswer s || HasVariables(s.Expr)) return null;
+            var v = s.Expr.Evaluate(ExprEquivalence.Empty, budget);
+            if (System.Math.Abs(v.Imaginary) > NumericTolerance.AbsoluteTolerance || double.IsNaN(v.Real)) return null;
+            values.Add((v.Real, item));
+        }
+        return values.OrderBy(v => v.value).Select(v => v.item).ToList();
+    }
+
     /// Order-free matching: each gold item must pair with a distinct predicted item.
-    private static bool SameMultiset(IReadOnlyList<Answer> gold, IReadOnlyList<Answer> pred, GradeBudget budget)
+    private static bool SameSet(IReadOnlyList<Answer> gold, IReadOnlyList<Answer> pred, GradeBudget budget)
     {
         if (gold.Count != pred.Count) return false;
         var used = new bool[pred.Count];

@@ -14,10 +14,19 @@ internal static class AnswerKeys
         RelationAnswer r when AnswerComparer.AsInterval(r) is { } interval => Of(interval, budget),
         RelationAnswer r => "rel" + (int)r.Op + ":" + Scalar(r.Difference, budget),
         BracketAnswer b => b.Open + string.Join(",", b.Items.Select(i => Of(i, budget))) + b.Close,
-        CollectionAnswer c => (c.Kind == "union" ? "U{" : "{") + string.Join(",", c.Items.Select(i => Of(i, budget)).Order(StringComparer.Ordinal)) + "}",
+        // Names count when every item has one ("k = 45, n = 2" is not "k = 2, n = 45"); a repeated item counts once.
+        CollectionAnswer c => (c.Kind == "union" ? "U{" : "{")
+            + string.Join(",", c.Items.Select(i => AllNamed(c) ? Name((RelationAnswer)i) + "=" + Of(i, budget) : Of(i, budget)).Distinct().Order(StringComparer.Ordinal)) + "}",
         MatrixAnswer m => "[" + string.Join(";", m.Rows.Select(r => string.Join(",", r.Select(c => Of(c, budget))))) + "]",
         _ => throw new GradingException("unknown answer kind"),
     };
+
+    private static bool AllNamed(CollectionAnswer c) =>
+        c.Items.Count > 1 && c.Items.All(i => i is RelationAnswer { Op: Relation.Equal, LoneVariable: not null })
+        && c.Items.Select(i => Name((RelationAnswer)i)).Distinct().Count() == c.Items.Count;
+
+    private static string Name(RelationAnswer r) =>
+        new string(r.LoneVariable!.Where(ch => !char.IsWhiteSpace(ch) && ch is not ('{' or '}')).ToArray()).ToLowerInvariant();
 
     private static string Scalar(Expr e, GradeBudget budget)
     {

@@ -7,7 +7,8 @@ public sealed record GradeStreamSummary(int Lines, int Equal, int Errors);
 
 /// <summary>
 /// The whole job of the <c>pipeline grade</c> verb: JSON lines <c>{"gold": ..., "pred": ...}</c> in, one
-/// <c>{"equal": true|false}</c> line out per input line, in order. Blank lines are skipped. A line that cannot be read
+/// <c>{"equal": true|false}</c> line out per input line, in order. Both fields go through answer extraction first (last box,
+/// "the final answer is", last math, ...), so whole solution texts can be graded as they come. Blank lines are skipped. A line that cannot be read
 /// still gets its output line, <c>{"equal": false, "error": "line N: ..."}</c>, so outputs stay aligned with inputs.
 /// </summary>
 public static class GradeStream
@@ -28,7 +29,8 @@ public static class GradeStream
                 await output.WriteLineAsync($"{{\"equal\":false,\"error\":{JsonSerializer.Serialize(error)}}}".AsMemory(), cancellationToken);
                 continue;
             }
-            var same = grader.IsEquivalent(gold!, pred!);
+            // Either side may be a whole solution text, as Math-Verify's parse() takes them: its answer is what counts.
+            var same = grader.IsEquivalent(grader.ExtractAnswer(gold!) ?? gold!, grader.ExtractAnswer(pred!) ?? pred!);
             if (same) equal++;
             await output.WriteLineAsync((same ? "{\"equal\":true}" : "{\"equal\":false}").AsMemory(), cancellationToken);
         }

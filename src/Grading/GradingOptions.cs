@@ -13,4 +13,8 @@ public sealed class GradingOptions
 
     /// Answers longer than this (characters, after extraction) are compared as normalized strings only.
     public int MaxAnswerLength { get; set; } = 2_000;
+
+    /// Accept an inequality ("-2 \le x \le 7") against a gold interval ("[-2,7]"). Off by default, as Math-Verify's
+    /// allow_set_relation_comp: an inequality gold always accepts its interval.
+    public bool AllowSetRelationComparison { get; set; }
 }

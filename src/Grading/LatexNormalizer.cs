@@ -29,7 +29,11 @@ internal static partial class LatexNormalizer
         "gram", "grams", "g", "kg", "kilogram", "kilograms", "pound", "pounds", "lb", "lbs", "ounce", "ounces", "oz", "liter", "liters",
         "litre", "litres", "l", "ml", "gallon", "gallons", "people", "students", "times", "ways", "cups", "cup", "pages", "points",
         "apples", "marbles", "books", "coins", "tiles", "eggs", "items", "boxes", "mi", "m2", "cm2", "m²", "cm²", "€", "euros", "euro",
+        "km²", "mm²", "m³", "cm³", "£", "¥", "yuan", "usd", "eur", "kmh", "percentage", "pcs",
     };
+
+    /// A unit or currency that may follow a number without changing its value ("cm", "€", "m²").
+    public static bool IsUnitWord(string word) => UnitWords.Contains(word.Trim());
 
     private const string RowBreak = "\u0001";
     private const int MaxFixDepth = 32;
@@ -41,6 +45,8 @@ internal static partial class LatexNormalizer
         if (boxed is not null) s = boxed;
 
         s = s.Replace("\r", " ").Replace("\n", " ").Replace("\t", " ");
+        // "\\frac{1}{5}" (a doubled backslash, as JSON or Python escaping leaves it) outside a matrix is the command \frac.
+        if (!s.Contains("\\begin", StringComparison.Ordinal)) s = DoubledCommandPattern().Replace(s, "\\");
         // Matrix row breaks "\\" must survive the removal of "\ " and "\," below.
         s = s.Replace("\\\\", RowBreak);
         s = s.Replace("\\$", " ").Replace("$", " ").Replace("\\(", " ").Replace("\\)", " ").Replace("\\[", " ").Replace("\\]", " ");
@@ -74,14 +80,31 @@ internal static partial class LatexNormalizer
             s = units.Groups["head"].Value.Trim();
         }
 
+        // "1,000.99€", "12,5€", "1,000.99m²": a unit glued to the number.
+        var glued = GluedUnitPattern().Match(s);
+        if (glued.Success && UnitWords.Contains(glued.Groups["unit"].Value)) s = glued.Groups["head"].Value;
+
         if (WholeThousandsPattern().IsMatch(s)) s = s.Replace(",", "");
+        // "1 000" (a space as thousands separator) and "4 4/9" (a mixed number written inline).
+        if (SpaceThousandsPattern().IsMatch(s)) s = s.Replace(" ", "");
+        s = InlineMixedNumberPattern().Replace(s, "$1 \\frac{$2}{$3}");
+        // "(11,7)or(7,11)": a word joining bracketed answers, written without spaces.
+        s = GluedJoinPattern().Replace(s, ", ");
 
         // "x \in [a,b]" and "x = 5": the variable name is not part of the answer.
         s = InPrefixPattern().Replace(s, "");
 
-        s = s.Trim().TrimEnd('.', ',', ';').Trim();
+        s = TrimSentenceEnd(s);
         s = ChoicePattern().Replace(s, "$1");
         return new NormalizedAnswer(CollapseSpaces(s.Replace(RowBreak, " \\\\ ")), hadPercent);
+    }
+
+    /// A final ".", "," or ";" is sentence punctuation; "1, 2, 3, ..." keeps its ellipsis (an open list is not the list 1, 2, 3).
+    public static string TrimSentenceEnd(string s)
+    {
+        s = s.Trim();
+        if (s.EndsWith("...", StringComparison.Ordinal)) return s[..s.TrimEnd('.').Length].TrimEnd() + " \\ldots";
+        return s.TrimEnd('.', ',', ';').Trim();
     }
 
     private static string CollapseSpaces(string s) => SpacesPattern().Replace(s, " ").Trim();
@@ -218,8 +241,23 @@ internal static partial class LatexNormalizer
     [GeneratedRegex(@"(?<int>\d*)\.(?<fix>\d*)\s*\\overline\{(?<rep>\d+)\}")]
     private static partial Regex RepeatingDecimalPattern();
 
-    [GeneratedRegex(@"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")]
+    [GeneratedRegex(@"^-?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$")]
     private static partial Regex WholeThousandsPattern();
+
+    [GeneratedRegex(@"\\\\(?=[a-zA-Z])")]
+    private static partial Regex DoubledCommandPattern();
+
+    [GeneratedRegex(@"^(?<head>-?\d[\d,]*(?:\.\d+)?)\s*(?<unit>[a-zA-Z€£¥²³]+)$")]
+    private static partial Regex GluedUnitPattern();
+
+    [GeneratedRegex(@"^-?\d{1,3}(?: \d{3})+(?:\.\d+)?$")]
+    private static partial Regex SpaceThousandsPattern();
+
+    [GeneratedRegex(@"^(\d+) (\d+)/(\d+)$")]
+    private static partial Regex InlineMixedNumberPattern();
+
+    [GeneratedRegex(@"(?<=[)\]])\s*(?:or|and)\s*(?=[(\[])")]
+    private static partial Regex GluedJoinPattern();
 
     [GeneratedRegex(@"^[a-zA-Z]\s*\\in\s*")]
     private static partial Regex InPrefixPattern();

@@ -30,6 +30,8 @@ public sealed class MathAnswerGrader(GradingOptions? options = null) : IAnswerGr
         try
         {
             if (string.IsNullOrWhiteSpace(gold) || string.IsNullOrWhiteSpace(predicted)) return false;
+            if (PlainNumber.TryParse(gold, out var goldValue) && PlainNumber.TryParse(predicted, out var predictedValue))
+                return NumericTolerance.Close(goldValue, predictedValue);
             // Normalization is linear-to-quadratic in the length; beyond this only identical text is equal.
             if (gold.Length > RawLengthFactor * _options.MaxAnswerLength || predicted.Length > RawLengthFactor * _options.MaxAnswerLength)
                 return string.Equals(gold.Trim(), predicted.Trim(), StringComparison.Ordinal);
@@ -41,7 +43,14 @@ public sealed class MathAnswerGrader(GradingOptions? options = null) : IAnswerGr
             var budget = NewBudget();
             var ga = AnswerParser.Parse(g.Text, budget);
             var pa = AnswerParser.Parse(p.Text, budget);
-            return AnswerComparer.Equal(ga, pa, g.HadPercent != p.HadPercent, budget);
+            if (!_options.AllowSetRelationComparison && AnswerComparer.SetAgainstInequality(ga, pa)) return false;
+            if (AnswerComparer.Equal(ga, pa, g.HadPercent != p.HadPercent, budget)) return true;
+            // "1,22" is 1.22 where a comma cannot separate thousands, but only against a single number: "-2,1" stays a list of roots otherwise.
+            if (DecimalComma.Reading(g.Text) is { } gd && pa is ScalarAnswer)
+                return AnswerComparer.Equal(AnswerParser.Parse(gd, budget), pa, g.HadPercent != p.HadPercent, budget);
+            if (DecimalComma.Reading(p.Text) is { } pd && ga is ScalarAnswer)
+                return AnswerComparer.Equal(ga, AnswerParser.Parse(pd, budget), g.HadPercent != p.HadPercent, budget);
+            return false;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Pipeline.Producer.Infrastructure;
 using Pipeline.Producer.Publishing;
 using Pipeline.Producer.Status;
@@ -17,11 +18,14 @@ public static class Extensions
     {
         services.AddSingleton(configuration);
         // The CLI's stdout is for results; library logs (MassTransit, EF) go to stderr, warnings and up.
-        services.AddLogging(b => b
-            .SetMinimumLevel(LogLevel.Warning)
-            .AddSimpleConsole(o => o.SingleLine = true)
-            .AddConfiguration(configuration.GetSection("Logging")));
-        services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        var debug = Environment.GetEnvironmentVariable("PIPELINE_DEBUG") == "1";
+        services.AddLogging(b =>
+        {
+            b.SetMinimumLevel(LogLevel.Warning).AddConfiguration(configuration.GetSection("Logging"));
+            if (debug) b.AddSimpleConsole(o => o.SingleLine = true);
+            else b.AddConsole(o => o.FormatterName = OneLineConsoleFormatter.FormatterName).AddConsoleFormatter<OneLineConsoleFormatter, ConsoleFormatterOptions>();
+        });
+        services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         services.AddOptions<ProducerOptions>().BindConfiguration(ProducerOptions.Section);
         services.AddOptions<PipelineConnectionOptions>().BindConfiguration(PipelineConnectionOptions.Section);
         services.AddOptions<RabbitMqManagementOptions>().BindConfiguration(RabbitMqManagementOptions.Section);

@@ -133,9 +133,24 @@ public sealed class EquivalenceTests
     [InlineData("(2,3)", "x=3, y=2", false)]
     [InlineData("(p,q) = (3,2)", "(3,2)", true)]
     [InlineData("x = 1, 2", "2, 1", true)]
-    [InlineData(@"x \in (-\infty, 3)", "x<3", true)]
-    [InlineData(@"[5, \infty)", @"x \ge 5", true)]
-    [InlineData(@"[5, \infty)", "x > 5", false)]
+    // An inequality gold accepts its interval; an interval gold does not accept an inequality (Math-Verify's default,
+    // allow_set_relation_comp=False, issue 13): see An_interval_gold_accepts_an_inequality_only_when_allowed.
+    [InlineData("x<3", @"x \in (-\infty, 3)", true)]
+    [InlineData(@"x \ge 5", @"[5, \infty)", true)]
+    [InlineData("x > 5", @"[5, \infty)", false)]
     [InlineData(@"-2 \le x < 7", "[-2,7)", true)]
-    public void Repeating_decimals_empty_sets_assignments_and_inequalities_as_intervals(string gold, string pred, bool expected) => Check(gold, pred, expected);
+    public void Repeating_decimals_empty_sets_assignments_and_inequalities_as_intervals(string gold, string pred, bool expected) =>
+        Assert.Equal(expected, _grader.IsEquivalent(gold, pred));
+
+    [Theory]
+    [InlineData(@"x \in (-\infty, 3)", "x<3")]
+    [InlineData(@"[5, \infty)", @"x \ge 5")]
+    [InlineData("[-2,7)", @"-2 \le x < 7")]
+    [InlineData(@"[-2,-1] \cup [1,2]", @"1 \le |x| \le 2")]
+    public void An_interval_gold_accepts_an_inequality_only_when_allowed(string gold, string pred)
+    {
+        Assert.False(_grader.IsEquivalent(gold, pred));
+        Assert.True(new MathAnswerGrader(new GradingOptions { AllowSetRelationComparison = true }).IsEquivalent(gold, pred));
+        Assert.True(_grader.IsEquivalent(pred, gold));
+    }
 }

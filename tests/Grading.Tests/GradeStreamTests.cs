@@ -63,7 +63,7 @@ public sealed class GradeStreamTests
         var (lines, summary) = await Run(input);
         Assert.Equal(cases.Count, lines.Length);
         for (var i = 0; i < cases.Count; i++)
-            Assert.Equal(grader.IsEquivalent(cases[i].Gold, cases[i].Pred), JsonDocument.Parse(lines[i]).RootElement.GetProperty("equal").GetBoolean());
+            Assert.Equal(grader.IsEquivalent(grader.ExtractAnswer(cases[i].Gold) ?? cases[i].Gold, grader.ExtractAnswer(cases[i].Pred) ?? cases[i].Pred), JsonDocument.Parse(lines[i]).RootElement.GetProperty("equal").GetBoolean());
         Assert.Equal(0, summary.Errors);
     }
 
@@ -74,5 +74,21 @@ public sealed class GradeStreamTests
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             GradeStream.RunAsync(new StringReader("""{"gold":"1","pred":"1"}"""), new StringWriter(), cts.Token));
+    }
+
+    [Fact]
+    public async Task Grades_whole_solution_texts_and_agrees_with_math_verify_on_its_published_cases()
+    {
+        // As a new user would run `pipeline grade`: Math-Verify's published gold/pred pairs, solution texts and all, as JSON lines.
+        var cases = MathVerifyCorpusTests.LoadCases(MathVerifyCorpusTests.PublishedHeldOut);
+        var input = string.Join("\n", cases.Select(c => JsonSerializer.Serialize(new { gold = c.Gold, pred = c.Pred })));
+        var (lines, summary) = await Run(input);
+        Assert.Equal(cases.Count, lines.Length);
+        Assert.Equal(0, summary.Errors);
+        var verdicts = lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("equal").GetBoolean()).ToList();
+        var agree = cases.Zip(verdicts).Count(x => x.First.Expected == x.Second);
+        var falseEqual = cases.Zip(verdicts).Count(x => !x.First.Expected && x.Second);
+        Assert.True(agree >= 0.95 * cases.Count, $"{agree}/{cases.Count}");
+        Assert.Equal(0, falseEqual);
     }
 }

@@ -13,6 +13,11 @@ public sealed class RobustnessTests
         @"\begin{pmatrix}", @"\end{pmatrix}", @"\begin{pmatrix} 1 & \\ \end{pmatrix}", "x = = 3", "= 3", "3 =", "<>", @"\{\}",
         @"\left( \right)", "\u0000\u0001", "[1,", "(,)", @"10^{10^{10}}", "99999999999999999999999999999999999999999", "9!!!!!!",
         @"\log 0", @"\sqrt{-1}^{\sqrt{-1}}", "|||", @"\pm\pm\pm", "1e999", "\\", @"\boxed{\boxed{\boxed{}}}", "\ud800",
+        // Issue 13's new paths: matrix arithmetic, |x| ranges, approximations, ratios, labels, decimal commas, think blocks.
+        @"\begin{pmatrix}1\end{pmatrix}\begin{pmatrix}", @"\begin{pmatrix}1 & 2\end{pmatrix}\begin{pmatrix}1 & 2\end{pmatrix}",
+        @"\begin{pmatrix}x\end{pmatrix} + \begin{bmatrix}1 \\ 2\end{bmatrix}", "1 \\le |x| \\le", "|x| < ", "|x| > -1", "0 < |x| < 0",
+        @"\approx", @"x \approx", @"= \approx =", "a:b:", ":", "12:", "{,}", "{}", "1,", ",5", "0,", "<think>", "</think>", "<think></think>",
+        "<|im_start|>", "$", "$$", @"\[", "Answer $", "Answer \\(", "p=;q=", "(;)", "(1;)",
     ];
 
     [Theory]
@@ -95,7 +100,8 @@ public sealed class RobustnessTests
     public void Mutated_corpus_strings_never_throw()
     {
         // Deterministic fuzzing: slices and splices of real answers are the garbage a model actually produces.
-        var pool = MathVerifyCorpusTests.LoadCases().SelectMany(c => new[] { c.Gold, c.Pred }).ToList();
+        var pool = MathVerifyCorpusTests.LoadCases().Concat(MathVerifyCorpusTests.LoadCases(MathVerifyCorpusTests.RulesCorpus))
+            .SelectMany(c => new[] { c.Gold, c.Pred }).ToList();
         var rng = new Random(5);
         for (var i = 0; i < 3000; i++)
         {
@@ -106,5 +112,16 @@ public sealed class RobustnessTests
             _ = _grader.AnswerKey(cut);
             _ = _grader.ExtractAnswer(cut);
         }
+    }
+
+    [Fact]
+    public void Extraction_from_a_megabyte_sentence_of_spans_and_numbers_is_bounded()
+    {
+        // One line of prose with thousands of math spans and numbers: every span-aware step of the sentence path runs on it.
+        var line = string.Concat(Enumerable.Range(0, 20_000).Select(i => $"we have $x_{i} = {i}$ so the value is {i}, "));
+        var sw = Stopwatch.StartNew();
+        _ = _grader.ExtractAnswer(line);
+        _ = _grader.ExtractAnswer("<think>" + line + "</think>" + line);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(20), $"took {sw.Elapsed}");
     }
 }

@@ -24,8 +24,7 @@ public sealed class GradeCommand(IAnsiConsole console) : AsyncCommand<GradeComma
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken ct)
     {
-        if (settings.File is not null && !System.IO.File.Exists(settings.File))
-            throw new InputException(new InputError(settings.File, 0, null, "file not found"));
+        if (settings.File is not null) InputFiles.Require(settings.File);
         using var input = settings.File is null ? Console.In : new StreamReader(settings.File);
         await using var output = settings.Output is null ? Console.Out : new StreamWriter(settings.Output);
         var summary = await GradeStream.RunAsync(input, output, ct);

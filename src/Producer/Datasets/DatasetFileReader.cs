@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Pipeline.Producer.Infrastructure;
 using Pipeline.Storage;
@@ -14,15 +15,36 @@ public static class DatasetFileReader
     /// <summary>Stop collecting after this many errors: a wrong --format would otherwise list every line.</summary>
     public const int MaxErrors = 20;
 
-    public static IReadOnlyList<ProblemRow> Read(TextReader reader, string file, DatasetFormat format)
+    /// <summary>MATH difficulty levels.</summary>
+    public const int MinLevel = 1, MaxLevel = 5;
+
+    /// <summary>Reads a file's bytes: each line must be valid UTF-8 (a UTF-8 BOM is allowed).</summary>
+    public static IReadOnlyList<ProblemRow> Read(Stream stream, string file, DatasetFormat format) =>
+        Read(Utf8Lines.Read(stream, file), file, format);
+
+    /// <summary>Reads text that is already decoded.</summary>
+    public static IReadOnlyList<ProblemRow> Read(TextReader reader, string file, DatasetFormat format) =>
+        Read(Lines(reader), file, format);
+
+    private static IEnumerable<TextLine> Lines(TextReader reader)
+    {
+        var number = 0;
+        while (reader.ReadLine() is { } line) yield return new TextLine(++number, line, null);
+    }
+
+    private static IReadOnlyList<ProblemRow> Read(IEnumerable<TextLine> lines, string file, DatasetFormat format)
     {
         var rows = new List<ProblemRow>();
         var errors = new List<InputError>();
         var seenIds = new Dictionary<string, int>(StringComparer.Ordinal);
-        var lineNo = 0;
-        while (reader.ReadLine() is { } line)
+        foreach (var (lineNo, line, decodeError) in lines)
         {
-            lineNo++;
+            if (decodeError is not null)
+            {
+                errors.Add(decodeError);
+                if (errors.Count >= MaxErrors) break;
+                continue;
+            }
             if (string.IsNullOrWhiteSpace(line)) continue;
             var fields = new LineFields(file, lineNo);
             try
@@ -57,7 +79,9 @@ public static class DatasetFileReader
         try { doc = JsonDocument.Parse(line); }
         catch (JsonException e)
         {
-            throw new InputException(new InputError(fields.File, fields.Line, null, $"not valid JSON ({e.Message})"));
+            // the reader counts bytes of UTF-8 from 0; the column is the character, from 1
+            var column = e.BytePositionInLine is { } b ? CharColumn(line, (int)b) : 0;
+            throw new InputException(new InputError(fields.File, fields.Line, null, $"not valid JSON ({ParserErrorText.Describe(e)})", column));
         }
         if (doc.RootElement.ValueKind != JsonValueKind.Object)
         {
@@ -65,6 +89,12 @@ public static class DatasetFileReader
             throw new InputException(new InputError(fields.File, fields.Line, null, "each line must be one JSON object"));
         }
         return doc;
+    }
+
+    private static int CharColumn(string line, int bytePosition)
+    {
+        var utf8 = Encoding.UTF8.GetBytes(line);
+        return Encoding.UTF8.GetCharCount(utf8, 0, Math.Min(bytePosition, utf8.Length)) + 1;
     }
 
     private static ProblemRow ReadMath(JsonElement o, LineFields f, int ordinal)
@@ -127,21 +157,23 @@ public static class DatasetFileReader
             return v.GetString();
         }
 
-        /// <summary>PRM800K writes 3; the original MATH files write "Level 3" (and "Level ?" when unknown).</summary>
+        /// <summary>PRM800K writes 3; the original MATH files write "Level 3" (and "Level ?" when unknown).
+        /// MATH has levels 1-5 and every view bins by them, so anything else is refused.</summary>
         public int? OptionalLevel(JsonElement o, string name)
         {
             if (!o.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
             if (v.ValueKind == JsonValueKind.Number)
-                return v.TryGetInt32(out var n) && n >= 0 ? n : throw Error(name, $"expected a whole number >= 0, got {v.GetRawText()}");
+                return v.TryGetInt32(out var n) && n is >= MinLevel and <= MaxLevel ? n
+                    : throw Error(name, $"expected a level from {MinLevel} to {MaxLevel}, got {v.GetRawText()}");
             if (v.ValueKind == JsonValueKind.String)
             {
                 var s = v.GetString()!.Trim();
                 if (s.StartsWith("Level", StringComparison.OrdinalIgnoreCase)) s = s[5..].Trim();
                 if (s == "?") return null;
-                if (int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var n)) return n;
-                throw Error(name, $"expected a whole number or \"Level N\", got \"{v.GetString()}\"");
+                if (int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= MinLevel and <= MaxLevel) return n;
+                throw Error(name, $"expected a level from {MinLevel} to {MaxLevel} (a number or \"Level N\"), got \"{v.GetString()}\"");
             }
-            throw Error(name, $"expected a whole number, got {Kind(v)}");
+            throw Error(name, $"expected a level from {MinLevel} to {MaxLevel}, got {Kind(v)}");
         }
 
         private static string Kind(JsonElement v) => v.ValueKind switch

@@ -11,8 +11,7 @@ public static class RunSpecLoader
 {
     public static LoadedRunSpec Load(string specFile)
     {
-        if (!File.Exists(specFile)) throw new InputException(new InputError(specFile, 0, null, "file not found"));
-        var spec = RunSpecParser.Parse(File.ReadAllText(specFile), specFile);
+        var spec = RunSpecParser.Parse(InputFiles.ReadAllText(specFile), specFile);
         var errors = new List<InputError>();
         ModelManifestInfo? Manifest(ModelPath? model, string role)
         {
@@ -20,7 +19,8 @@ public static class RunSpecLoader
             var resolved = Resolve(model.Path, specFile);
             if (resolved is null)
             {
-                errors.Add(new InputError(specFile, model.Line, $"models.{role}", $"manifest '{model.Path}' not found (looked in {Environment.CurrentDirectory} and beside the spec)"));
+                var problem = InputFiles.Problem(model.Path) is "is a directory, not a file" ? "is a directory, not a manifest file" : "not found";
+                errors.Add(new InputError(specFile, model.Line, $"models.{role}", $"manifest '{model.Path}' {problem} (looked in {Environment.CurrentDirectory} and beside the spec)"));
                 return null;
             }
             try { return ModelManifestInfo.Read(resolved, role); }

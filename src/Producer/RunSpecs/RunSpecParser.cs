@@ -25,7 +25,12 @@ public static class RunSpecParser
         try { stream.Load(new StringReader(text)); }
         catch (YamlException e)
         {
-            throw new InputException(new InputError(file, (int)e.Start.Line, null, $"not valid YAML/JSON: {e.Message}", (int)e.Start.Column));
+            throw new InputException(new InputError(file, (int)e.Start.Line, null, $"not valid YAML/JSON: {ParserErrorText.Describe(e)}", (int)e.Start.Column));
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner fails this way, with no position, on some unclosed [ or { at the end of a file
+            throw new InputException(new InputError(file, 0, null, "not valid YAML/JSON: the parser stopped without saying where (an unclosed [ or {?)"));
         }
         if (stream.Documents.Count != 1)
             throw new InputException(new InputError(file, 1, null, $"expected one document, found {stream.Documents.Count}"));

@@ -21,7 +21,7 @@ public sealed record ServerEndpoints(
 /// <summary>
 /// PostgreSQL and RabbitMQ for integration tests, found once per test run: Testcontainers when a Docker
 /// engine is there, else the servers <c>scripts/services.sh start</c> runs (env from <c>scripts/services.sh env</c>;
-/// its defaults when the env is unset). Neither reachable: every integration test FAILS saying how to start them.
+/// run for its output when the env is unset). Neither reachable: every integration test FAILS saying how to start them.
 /// </summary>
 public static class TestServers
 {
@@ -61,17 +61,46 @@ public static class TestServers
             rabbit.GetMappedPublicPort(15672), "guest", "guest", "Testcontainers");
     }
 
+    /// <summary>The RabbitMq__* and ConnectionStrings__Pipeline variables; when they are not set, what
+    /// <c>scripts/services.sh env</c> prints (the generated credentials of the servers it started).</summary>
     private static ServerEndpoints FromEnvironment()
     {
-        string Env(string name, string fallback) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : fallback;
+        var script = Environment.GetEnvironmentVariable("ConnectionStrings__Pipeline") is { Length: > 0 } ? null : ServicesScriptEnv();
+        string Env(string name)
+        {
+            if (Environment.GetEnvironmentVariable(name) is { Length: > 0 } v) return v;
+            if (script is not null && script.TryGetValue(name, out var s)) return s;
+            throw new InvalidOperationException($"{name} is not set and scripts/services.sh env did not print it: {StartHint}");
+        }
         return new ServerEndpoints(
-            Env("ConnectionStrings__Pipeline", "Host=127.0.0.1;Port=5433;Username=pipeline;Password=pipeline;Database=pipeline"),
-            Env("RabbitMq__Host", "127.0.0.1"),
-            int.Parse(Env("RabbitMq__Port", "5672")),
-            int.Parse(Env("RabbitMq__ManagementPort", "15672")),
-            Env("RabbitMq__Username", "guest"),
-            Env("RabbitMq__Password", "guest"),
+            Env("ConnectionStrings__Pipeline"),
+            Env("RabbitMq__Host"),
+            int.Parse(Env("RabbitMq__Port")),
+            int.Parse(Env("RabbitMq__ManagementPort")),
+            Env("RabbitMq__Username"),
+            Env("RabbitMq__Password"),
             "scripts/services.sh servers");
+    }
+
+    private static Dictionary<string, string> ServicesScriptEnv()
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var start = new System.Diagnostics.ProcessStartInfo("bash", [Path.Combine(RepoPaths.Root, "scripts", "services.sh"), "env"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEnd();
+        process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        foreach (var line in stdout.Split('\n'))
+        {
+            // export Name=value  or  export Name='value'
+            var m = System.Text.RegularExpressions.Regex.Match(line.Trim(), @"^export (\w+)='?(.*?)'?$");
+            if (m.Success) values[m.Groups[1].Value] = m.Groups[2].Value;
+        }
+        return values;
     }
 
     private static async Task CheckPostgresAsync(ServerEndpoints s)
@@ -81,6 +110,11 @@ public static class TestServers
         {
             await using var c = new NpgsqlConnection(cs.ConnectionString);
             await c.OpenAsync();
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidPassword)
+        {
+            throw new InvalidOperationException(
+                $"PostgreSQL at {cs.Host}:{cs.Port} refused the password of '{cs.Username}': the credentials come from scripts/services.sh env (the servers' {Environment.GetEnvironmentVariable("PIPELINE_SERVICES_DIR") ?? "/tmp/pipeline-services"}/credentials)", e);
         }
         catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException)
         {

@@ -41,9 +41,13 @@ public sealed class DatasetImportCommandTests(FreshDatabase database) : IClassFi
     }
 
     [Theory]
-    [InlineData("{\"problem\": \"b\", \"answer\": ", "bad.jsonl:3: not valid JSON")]
+    [InlineData("{\"problem\": \"b\", \"answer\": ", "bad.jsonl:3:28: not valid JSON (Expected")]
     [InlineData("{\"problem\": \"b\"}", "bad.jsonl:3: field 'answer': missing")]
-    [InlineData("{\"problem\": \"b\", \"answer\": \"1\", \"level\": [1]}", "bad.jsonl:3: field 'level': expected a whole number, got an array")]
+    [InlineData("{\"problem\": \"b\", \"answer\": \"1\", \"level\": [1]}", "bad.jsonl:3: field 'level': expected a level from 1 to 5, got an array")]
+    [InlineData("{\"problem\": \"b\", \"answer\": \"1\", \"level\": 0}", "bad.jsonl:3: field 'level': expected a level from 1 to 5, got 0")]
+    [InlineData("{\"problem\": \"b\", \"answer\": \"1\", \"level\": 6}", "bad.jsonl:3: field 'level': expected a level from 1 to 5, got 6")]
+    [InlineData("{\"problem\": \"b\", \"answer\": \"1\", \"level\": \"x\"}", "bad.jsonl:3: field 'level': expected a level from 1 to 5 (a number or \"Level N\"), got \"x\"")]
+    [InlineData("{\"problem\": \"b\" \"answer\": \"1\"}", "bad.jsonl:3:17: not valid JSON ('\"' is invalid after a value.")]
     public async Task One_bad_row_imports_nothing_of_the_file_and_names_file_line_and_field(string badLine, string expected)
     {
         using var dir = new Cli.TempDir();
@@ -52,7 +56,37 @@ public sealed class DatasetImportCommandTests(FreshDatabase database) : IClassFi
         var r = await Run("dataset", "import", file, "--format", "math", "--name", name);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains(expected, r.Output.Replace(dir.Path + "/", ""));
+        Assert.DoesNotContain("LineNumber", r.Output);
         Assert.Equal(0, await Count($"SELECT count(*) FROM pipeline.datasets WHERE name = '{name}'"));
+    }
+
+    [Fact]
+    public async Task A_file_with_invalid_utf8_imports_nothing_and_names_file_line_and_column()
+    {
+        using var dir = new Cli.TempDir();
+        var file = Path.Combine(dir.Path, "latin1.jsonl");
+        // a Latin-1 export: "é" as the single byte 0xE9 on line 2, valid lines around it
+        File.WriteAllBytes(file, [.. "{\"problem\": \"a\", \"answer\": \"1\"}\n{\"problem\": \"caf"u8, 0xE9, .. "\", \"answer\": \"2\"}\n{\"problem\": \"c\", \"answer\": \"3\"}\n"u8]);
+        var name = $"latin{Guid.NewGuid():N}";
+        var r = await Run("dataset", "import", file, "--format", "math", "--name", name);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains($"{file}:2:17: not valid UTF-8 (byte 0xE9); save the file as UTF-8", r.Output);
+        Assert.Contains("nothing was imported", r.Output);
+        Assert.Equal(0, await Count($"SELECT count(*) FROM pipeline.datasets WHERE name = '{name}'"));
+        Assert.Equal(0, await Count("SELECT count(*) FROM pipeline.problems WHERE problem LIKE '%\uFFFD%' OR problem LIKE 'caf%'"));
+    }
+
+    [Fact]
+    public async Task A_directory_is_not_a_missing_file()
+    {
+        using var dir = new Cli.TempDir();
+        var r = await Run("dataset", "import", dir.Path, "--format", "math");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains($"{dir.Path}: is a directory, not a file", r.Output);
+        r = await Run("dataset", "import", Path.Combine(dir.Path, "missing.jsonl"), "--format", "math");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains($"{Path.Combine(dir.Path, "missing.jsonl")}: file not found", r.Output);
+        Assert.Equal(0, await Count("SELECT count(*) FROM pipeline.datasets WHERE name IN ('missing', '" + Path.GetFileName(dir.Path) + "')"));
     }
 
     [Fact]

@@ -171,19 +171,50 @@ public sealed class RunCommandsTests(FreshDatabase database, RabbitVirtualHost r
     }
 
     [Fact]
-    public async Task A_run_whose_messages_cannot_be_published_is_kept_and_the_error_says_to_resume()
+    public async Task Submit_with_the_broker_unreachable_fails_within_seconds_in_one_line_and_writes_nothing()
     {
         using var dir = new Cli.TempDir();
         var dataset = await ImportAsync(dir);
         var config = Cli.Config(database, rabbit);
-        config["RabbitMq:Port"] = "1";       // nothing listens there
-        config["Producer:BusStartTimeoutSeconds"] = "3";
-        var r = await Cli.RunAsync(config, "run", "submit", dir.File("spec.yaml", Spec(dataset, name: "unpublished")));
+        config["RabbitMq:Port"] = ClosedPort().ToString();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var r = await Cli.RunAsync(config, "run", "submit", dir.File("spec.yaml", Spec(dataset, name: "unpublished")), "--quiet");
+        // a closed port is refused in milliseconds; the bound leaves room for a loaded 2-core machine
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
         Assert.Equal(1, r.ExitCode);
-        Assert.Contains("publishing its searches failed", r.Output);
-        Assert.Contains("pipeline run resume", r.Output);
-        Assert.Equal(12, await Seed.ScalarAsync(database.DataSource,
-            "SELECT count(*) FROM pipeline.searches s JOIN pipeline.runs r USING (run_id) WHERE r.name = 'unpublished'"));
+        var output = Assert.Single(r.Output.Trim().Split('\n'));
+        Assert.StartsWith("error: RabbitMQ at ", output);
+        Assert.Contains($":{config["RabbitMq:Port"]} is not reachable", output);
+        Assert.Contains("nothing was written", output);
+        Assert.DoesNotContain("   at ", r.Output);   // no stack trace
+        Assert.DoesNotContain("Exception", r.Output);
+        Assert.Equal(0, await Seed.ScalarAsync(database.DataSource, "SELECT count(*) FROM pipeline.runs WHERE name = 'unpublished'"));
+    }
+
+    /// <summary>A loopback port nobody listens on: bound by the OS for us, then released.</summary>
+    private static int ClosedPort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    [Fact]
+    public async Task Submit_refuses_a_manifest_whose_onnx_file_is_missing_naming_manifest_line_and_field()
+    {
+        using var dir = new Cli.TempDir();
+        var dataset = await ImportAsync(dir);
+        // the bundled PRM manifest copied where its relative files are not
+        var manifest = dir.File("prm.manifest.json", File.ReadAllText(Manifest("prm")));
+        var spec = dir.File("spec.yaml", Spec(dataset, name: "no-onnx").Replace(Manifest("prm"), manifest));
+        var r = await Run("run", "submit", spec);
+        Assert.Equal(2, r.ExitCode);
+        var onnxLine = File.ReadAllLines(manifest).ToList().FindIndex(l => l.Contains("\"onnx\"")) + 1;
+        Assert.Contains($"error: {manifest}:{onnxLine}: field 'onnx': {Path.Combine(dir.Path, "prm.onnx")}: file not found", r.Output);
+        Assert.Contains("field 'tokenizer.vocab'", r.Output);
+        Assert.Equal(0, await Seed.ScalarAsync(database.DataSource, "SELECT count(*) FROM pipeline.runs WHERE name = 'no-onnx'"));
     }
 
     [Fact]

@@ -149,5 +149,15 @@ public sealed class RunSpecParserTests
         Assert.Equal("spec.yaml", error.File);
         Assert.True(error.Line >= 1);
         Assert.Contains("not valid YAML/JSON", error.Message);
+        Assert.DoesNotContain("(Line:", error.Message);   // the position is the error's own, not repeated in its text
+    }
+
+    [Fact]
+    public void Yaml_the_parser_chokes_on_is_still_an_input_error_naming_the_file()
+    {
+        // YamlDotNet throws InvalidOperationException (no position) for an unclosed flow sequence before a mapping
+        var error = FirstError("name: a\ndataset: [b\nmodels: {\n");
+        Assert.Equal("spec.yaml", error.File);
+        Assert.Contains("not valid YAML/JSON", error.Message);
     }
 }

@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 
 namespace Pipeline.Producer.Commands.Datasets;
 
-/// <summary><c>pipeline dataset import FILE --format math|gsm8k [--name NAME]</c>: validates every line first,
+/// <summary><c>pipeline dataset import FILE --format math|gsm8k [--name NAME]</c>: validates every line first (strict UTF-8, fields, levels 1-5),
 /// then writes all problems in one transaction (binary COPY). Same name + same content: nothing to do;
 /// same name + other content: refused.</summary>
 public sealed class DatasetImportCommand(IAnsiConsole console, DatabaseConnector connector) : AsyncCommand<DatasetImportCommand.Settings>
@@ -38,13 +38,11 @@ public sealed class DatasetImportCommand(IAnsiConsole console, DatabaseConnector
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken ct)
     {
         DatasetFormats.TryParse(settings.Format, out var format);
-        if (!System.IO.File.Exists(settings.File))
-            throw new InputException(new InputError(settings.File, 0, null, "file not found"));
         var name = string.IsNullOrWhiteSpace(settings.Name) ? Path.GetFileNameWithoutExtension(settings.File) : settings.Name.Trim();
 
         IReadOnlyList<ProblemRow> rows;
-        using (var reader = new StreamReader(settings.File))
-            rows = DatasetFileReader.Read(reader, settings.File, format);
+        using (var stream = InputFiles.OpenRead(settings.File))
+            rows = DatasetFileReader.Read(stream, settings.File, format);
 
         var result = await DatasetImport.ImportAsync(
             connector.Get(settings.Connection), name, DatasetFormats.Name(format), settings.File, rows, ct);

@@ -28,6 +28,7 @@ public sealed class RunResumeCommand(IAnsiConsole console, DatabaseConnector con
     {
         var db = connector.Get(settings.Connection);
         var runId = await RunQueries.ResolveAsync(db, settings.Run, ct);
+        await publisher.ConnectAsync(ct);
         if (settings.RetryFailed)
         {
             var reopened = await FailedSearchRetry.ReopenAsync(db, runId, ct);

@@ -11,8 +11,9 @@ using Spectre.Console.Cli;
 
 namespace Pipeline.Producer.Commands.Runs;
 
-/// <summary><c>pipeline run submit SPEC</c>: validates the spec, creates the run and one search per
-/// problem x strategy config x budget in one transaction, then publishes one SearchRequested per search.
+/// <summary><c>pipeline run submit SPEC</c>: validates the spec (and the files its manifests name), connects to
+/// the broker, creates the run and one search per problem x strategy config x budget in one transaction, then
+/// publishes one SearchRequested per search. Nothing is written when the broker cannot be reached.
 /// The run id is the last line of output (and the only one with --quiet), for scripts.</summary>
 public sealed class RunSubmitCommand(IAnsiConsole console, DatabaseConnector connector, ISearchPublisher publisher, TimeProvider clock)
     : AsyncCommand<RunSubmitCommand.Settings>
@@ -60,6 +61,7 @@ public sealed class RunSubmitCommand(IAnsiConsole console, DatabaseConnector con
             return 0;
         }
 
+        await publisher.ConnectAsync(ct);
         var run = new Run
         {
             RunId = runId,
