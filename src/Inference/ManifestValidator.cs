@@ -160,7 +160,7 @@ internal sealed class ManifestValidator(string file, string text)
     private string ExistingFile(string? relative, string field)
     {
         var path = Path.GetFullPath(Path.Combine(_dir, Required(relative, field)));
-        return File.Exists(path) ? path : throw Error(field, $"file not found: {path}");
+        return File.Exists(path) ? path : throw Error(field, $"{path}: file not found");
     }
 
     private ModelFormatException Error(string field, string message) =>

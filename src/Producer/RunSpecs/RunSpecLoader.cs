@@ -30,8 +30,7 @@ public static class RunSpecLoader
             try { manifest = ModelManifest.Load(resolved); }
             catch (ModelFormatException e)
             {
-                // the engine's message already names the file, line and field
-                errors.Add(new InputError(e.FilePath, 0, null, e.Message[(e.FilePath.Length + 2)..]));
+                errors.Add(FromModelFormat(e));
                 return null;
             }
             if (manifest.Role != role)
@@ -55,5 +54,15 @@ public static class RunSpecLoader
         if (File.Exists(path)) return path;
         var besideSpec = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(specFile))!, path);
         return File.Exists(besideSpec) ? besideSpec : null;
+    }
+
+    // The engine's message is "line N: field 'F': what" after the file: the same parts as an InputError.
+    private static InputError FromModelFormat(ModelFormatException e)
+    {
+        var text = e.Message[(e.FilePath.Length + 2)..];
+        var m = System.Text.RegularExpressions.Regex.Match(text, @"^line (\d+): (?:field '([^']*)': )?(.*)$", System.Text.RegularExpressions.RegexOptions.Singleline);
+        return m.Success
+            ? new InputError(e.FilePath, int.Parse(m.Groups[1].Value), m.Groups[2].Success ? m.Groups[2].Value : null, m.Groups[3].Value)
+            : new InputError(e.FilePath, 0, null, text);
     }
 }
