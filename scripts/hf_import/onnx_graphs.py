@@ -266,35 +266,23 @@ def build_decoder(w: Weights, s: ModelSpec, dtype: str = "float16", logits: str 
             for kv in ("key", "value"):
                 outputs.append(helper.make_tensor_value_info(f"present.{i}.{kv}", ft, ["batch", kvh, "total_seq", d]))
             ctx = g.op("Reshape", [g.op("Transpose", [y], perm=[0, 2, 1, 3]), g.const_i64([0, 0, nh * d])])
-            attn = g.op("MatMul", [ctx, g.init(f"l{i}.wo", w(p + "self_attn.o_proj.weight").T.astype(npf))])
-            if s.o_bias:
-                attn = g.op("Add", [attn, g.init(f"l{i}.bo", w(p + "self_attn.o_proj.bias").astype(npf))])
-            x = g.op("Add", [x, attn])
-            h = g.op("SimplifiedLayerNormalization", [x, g.init(f"l{i}.ln2", w(p + "post_attention_layernorm.weight").astype(npf))],
-                     axis=-1, epsilon=eps, stash_type=1)
-            wgu = np.concatenate([w(p + "mlp.gate_proj.weight"), w(p + "mlp.up_proj.weight")], axis=0).T
-            gu = g.op("MatMul", [h, g.init(f"l{i}.wgu", wgu.astype(npf))])
-            del wgu
-            gate, up = g.op("Split", [gu, g.const_i64([inter, inter])], n_out=2, axis=-1)
-            act = g.op("Mul", [g.op("Mul", [gate, g.op("Sigmoid", [gate])]), up])
-            x = g.op("Add", [x, g.op("MatMul", [act, g.init(f"l{i}.wd", w(p + "mlp.down_proj.weight").T.astype(npf))])])
-            continue
-        if not cache:
-            k_all, v_all = k, v
         else:
-            k_all = g.op("Concat", [f"past_key_values.{i}.key", k], axis=2, outputs=[f"present.{i}.key"])[0]
-            v_all = g.op("Concat", [f"past_key_values.{i}.value", v], axis=2, outputs=[f"present.{i}.value"])[0]
-            for kv in ("key", "value"):
-                outputs.append(helper.make_tensor_value_info(f"present.{i}.{kv}", ft, ["batch", kvh, "total_seq", d]))
-        # Heads h*groups..(h+1)*groups-1 share KV head h (transformers' repeat_kv order), so a reshape
-        # lines their queries up as rows against one K/V: no copy of K/V per query head.
-        qg = g.op("Reshape", [q, g.const_i64([0, kvh, -1, d])])           # [B,kvh,G*S,d]
-        scores = g.op("MatMul", [qg, g.op("Transpose", [k_all], perm=[0, 1, 3, 2])])  # [B,kvh,G*S,T]
-        scores = g.op("Add", [g.op("Cast", [g.op("Reshape", [scores, shape5])], to=TensorProto.FLOAT), bias])
-        probs = g.op("Cast", [g.op("Softmax", [scores], axis=-1)], to=ft)
-        ctx = g.op("MatMul", [g.op("Reshape", [probs, shape4]), v_all])   # [B,kvh,G*S,d]
-        ctx = g.op("Transpose", [g.op("Reshape", [ctx, g.const_i64([0, nh, -1, d])])], perm=[0, 2, 1, 3])
-        ctx = g.op("Reshape", [ctx, g.const_i64([0, 0, nh * d])])
+            if not cache:
+                k_all, v_all = k, v
+            else:
+                k_all = g.op("Concat", [f"past_key_values.{i}.key", k], axis=2, outputs=[f"present.{i}.key"])[0]
+                v_all = g.op("Concat", [f"past_key_values.{i}.value", v], axis=2, outputs=[f"present.{i}.value"])[0]
+                for kv in ("key", "value"):
+                    outputs.append(helper.make_tensor_value_info(f"present.{i}.{kv}", ft, ["batch", kvh, "total_seq", d]))
+            # Heads h*groups..(h+1)*groups-1 share KV head h (transformers' repeat_kv order), so a reshape
+            # lines their queries up as rows against one K/V: no copy of K/V per query head.
+            qg = g.op("Reshape", [q, g.const_i64([0, kvh, -1, d])])           # [B,kvh,G*S,d]
+            scores = g.op("MatMul", [qg, g.op("Transpose", [k_all], perm=[0, 1, 3, 2])])  # [B,kvh,G*S,T]
+            scores = g.op("Add", [g.op("Cast", [g.op("Reshape", [scores, shape5])], to=TensorProto.FLOAT), bias])
+            probs = g.op("Cast", [g.op("Softmax", [scores], axis=-1)], to=ft)
+            ctx = g.op("MatMul", [g.op("Reshape", [probs, shape4]), v_all])   # [B,kvh,G*S,d]
+            ctx = g.op("Transpose", [g.op("Reshape", [ctx, g.const_i64([0, nh, -1, d])])], perm=[0, 2, 1, 3])
+            ctx = g.op("Reshape", [ctx, g.const_i64([0, 0, nh * d])])
         attn = g.op("MatMul", [ctx, g.init(f"l{i}.wo", w(p + "self_attn.o_proj.weight").T.astype(npf))])
         if s.o_bias:
             attn = g.op("Add", [attn, g.init(f"l{i}.bo", w(p + "self_attn.o_proj.bias").astype(npf))])
