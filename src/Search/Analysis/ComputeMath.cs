@@ -23,6 +23,8 @@ public static class ComputeMath
         for (var i = 1; i < curve.Count; i++)
         {
             if (curve[i].Accuracy < target) continue;
+            // an exact hit is that point's budget, not exp(log) of it, so whole budgets stay whole
+            if (curve[i].Accuracy == target) return new(curve[i].Budget, BudgetMatch.Interpolated);
             var (lo, hi) = (curve[i - 1], curve[i]);
             var t = (target - lo.Accuracy) / (hi.Accuracy - lo.Accuracy);
             return new(Math.Exp(Math.Log(lo.Budget) + t * (Math.Log(hi.Budget) - Math.Log(lo.Budget))), BudgetMatch.Interpolated);

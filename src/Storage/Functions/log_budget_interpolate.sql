@@ -10,7 +10,8 @@ BEGIN
     IF n = 0 OR target IS NULL THEN RETURN NULL; END IF;
     IF accuracies[1] >= target THEN RETURN budgets[1]; END IF;
     FOR i IN 2..n LOOP
-        IF accuracies[i] >= target THEN
+        IF accuracies[i] = target THEN RETURN budgets[i]; END IF;
+        IF accuracies[i] > target THEN
             t := (target - accuracies[i - 1]) / (accuracies[i] - accuracies[i - 1]);
             RETURN exp(ln(budgets[i - 1]) + t * (ln(budgets[i]) - ln(budgets[i - 1])));
         END IF;

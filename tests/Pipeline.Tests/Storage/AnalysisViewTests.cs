@@ -160,27 +160,7 @@ public sealed class AnalysisViewTests(FreshDatabase database) : IClassFixture<Fr
     public async Task Flops_matched_comparison_reads_the_small_runs_curve_at_the_matched_budget_and_names_the_winner()
     {
         var db = database.DataSource;
-        var (small, bon, beam) = await TwoConfigRunAsync(db, "flops");
-        // small run, bin 1: best-of-N 0, 0.5, 1.0 at n = 1, 2, 4; beam never right -> compute-optimal = best-of-N
-        bool[][] right = [[false, false], [true, false], [true, true]];
-        int[] ns = [1, 2, 4];
-        for (var i = 0; i < 3; i++)
-            for (var p = 0; p < 2; p++)
-            {
-                await Seed.OutcomeAsync(db, bon[p], ns[i], "weighted", "last", right[i][p]);
-                await Seed.OutcomeAsync(db, beam[p], ns[i], "weighted", "last", false);
-            }
-        var datasetId = (int)await Seed.ScalarAsync(db, $"SELECT dataset_id FROM pipeline.runs WHERE run_id = '{small}'");
-        var large = await Seed.RunAsync(db, datasetId, "large");
-        var largeBon = await Seed.SearchesAsync(db, large, "best_of_n", 1, "done");
-        await Seed.OutcomeAsync(db, largeBon[0], 1, "weighted", "last", true);
-        await Seed.OutcomeAsync(db, largeBon[1], 1, "weighted", "last", false);
-        // M = 20 / 10 = 2; pretraining tokens 200 vs 100: P = 2; multiplier 2 + 3 (2 * 2 - 1) / R = 2 + 9 / R
-        await using (var cmd = db.CreateCommand($"""
-            UPDATE pipeline.runs SET policy_parameters = 20, policy_pretraining_tokens = 200 WHERE run_id = '{large}';
-            UPDATE pipeline.runs SET policy_pretraining_tokens = 100 WHERE run_id = '{small}';
-            """))
-            await cmd.ExecuteNonQueryAsync();
+        var (small, large) = await SmallAndLargeRunsAsync(db, "flops");
 
         var rows = (await AnalysisQueries.FlopsMatchedAsync(db, small, large, [18, 1], CancellationToken.None))
             .Where(r => r is { BinKind: "oracle", Bin: 1 }).ToList();
@@ -198,6 +178,36 @@ public sealed class AnalysisViewTests(FreshDatabase database) : IClassFixture<Fr
 
         var e = await Assert.ThrowsAsync<PostgresException>(() => AnalysisQueries.FlopsMatchedAsync(db, large, small, [1], CancellationToken.None));
         Assert.Contains("not more than the small run", e.MessageText);
+    }
+
+    [Fact]
+    public async Task Run_compare_prints_the_flops_matched_table_and_json_and_refuses_a_smaller_large_run()
+    {
+        var db = database.DataSource;
+        var (small, large) = await SmallAndLargeRunsAsync(db, "cli-compare");
+        var config = Pipeline.Tests.Producer.Cli.Config(database);
+
+        var table = await Pipeline.Tests.Producer.Cli.RunAsync(config, "run", "compare", small.ToString(), large.ToString(), "--ratio", "18", "--ratio", "1");
+        Assert.True(table.ExitCode == 0, table.Output);
+        Assert.Contains("M = 2 (policy parameters), pretraining tokens large/small = 2", table.Output);
+        Assert.Contains("11 (ran 4)", table.Output);   // R = 1: multiplier 11, the small run stops at 4
+        Assert.Contains("small", table.Output);
+
+        var json = await Pipeline.Tests.Producer.Cli.RunAsync(config, "run", "compare", small.ToString(), large.ToString(), "--ratio", "18", "--json");
+        Assert.True(json.ExitCode == 0, json.Output);
+        using var doc = System.Text.Json.JsonDocument.Parse(json.Output);
+        var rows = doc.RootElement.GetProperty("rows").EnumerateArray().ToList();
+        Assert.Contains(rows, r => r.GetProperty("bin_kind").GetString() == "predicted");
+        var row = rows.Single(r => r.GetProperty("bin_kind").GetString() == "oracle" && r.GetProperty("bin").GetInt32() == 1);
+        Assert.Equal(2.5, row.GetProperty("multiplier").GetDouble(), 12);
+        Assert.Equal("small", row.GetProperty("winner").GetString());
+
+        var swapped = await Pipeline.Tests.Producer.Cli.RunAsync(config, "run", "compare", large.ToString(), small.ToString());
+        Assert.Equal(1, swapped.ExitCode);
+        Assert.Contains("not more than the small run", swapped.Output);
+        var bad = await Pipeline.Tests.Producer.Cli.RunAsync(config, "run", "compare", small.ToString(), large.ToString(), "--ratio", "0");
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("--ratio '0' is not a positive number", bad.Output);
     }
 
     [Fact]
@@ -232,6 +242,35 @@ public sealed class AnalysisViewTests(FreshDatabase database) : IClassFixture<Fr
         Assert.Equal(1, await Seed.ScalarAsync(db, $"SELECT count(*) FROM pipeline.accuracy_by_difficulty WHERE run_id = '{later}' AND bin_kind = 'oracle'"));
     }
 
+    /// <summary>A small run (policy 10 parameters, 100 pretraining tokens) whose bin-1 compute-optimal curve is
+    /// 0, 0.5, 1.0 at n = 1, 2, 4, and a large one on the same problems (20 parameters, 200 tokens: M = 2, P = 2)
+    /// right on one of the two bin-1 problems at n = 1.</summary>
+    private static async Task<(Guid Small, Guid Large)> SmallAndLargeRunsAsync(NpgsqlDataSource db, string name)
+    {
+        var (small, bon, _) = await TwoConfigRunAsync(db, name);
+        // small run, bin 1: best-of-N 0, 0.5, 1.0 at n = 1, 2, 4 and nothing else: compute-optimal = best-of-N
+        bool[][] right = [[false, false], [true, false], [true, true]];
+        int[] ns = [1, 2, 4];
+        for (var i = 0; i < 3; i++)
+            for (var p = 0; p < 2; p++)
+            {
+                await Seed.OutcomeAsync(db, bon[p], ns[i], "weighted", "last", right[i][p]);
+            }
+        var datasetId = (int)await Seed.ScalarAsync(db, $"SELECT dataset_id FROM pipeline.runs WHERE run_id = '{small}'");
+        var large = await Seed.RunAsync(db, datasetId, name + "-large");
+        var largeBon = await Seed.SearchesAsync(db, large, "best_of_n", 1, "done");
+        await Seed.OutcomeAsync(db, largeBon[0], 1, "weighted", "last", true);
+        await Seed.OutcomeAsync(db, largeBon[1], 1, "weighted", "last", false);
+        // M = 20 / 10 = 2; pretraining tokens 200 vs 100: P = 2; multiplier 2 + 3 (2 * 2 - 1) / R = 2 + 9 / R
+        await using (var cmd = db.CreateCommand($"""
+            UPDATE pipeline.runs SET policy_parameters = 20, policy_pretraining_tokens = 200 WHERE run_id = '{large}';
+            UPDATE pipeline.runs SET policy_pretraining_tokens = 100 WHERE run_id = '{small}';
+            """))
+            await cmd.ExecuteNonQueryAsync();
+
+        return (small, large);
+    }
+
     /// <summary>Ten problems, a done best-of-N (budget 4) and beam(M=2) search each; every best-of-N search has one
     /// stored sample, all alike, so the oracle bins follow problem_id: {0,1} -> 1, {2,3} -> 2, ... (consecutive ids,
     /// so each bin has one problem in each fold).</summary>
@@ -241,7 +280,8 @@ public sealed class AnalysisViewTests(FreshDatabase database) : IClassFixture<Fr
         var ds = await Seed.DatasetAsync(db, name, Enumerable.Range(0, 10).Select(i => ($"{name}{i}", (int?)1)).ToArray());
         var run = await Seed.RunAsync(db, ds, name);
         var bon = await Seed.SearchesAsync(db, run, "best_of_n", 4, "done");
-        var beam = await Seed.SearchesAsync(db, run, "beam(M=2)", 4, "done");
+        // budget 2: Seed marks every search best_of_n, and problem_difficulty takes the largest budget's samples
+        var beam = await Seed.SearchesAsync(db, run, "beam(M=2)", 2, "done");
         await using (var c = await db.OpenConnectionAsync())
             await StepRowWriter.WriteAsync(c, null,
                 bon.Select(id => StepRows.Of(id, 1, null, 1, 0, 0, 0, 0, "s", 5, 3, 0, 0.5f, null, true, FinishReason.Eos, "1", stepsRight)).ToList(),
