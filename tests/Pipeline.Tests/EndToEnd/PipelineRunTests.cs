@@ -67,12 +67,6 @@ public sealed class PipelineRunTests(PipelineRunFixture run) : IClassFixture<Pip
         Assert.Equal(0u, await run.Servers.QueueDepthAsync("score-round_error"));
         Assert.Equal("done", await RunChecks.ScalarAsync<string>(run.Db, "SELECT status FROM pipeline.runs WHERE run_id = @r", run.RunId));
     }
-}
-
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class EndToEndCollection
-{
-    public const string Name = "end-to-end";
 
     [Fact]
     public async Task Analysis_sql_agrees_with_the_csharp_math_on_the_real_run_and_a_later_run_takes_its_difficulty()
@@ -132,4 +126,10 @@ public sealed class EndToEndCollection
         Assert.Contains("field 'difficulty_from'", e.Message);
         Assert.Contains("no run matches 'no-such-run'", e.Message);
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class EndToEndCollection
+{
+    public const string Name = "end-to-end";
 }
