@@ -22,8 +22,10 @@ public sealed class AggregatorOptions
     /// process; 0 = never give up.</summary>
     public int MaxRoundRequests { get; set; } = 5;
 
-    /// <summary>RoundScored messages handled at once. Each holds one DB connection and a lock on its search row.</summary>
-    public int ConcurrencyLimit { get; set; } = 4;
+    /// <summary>RoundScored messages handled at once. Each holds one DB connection and a lock on its search row.
+    /// A round spends most of its time waiting on PostgreSQL round trips, so 16 (was 4) carries 1.4-1.6x the steps/s (medians)
+    /// in scripts/load-test.sh (docs/messaging.md, "Load test").</summary>
+    public int ConcurrencyLimit { get; set; } = 16;
 
     /// <summary>RabbitMQ prefetch for the Aggregator's queues; 0 = 2 x ConcurrencyLimit.</summary>
     public int PrefetchCount { get; set; }

@@ -6,6 +6,10 @@ public sealed class InferenceOptions
 {
     public const string SectionName = "Inference";
 
+    /// <summary>"onnx" (the models through ONNX Runtime) or "synthetic" (no model: <see cref="SyntheticOptions"/>),
+    /// read by the workers at startup.</summary>
+    public string Backend { get; set; } = "onnx";
+
     /// <summary>Where <see cref="ModelRegistry"/> looks for <c>*.manifest.json</c> files (searched recursively).</summary>
     public string ModelsDirectory { get; set; } = "models";
 

@@ -11,7 +11,10 @@ public static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProposalOptions();
-        builder.Services.AddSingleton<IProposalEngine, OnnxProposalEngine>();
+        if (SyntheticText.IsSynthetic(builder.Configuration["Inference:Backend"]))
+            builder.Services.AddSingleton<IProposalEngine, SyntheticProposalEngine>();
+        else
+            builder.Services.AddSingleton<IProposalEngine, OnnxProposalEngine>();
         builder.Services.AddPipelineBus(x => x.AddProposalConsumer());
         return builder;
     }
@@ -20,6 +23,7 @@ public static class Extensions
     {
         services.AddOptions<ProposalOptions>().BindConfiguration(ProposalOptions.Section);
         services.AddOptions<InferenceOptions>().BindConfiguration(InferenceOptions.SectionName);
+        services.AddOptions<SyntheticOptions>().BindConfiguration(SyntheticOptions.SectionName);
         return services;
     }
 

@@ -11,7 +11,10 @@ public static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddVerifierOptions();
-        builder.Services.AddSingleton<IStepScorer, OnnxStepScorer>();
+        if (SyntheticText.IsSynthetic(builder.Configuration["Inference:Backend"]))
+            builder.Services.AddSingleton<IStepScorer, SyntheticStepScorer>();
+        else
+            builder.Services.AddSingleton<IStepScorer, OnnxStepScorer>();
         builder.Services.AddPipelineBus(x => x.AddVerifierConsumer());
         return builder;
     }
@@ -20,6 +23,7 @@ public static class Extensions
     {
         services.AddOptions<VerifierOptions>().BindConfiguration(VerifierOptions.Section);
         services.AddOptions<InferenceOptions>().BindConfiguration(InferenceOptions.SectionName);
+        services.AddOptions<SyntheticOptions>().BindConfiguration(SyntheticOptions.SectionName);
         return services;
     }
 

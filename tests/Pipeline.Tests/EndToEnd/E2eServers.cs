@@ -1,4 +1,6 @@
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using Npgsql;
 using Pipeline.Tests.Infrastructure;
 using RabbitMQ.Client;
@@ -34,6 +36,12 @@ public sealed class E2eServers : IAsyncDisposable
 
     public string Connection => _database.ConnectionString;
 
+    public string DatabaseName => _database.Name;
+
+    public string VirtualHost => _vhost.Name;
+
+    public ServerEndpoints Endpoints => _vhost.Servers;
+
     /// <summary>The configuration keys every service reads (the same names as the env vars RabbitMq__Host, ...).</summary>
     public Dictionary<string, string?> Configuration()
     {
@@ -61,6 +69,43 @@ public sealed class E2eServers : IAsyncDisposable
         {
             return 0;
         }
+    }
+
+    /// <summary>Consumers on a queue; 0 for a queue not declared yet.</summary>
+    public async Task<uint> QueueConsumersAsync(string queue)
+    {
+        await using var connection = await Factory().CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(queue)).ConsumerCount;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>Closes every client connection of this test's virtual host (management API), as a broker restart
+    /// does for its clients: unacknowledged deliveries go back to their queues and every client reconnects.
+    /// Other tests' connections on the shared broker are left alone. Waits (up to 20 s: the management API lists a
+    /// new connection a few seconds late) until at least <paramref name="expected"/> are listed; returns how many were closed.</summary>
+    public async Task<int> DropConnectionsAsync(int expected)
+    {
+        using var http = TestServers.Management(_vhost.Servers);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        List<JsonElement> list;
+        while ((list = await http.GetFromJsonAsync<List<JsonElement>>($"api/vhosts/{Uri.EscapeDataString(_vhost.Name)}/connections") ?? []).Count < expected
+               && DateTime.UtcNow < deadline)
+            await Task.Delay(250);
+        foreach (var c in list)
+        {
+            var name = c.GetProperty("name").GetString()!;
+            using var request = new HttpRequestMessage(HttpMethod.Delete, $"api/connections/{Uri.EscapeDataString(name)}");
+            request.Headers.Add("X-Reason", "chaos test: broker connection path restarted");
+            (await http.SendAsync(request)).EnsureSuccessStatusCode();
+        }
+        return list.Count;
     }
 
     /// <summary>Puts raw bytes on a queue, as a broken or foreign publisher would.</summary>
