@@ -69,7 +69,8 @@ public static class Charts
         plot.Axes.SetLimitsX(-0.6, groups.Count - 0.4);
         if (yRange is { } r) plot.Axes.SetLimitsY(r.Min, r.Max);
         else plot.Axes.Margins(bottom: 0);
-        if (series.Count > 0) plot.ShowLegend(Alignment.UpperRight);
+        // beside the plot: bars reach every height, so no corner inside is free
+        if (series.Count > 0) plot.ShowLegend(Edge.Right);
         return plot;
     }
 

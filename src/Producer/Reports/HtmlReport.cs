@@ -80,7 +80,13 @@ public static class HtmlReport
 
     private static string Pretty(string json)
     {
-        try { return JsonSerializer.Serialize(JsonDocument.Parse(json).RootElement, new JsonSerializerOptions { WriteIndented = true }); }
+        // one line per top-level key: readable without the page growing by a screen per strategy
+        try
+        {
+            var root = JsonDocument.Parse(json).RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return json;
+            return "{\n" + string.Join(",\n", root.EnumerateObject().Select(p => $"  {JsonSerializer.Serialize(p.Name)}: {p.Value.GetRawText()}")) + "\n}";
+        }
         catch (JsonException) { return json; }
     }
 
@@ -96,7 +102,7 @@ public static class HtmlReport
         table.kv th { background: #f3f3f3; }
         figure { margin: 1em 0; } figcaption { font-size: 0.85em; color: #555; }
         img { max-width: 100%; height: auto; border: 1px solid #eee; }
-        pre { background: #f7f7f7; padding: 1em; font-size: 0.8em; overflow-x: auto; }
+        pre { background: #f7f7f7; padding: 1em; font-size: 0.8em; white-space: pre-wrap; }
         p.csv, p.empty { font-size: 0.85em; color: #666; }
         nav ul { columns: 2; font-size: 0.9em; }
 

@@ -133,25 +133,23 @@ public sealed class HeadlessChromium : IAsyncDisposable
 
     private void OnEvent(string method, JsonNode? p)
     {
-        switch (method)
+        if (method == "Page.loadEventFired")
         {
-            case "Page.loadEventFired":
-                _loaded.TrySetResult();
-                break;
-            case "Runtime.consoleAPICalled" when (string?)p?["type"] is "error" or "warning" or "assert":
-                var type = (string?)p!["type"];
-                var args = p["args"]?.ToJsonString();
-                Problems.Enqueue($"console.{type}: {args}");
-                break;
-            case "Runtime.exceptionThrown":
-                Problems.Enqueue($"uncaught exception: {p?["exceptionDetails"]?.ToJsonString()}");
-                break;
-            case "Log.entryAdded" when (string?)p?["entry"]?["level"] is "error" or "warning":
-                var entry = p!["entry"]!;
-                string? level = (string?)entry["level"], text = (string?)entry["text"], url = (string?)entry["url"];
-                Problems.Enqueue($"log {level}: {text} ({url})");
-                break;
+            _loaded.TrySetResult();
+            return;
         }
+        if (method == "Runtime.exceptionThrown")
+        {
+            Problems.Enqueue($"uncaught exception: {p?["exceptionDetails"]?.ToJsonString()}");
+            return;
+        }
+        var type = method == "Runtime.consoleAPICalled" ? (string?)p?["type"] : null;
+        if (type is "error" or "warning" or "assert")
+            Problems.Enqueue($"console.{type}: {p?["args"]?.ToJsonString()}");
+        var entry = method == "Log.entryAdded" ? p?["entry"] : null;
+        var level = (string?)entry?["level"];
+        if (level is "error" or "warning")
+            Problems.Enqueue($"log {level}: {(string?)entry?["text"]} ({(string?)entry?["url"]})");
     }
 
     private static async Task DrainAsync(StreamReader reader)
