@@ -46,6 +46,8 @@ public static class PipelineApp
                 r.AddCommand<RunResumeCommand>("resume").WithDescription("Republish every search of a run that is not done");
                 r.AddCommand<RunListCommand>("list").WithDescription("Recent runs");
                 r.AddCommand<RunReportCommand>("report").WithDescription("Accuracy by level and budget, per strategy and aggregator");
+                r.AddCommand<RunCompareCommand>("compare").WithDescription("FLOPs-matched comparison: a small policy with test-time compute against a larger one")
+                    .WithExample("run", "compare", "tiny-small", "tiny-large", "--ratio", "0.16", "--ratio", "22");
             });
             c.AddBranch("model", m =>
             {

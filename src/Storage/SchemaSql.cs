@@ -3,7 +3,8 @@ using System.Reflection;
 namespace Pipeline.Storage;
 
 /// <summary>
-/// The SQL of the analyst views, one file per view under <c>src/Storage/Views/</c>, and of the analyst role
+/// The SQL of the analyst views, one file per view under <c>src/Storage/Views/</c>, of the analysis functions
+/// (<c>src/Storage/Functions/</c>), and of the analyst role
 /// (<c>src/Storage/Sql/analyst_role.sql</c>), embedded in this assembly. Migrations read them from here, so a
 /// view's definition lives in exactly one place. A migration that changes a view drops it (and the views
 /// built on it) and runs <see cref="View"/> again; docs/schema.md has the rule.
@@ -21,7 +22,24 @@ public static class SchemaSql
         "problem_difficulty",
         "accuracy_by_difficulty",
         "compute_optimal_cv",
+        "efficiency_vs_best_of_n",
+        "accuracy_by_revision_ratio",
+        "revision_ratio_optimal",
     ];
+
+    /// <summary>The analysis functions (<c>src/Storage/Functions/</c>), in creation order, each with its argument
+    /// types for DROP FUNCTION. They are created before the views, which call them.</summary>
+    public static readonly IReadOnlyList<(string Name, string Arguments)> Functions =
+    [
+        ("check_budget_curve", "double precision[], double precision[]"),
+        ("log_budget_interpolate", "double precision[], double precision[], double precision"),
+        ("accuracy_at_budget", "double precision[], double precision[], double precision"),
+        ("flops_matched_multiplier", "double precision, double precision, double precision"),
+        ("flops_matched_comparison", "uuid, uuid, double precision[]"),
+    ];
+
+    /// <summary>The CREATE FUNCTION statement of <paramref name="name"/> with its COMMENT.</summary>
+    public static string Function(string name) => Resource($"functions/{name}.sql");
 
     /// <summary>The CREATE VIEW statement of <paramref name="name"/> with its COMMENTs.</summary>
     public static string View(string name) => Resource($"views/{name}.sql");

@@ -37,7 +37,7 @@ public static class RunSpecParser
 
         var w = new Walker(file);
         var root = w.Mapping(stream.Documents[0].RootNode, "(root)")!;
-        w.OnlyKeys(root, "(root)", "name", "dataset", "problems", "models", "sampling", "seed", "strategies", "system_prompt");
+        w.OnlyKeys(root, "(root)", "name", "dataset", "problems", "models", "sampling", "seed", "strategies", "system_prompt", "difficulty_from");
 
         var name = w.RequiredString(root, "name");
         var dataset = w.RequiredString(root, "dataset");
@@ -47,10 +47,12 @@ public static class RunSpecParser
         var seed = w.OptionalLong(root, "seed") ?? 0;
         var systemPrompt = w.OptionalString(root, "system_prompt", "system_prompt");
         var strategies = ParseStrategies(w, root, sampling, revision is not null);
+        var difficultyFrom = w.OptionalString(root, "difficulty_from", "difficulty_from") is { } run
+            ? new RunReference(run, (int)w.Child(root, "difficulty_from")!.Start.Line) : null;
 
         w.ThrowIfAny();
         var json = LooksLikeJson(text) ? JsonNode.Parse(text)!.ToJsonString() : ToJson(stream.Documents[0].RootNode)!.ToJsonString();
-        return new RunSpec(name!, dataset!, problems, policy!, prm!, revision, sampling, seed, strategies, json, systemPrompt);
+        return new RunSpec(name!, dataset!, problems, policy!, prm!, revision, sampling, seed, strategies, json, systemPrompt, difficultyFrom);
     }
 
     private static ProblemFilter ParseProblems(Walker w, YamlMappingNode root)

@@ -20,6 +20,10 @@ public sealed class Run
     public long PrmParameters { get; set; }
     /// <summary>Set exactly when <see cref="RevisionModel"/> is.</summary>
     public long? RevisionParameters { get; set; }
+    /// <summary>The policy's pretraining tokens from its manifest (FLOPs-matched comparison); null when unknown.</summary>
+    public long? PolicyPretrainingTokens { get; set; }
+    /// <summary>The run whose best-of-N samples give this run's difficulty bins (spec <c>difficulty_from</c>); null = its own.</summary>
+    public Guid? DifficultyRunId { get; set; }
     public float Temperature { get; set; }
     public float TopP { get; set; }
     public int MaxNewTokens { get; set; }

@@ -30,6 +30,9 @@ internal sealed class RunConfiguration : IEntityTypeConfiguration<Run>
         b.Property(x => x.PolicyParameters).HasComment("Policy parameter count from its manifest (FLOPs: 2 x params per token).");
         b.Property(x => x.PrmParameters).HasComment("PRM parameter count from its manifest.");
         b.Property(x => x.RevisionParameters).HasComment("Revision model parameter count from its manifest; NULL when the spec has none.");
+        b.Property(x => x.PolicyPretrainingTokens).HasComment("Policy pretraining tokens from its manifest (pretraining_tokens), for the FLOPs-matched comparison; NULL when the manifest has none.");
+        b.Property(x => x.DifficultyRunId).HasComment("Run whose best-of-N samples give this run's difficulty bins (spec difficulty_from); NULL = the run's own.");
+        b.HasOne<Run>().WithMany().HasForeignKey(x => x.DifficultyRunId).OnDelete(DeleteBehavior.Restrict);
         b.Property(x => x.Temperature).HasComment("Sampling temperature (0 = greedy).");
         b.Property(x => x.TopP).HasComment("Nucleus sampling threshold (1 = off).");
         b.Property(x => x.MaxNewTokens).HasComment("Token limit of one generation call (one step or one whole solution).");

@@ -222,6 +222,11 @@ namespace Pipeline.Storage.Migrations
                         .HasColumnName("dataset_id")
                         .HasComment("Dataset the run's problems come from.");
 
+                    b.Property<Guid?>("DifficultyRunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("difficulty_run_id")
+                        .HasComment("Run whose best-of-N samples give this run's difficulty bins (spec difficulty_from); NULL = the run's own.");
+
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("finished_at")
@@ -259,6 +264,11 @@ namespace Pipeline.Storage.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("policy_parameters")
                         .HasComment("Policy parameter count from its manifest (FLOPs: 2 x params per token).");
+
+                    b.Property<long?>("PolicyPretrainingTokens")
+                        .HasColumnType("bigint")
+                        .HasColumnName("policy_pretraining_tokens")
+                        .HasComment("Policy pretraining tokens from its manifest (pretraining_tokens), for the FLOPs-matched comparison; NULL when the manifest has none.");
 
                     b.Property<string>("PrmModel")
                         .IsRequired()
@@ -324,6 +334,9 @@ namespace Pipeline.Storage.Migrations
 
                     b.HasIndex("DatasetId")
                         .HasDatabaseName("ix_runs_dataset_id");
+
+                    b.HasIndex("DifficultyRunId")
+                        .HasDatabaseName("ix_runs_difficulty_run_id");
 
                     b.ToTable("runs", "pipeline", t =>
                         {
@@ -620,6 +633,12 @@ namespace Pipeline.Storage.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_runs_datasets_dataset_id");
+
+                    b.HasOne("Pipeline.Storage.Entities.Run", null)
+                        .WithMany()
+                        .HasForeignKey("DifficultyRunId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_runs_runs_difficulty_run_id");
                 });
 
             modelBuilder.Entity("Pipeline.Storage.Entities.SearchRecord", b =>

@@ -82,6 +82,8 @@ namespace Pipeline.Storage.Migrations
                     policy_parameters = table.Column<long>(type: "bigint", nullable: false, comment: "Policy parameter count from its manifest (FLOPs: 2 x params per token)."),
                     prm_parameters = table.Column<long>(type: "bigint", nullable: false, comment: "PRM parameter count from its manifest."),
                     revision_parameters = table.Column<long>(type: "bigint", nullable: true, comment: "Revision model parameter count from its manifest; NULL when the spec has none."),
+                    policy_pretraining_tokens = table.Column<long>(type: "bigint", nullable: true, comment: "Policy pretraining tokens from its manifest (pretraining_tokens), for the FLOPs-matched comparison; NULL when the manifest has none."),
+                    difficulty_run_id = table.Column<Guid>(type: "uuid", nullable: true, comment: "Run whose best-of-N samples give this run's difficulty bins (spec difficulty_from); NULL = the run's own."),
                     temperature = table.Column<float>(type: "real", nullable: false, comment: "Sampling temperature (0 = greedy)."),
                     top_p = table.Column<float>(type: "real", nullable: false, comment: "Nucleus sampling threshold (1 = off)."),
                     max_new_tokens = table.Column<int>(type: "integer", nullable: false, comment: "Token limit of one generation call (one step or one whole solution)."),
@@ -102,6 +104,13 @@ namespace Pipeline.Storage.Migrations
                         principalSchema: "pipeline",
                         principalTable: "datasets",
                         principalColumn: "dataset_id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_runs_runs_difficulty_run_id",
+                        column: x => x.difficulty_run_id,
+                        principalSchema: "pipeline",
+                        principalTable: "runs",
+                        principalColumn: "run_id",
                         onDelete: ReferentialAction.Restrict);
                 },
                 comment: "One submitted experiment: dataset x models x strategy configs x budgets x seed.");
@@ -258,6 +267,12 @@ namespace Pipeline.Storage.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_runs_difficulty_run_id",
+                schema: "pipeline",
+                table: "runs",
+                column: "difficulty_run_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_runs_dataset_id",
                 schema: "pipeline",
                 table: "runs",
@@ -289,7 +304,9 @@ namespace Pipeline.Storage.Migrations
                 columns: new[] { "search_id", "round", "request_index", "sample_index", "step_index" },
                 unique: true);
 
-            // Views and the analyst role: their SQL lives in src/Storage/Views/*.sql and src/Storage/Sql/ (SchemaSql).
+            // Functions, views and the analyst role: their SQL lives in src/Storage/Functions, Views and Sql (SchemaSql).
+            foreach (var (function, _) in SchemaSql.Functions)
+                migrationBuilder.Sql(SchemaSql.Function(function));
             foreach (var view in SchemaSql.Views)
                 migrationBuilder.Sql(SchemaSql.View(view));
             migrationBuilder.Sql(SchemaSql.AnalystRole);
@@ -301,6 +318,8 @@ namespace Pipeline.Storage.Migrations
             // The role stays: other databases on the server may use it.
             foreach (var view in SchemaSql.Views.Reverse())
                 migrationBuilder.Sql($"DROP VIEW IF EXISTS pipeline.{view};");
+            foreach (var (function, arguments) in SchemaSql.Functions.Reverse())
+                migrationBuilder.Sql($"DROP FUNCTION IF EXISTS pipeline.{function}({arguments});");
             migrationBuilder.Sql("""
                 DO $$
                 BEGIN

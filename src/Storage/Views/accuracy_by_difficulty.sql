@@ -3,7 +3,8 @@ SELECT o.run_id, o.strategy_label, o.budget_n, o.aggregator, o.step_aggregation,
        count(*)::int AS problems,
        count(*) FILTER (WHERE o.is_correct)::int AS correct,
        avg(o.is_correct::int)::double precision AS accuracy,
-       avg(o.generated_tokens)::double precision AS mean_generated_tokens
+       avg(o.generated_tokens)::double precision AS mean_generated_tokens,
+       avg(o.flops) AS mean_flops
 FROM pipeline.outcomes_per_problem o
 JOIN pipeline.problem_difficulty d ON d.run_id = o.run_id AND d.problem_id = o.problem_id
 CROSS JOIN LATERAL (VALUES ('oracle', d.oracle_bin), ('predicted', d.predicted_bin)) AS b(bin_kind, bin)
@@ -21,3 +22,4 @@ COMMENT ON COLUMN pipeline.accuracy_by_difficulty.problems IS 'Problems in the b
 COMMENT ON COLUMN pipeline.accuracy_by_difficulty.correct IS 'Problems answered correctly.';
 COMMENT ON COLUMN pipeline.accuracy_by_difficulty.accuracy IS 'correct / problems, in [0,1].';
 COMMENT ON COLUMN pipeline.accuracy_by_difficulty.mean_generated_tokens IS 'Mean generated tokens per problem.';
+COMMENT ON COLUMN pipeline.accuracy_by_difficulty.mean_flops IS 'Mean inference FLOPs per problem.';

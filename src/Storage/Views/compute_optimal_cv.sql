@@ -5,7 +5,7 @@
 CREATE VIEW pipeline.compute_optimal_cv AS
 WITH per_problem AS (
     SELECT o.run_id, o.strategy_label, o.aggregator, o.step_aggregation, o.budget_n, o.problem_id,
-           b.bin_kind, b.bin, o.is_correct, (o.problem_id % 2)::int AS fold
+           b.bin_kind, b.bin, o.is_correct, o.generated_tokens, o.flops, (o.problem_id % 2)::int AS fold
     FROM pipeline.outcomes_per_problem o
     JOIN pipeline.problem_difficulty d ON d.run_id = o.run_id AND d.problem_id = o.problem_id
     CROSS JOIN LATERAL (VALUES ('oracle', d.oracle_bin), ('predicted', d.predicted_bin)) AS b(bin_kind, bin)
@@ -13,7 +13,8 @@ WITH per_problem AS (
 fold_accuracy AS (
     SELECT run_id, bin_kind, bin, budget_n, strategy_label, aggregator, step_aggregation, fold,
            avg(is_correct::int)::double precision AS accuracy, count(*)::int AS problems,
-           count(*) FILTER (WHERE is_correct)::int AS correct
+           count(*) FILTER (WHERE is_correct)::int AS correct,
+           sum(generated_tokens)::double precision AS sum_generated_tokens, sum(flops) AS sum_flops
     FROM per_problem
     GROUP BY run_id, bin_kind, bin, budget_n, strategy_label, aggregator, step_aggregation, fold),
 chosen AS (
@@ -22,7 +23,7 @@ chosen AS (
     FROM fold_accuracy
     ORDER BY run_id, bin_kind, bin, budget_n, fold, accuracy DESC, strategy_label, aggregator, step_aggregation),
 scored AS (
-    SELECT c.*, f.problems, f.correct
+    SELECT c.*, f.problems, f.correct, f.sum_generated_tokens, f.sum_flops
     FROM chosen c
     JOIN fold_accuracy f ON f.run_id = c.run_id AND f.bin_kind = c.bin_kind AND f.bin = c.bin
      AND f.budget_n = c.budget_n AND f.strategy_label = c.strategy_label AND f.aggregator = c.aggregator
@@ -32,7 +33,9 @@ SELECT s.run_id, s.bin_kind, s.bin, s.budget_n,
        sum(s.correct)::int AS correct,
        (sum(s.correct)::double precision / sum(s.problems)) AS cv_accuracy,
        string_agg(s.strategy_label || ' ' || s.aggregator || '/' || s.step_aggregation, '; ' ORDER BY s.chosen_on) AS chosen_configs,
-       bon.accuracy AS best_of_n_accuracy
+       bon.accuracy AS best_of_n_accuracy,
+       sum(s.sum_generated_tokens) / sum(s.problems) AS mean_generated_tokens,
+       sum(s.sum_flops) / sum(s.problems) AS mean_flops
 FROM scored s
 LEFT JOIN pipeline.accuracy_by_difficulty bon
   ON bon.run_id = s.run_id AND bon.bin_kind = s.bin_kind AND bon.bin = s.bin AND bon.budget_n = s.budget_n
@@ -49,3 +52,5 @@ COMMENT ON COLUMN pipeline.compute_optimal_cv.correct IS 'Problems answered corr
 COMMENT ON COLUMN pipeline.compute_optimal_cv.cv_accuracy IS 'correct / problems, in [0,1].';
 COMMENT ON COLUMN pipeline.compute_optimal_cv.chosen_configs IS 'Config chosen on fold 0, then on fold 1 (strategy aggregator/step aggregation).';
 COMMENT ON COLUMN pipeline.compute_optimal_cv.best_of_n_accuracy IS 'Accuracy of best_of_n (weighted, last step) in the same bin at the same n.';
+COMMENT ON COLUMN pipeline.compute_optimal_cv.mean_generated_tokens IS 'Mean generated tokens per problem of the configs as scored (each problem with the config chosen on the other fold).';
+COMMENT ON COLUMN pipeline.compute_optimal_cv.mean_flops IS 'Mean inference FLOPs per problem of the configs as scored.';

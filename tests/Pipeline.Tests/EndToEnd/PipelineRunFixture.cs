@@ -22,6 +22,9 @@ public sealed class PipelineRunFixture : IAsyncLifetime
     public E2eServers Servers { get; private set; } = null!;
     public NpgsqlDataSource Db { get; private set; } = null!;
     public Guid RunId { get; private set; }
+    /// <summary>The CLI configuration the run was submitted with, and the folder its dataset and spec are in.</summary>
+    public IDictionary<string, string?> Config { get; private set; } = null!;
+    public string Folder => _folder;
     internal RoundScoredRecorder Recorder { get; } = new();
     public IBus AggregatorBus => _hosts[0].Services.GetRequiredService<IBus>();
 
@@ -31,6 +34,7 @@ public sealed class PipelineRunFixture : IAsyncLifetime
         Db = Servers.DataSource();
         _folder = Directory.CreateTempSubdirectory("e2e-run-").FullName;
         var config = ServiceHosts.Configuration(Servers);
+        Config = config;
 
         await ServiceHosts.CliAsync(config, "dataset", "import", TinyRun.WriteDataset(_folder), "--format", "math", "--name", "e2e-arith");
 

@@ -97,6 +97,65 @@ public sealed class PipelineRunTests(PipelineRunFixture run) : IClassFixture<Pip
         Assert.Equal(0u, await run.Servers.QueueDepthAsync("score-round_error"));
         Assert.Equal("done", await RunChecks.ScalarAsync<string>(run.Db, "SELECT status FROM pipeline.runs WHERE run_id = @r", run.RunId));
     }
+
+    [Fact]
+    public async Task Analysis_sql_agrees_with_the_csharp_math_on_the_real_run_and_a_later_run_takes_its_difficulty()
+    {
+        // the real run's weighted best-of-N curves per oracle bin, through the SQL functions and through ComputeMath
+        var curves = new List<(int Bin, double[] Budgets, double[] Accuracies)>();
+        await using (var cmd = run.Db.CreateCommand("""
+            SELECT bin, array_agg(budget_n::float8 ORDER BY budget_n), array_agg(accuracy ORDER BY budget_n)
+            FROM pipeline.accuracy_by_difficulty
+            WHERE run_id = @r AND bin_kind = 'oracle' AND strategy_label = 'best_of_n' AND aggregator = 'weighted' AND step_aggregation = 'last'
+            GROUP BY bin ORDER BY bin
+            """))
+        {
+            cmd.Parameters.AddWithValue("r", run.RunId);
+            await using var r = await cmd.ExecuteReaderAsync();
+            while (await r.ReadAsync()) curves.Add((r.GetInt32(0), r.GetFieldValue<double[]>(1), r.GetFieldValue<double[]>(2)));
+        }
+        Assert.NotEmpty(curves);
+        foreach (var (bin, budgets, accuracies) in curves)
+        {
+            Assert.Equal([1.0, 2.0, 4.0], budgets);
+            var curve = budgets.Zip(accuracies, (b, a) => new Pipeline.Search.Analysis.CurvePoint(b, a)).ToList();
+            foreach (var x in new[] { 0.0, 0.3, 0.5, 0.9, 1.0, 1.5, 3.0, 4.0 })
+            {
+                await using var cmd = run.Db.CreateCommand("SELECT pipeline.log_budget_interpolate(@b, @a, @x), pipeline.accuracy_at_budget(@b, @a, @x + 1)");
+                cmd.Parameters.AddWithValue("b", budgets);
+                cmd.Parameters.AddWithValue("a", accuracies);
+                cmd.Parameters.AddWithValue("x", x);
+                await using var r = await cmd.ExecuteReaderAsync();
+                Assert.True(await r.ReadAsync());
+                var budget = Pipeline.Search.Analysis.ComputeMath.BudgetToReach(curve, x).Budget;
+                Assert.Equal(budget.HasValue, !r.IsDBNull(0));
+                if (budget is { } b) Assert.Equal(b, r.GetDouble(0), 12);
+                var accuracy = Pipeline.Search.Analysis.ComputeMath.AccuracyAtBudget(curve, x + 1);
+                Assert.Equal(accuracy.HasValue, !r.IsDBNull(1));
+                if (accuracy is { } a) Assert.Equal(a, r.GetDouble(1), 12);
+            }
+        }
+
+        // a later beam-only run on the same dataset and policy reuses this run's difficulty
+        var spec = TinyRun.WriteSpec(run.Folder, "e2e-later", false, "{ kind: beam, beam_width: 2, budgets: [2], max_rounds: 4 }");
+        File.AppendAllText(spec, $"\ndifficulty_from: {run.RunId}\n");
+        var later = Guid.Parse((await ServiceHosts.CliAsync(run.Config, "run", "submit", spec)).Trim().Split('\n')[^1].Trim());
+        await RunChecks.WaitForRunAsync(run.Db, later, TimeSpan.FromSeconds(120));
+        var bins = await RunChecks.RowsAsync(run.Db,
+            "SELECT problem_id || ':' || oracle_bin || ':' || pass_at_1 || ':' || difficulty_run_id FROM pipeline.problem_difficulty WHERE run_id = @r ORDER BY problem_id", later);
+        var source = await RunChecks.RowsAsync(run.Db,
+            "SELECT problem_id || ':' || oracle_bin || ':' || pass_at_1 || ':' || run_id FROM pipeline.problem_difficulty WHERE run_id = @r ORDER BY problem_id", run.RunId);
+        Assert.Equal(TinyRun.ProblemCount, bins.Count);
+        Assert.Equal(source, bins);
+        Assert.True(await RunChecks.ScalarAsync<long>(run.Db, "SELECT count(*) FROM pipeline.accuracy_by_difficulty WHERE run_id = @r", later) > 0);
+
+        // a run that does not exist is refused with the spec's line
+        var bad = TinyRun.WriteSpec(run.Folder, "e2e-bad", false, "{ kind: beam, beam_width: 2, budgets: [2] }");
+        File.AppendAllText(bad, "\ndifficulty_from: no-such-run\n");
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => ServiceHosts.CliAsync(run.Config, "run", "submit", bad));
+        Assert.Contains("field 'difficulty_from'", e.Message);
+        Assert.Contains("no run matches 'no-such-run'", e.Message);
+    }
 }
 
 [CollectionDefinition(Name, DisableParallelization = true)]

@@ -160,4 +160,13 @@ public sealed class RunSpecParserTests
         Assert.Equal("spec.yaml", error.File);
         Assert.Contains("not valid YAML/JSON", error.Message);
     }
+
+    [Fact]
+    public void Difficulty_from_names_a_run_and_keeps_its_line_for_errors()
+    {
+        var spec = RunSpecParser.Parse(Minimal + "\ndifficulty_from: difficulty-k64\n", "spec.yaml");
+        Assert.Equal(new RunReference("difficulty-k64", 6), spec.DifficultyFrom);
+        Assert.Null(RunSpecParser.Parse(Minimal, "spec.yaml").DifficultyFrom);
+        Assert.Equal("difficulty_from", FirstError(Minimal + "\ndifficulty_from: [a]\n").Field);
+    }
 }

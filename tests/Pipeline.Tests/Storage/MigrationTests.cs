@@ -17,6 +17,7 @@ public sealed class MigrationTests(EmptyDatabase database) : IClassFixture<Empty
         ["runs"] = [("run_id", "uuid", false), ("name", "text", false), ("dataset_id", "integer", false), ("spec_json", "jsonb", false),
             ("policy_model", "text", false), ("prm_model", "text", false), ("revision_model", "text", true), ("policy_model_path", "text", false),
             ("prm_model_path", "text", false), ("revision_model_path", "text", true), ("policy_parameters", "bigint", false), ("prm_parameters", "bigint", false), ("revision_parameters", "bigint", true),
+            ("policy_pretraining_tokens", "bigint", true), ("difficulty_run_id", "uuid", true),
             ("temperature", "real", false), ("top_p", "real", false), ("max_new_tokens", "integer", false), ("max_steps", "integer", false),
             ("seed", "bigint", false), ("status", "text", false), ("created_at", "timestamp with time zone", false), ("finished_at", "timestamp with time zone", true)],
         ["searches"] = [("search_id", "bigint", false), ("run_id", "uuid", false), ("problem_id", "bigint", false), ("strategy", "text", false),
@@ -36,7 +37,8 @@ public sealed class MigrationTests(EmptyDatabase database) : IClassFixture<Empty
             ("flops", "double precision", false)],
     };
 
-    private static readonly string[] Views = ["accuracy_by_budget", "accuracy_overall", "outcomes_per_problem", "run_progress", "compute_optimal_by_level", "problem_difficulty", "accuracy_by_difficulty", "compute_optimal_cv"];
+    private static readonly string[] Views = ["accuracy_by_budget", "accuracy_overall", "outcomes_per_problem", "run_progress", "compute_optimal_by_level", "problem_difficulty", "accuracy_by_difficulty", "compute_optimal_cv",
+        "efficiency_vs_best_of_n", "accuracy_by_revision_ratio", "revision_ratio_optimal"];
 
     [Fact]
     public void Every_view_file_is_embedded_and_created_by_the_migration()
@@ -47,6 +49,10 @@ public sealed class MigrationTests(EmptyDatabase database) : IClassFixture<Empty
         Assert.Equal(Views.Order(), SchemaSql.Views.Order());
         foreach (var view in SchemaSql.Views)
             Assert.Contains($"CREATE VIEW pipeline.{view} AS", SchemaSql.View(view));
+        var functions = Directory.GetFiles(Path.Combine(RepoPaths.Root, "src", "Storage", "Functions"), "*.sql").Select(Path.GetFileNameWithoutExtension);
+        Assert.Equal(functions.Order(), SchemaSql.Functions.Select(f => f.Name).Order());
+        foreach (var (function, _) in SchemaSql.Functions)
+            Assert.Contains($"CREATE FUNCTION pipeline.{function}(", SchemaSql.Function(function));
     }
 
     [Fact]

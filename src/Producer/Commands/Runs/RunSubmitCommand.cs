@@ -53,6 +53,9 @@ public sealed class RunSubmitCommand(IAnsiConsole console, DatabaseConnector con
             throw new InputException(new InputError(settings.Spec, 0, "problems",
                 $"the filter selects no problems of dataset '{dataset.Name}' ({dataset.ProblemCount} problems{(dataset.Format == "gsm8k" ? ", which have no levels" : "")})"));
 
+        var difficultyRunId = spec.DifficultyFrom is { } from
+            ? await ResolveDifficultyRunAsync(db, settings.Spec, from, dataset.DatasetId, loaded.Policy.Name, ct) : (Guid?)null;
+
         var runId = Guid.NewGuid();
         var searches = SearchPlanner.Plan(runId, problems, spec.Strategies);
         if (!settings.Quiet) PrintPlan(spec, dataset, problems.Count, searches.Count);
@@ -78,6 +81,8 @@ public sealed class RunSubmitCommand(IAnsiConsole console, DatabaseConnector con
             PolicyParameters = loaded.Policy.ParameterCount,
             PrmParameters = loaded.Prm.ParameterCount,
             RevisionParameters = loaded.Revision?.ParameterCount,
+            PolicyPretrainingTokens = loaded.Policy.PretrainingTokens,
+            DifficultyRunId = difficultyRunId,
             Temperature = (float)spec.Sampling.Temperature,
             TopP = (float)spec.Sampling.TopP,
             MaxNewTokens = spec.Sampling.MaxNewTokens,
@@ -102,6 +107,22 @@ public sealed class RunSubmitCommand(IAnsiConsole console, DatabaseConnector con
         if (!settings.Quiet) console.MarkupLineInterpolated($"published [green]{created.Count}[/] searches of run [blue]{spec.Name}[/]");
         console.WriteLine(runId.ToString());
         return 0;
+    }
+
+    /// <summary>The run <c>difficulty_from</c> names: it must exist, be on the same dataset with the same policy (its
+    /// samples stand for this policy's pass@1) and have a best-of-N strategy to take them from.</summary>
+    private static async Task<Guid> ResolveDifficultyRunAsync(
+        Npgsql.NpgsqlDataSource db, string specFile, RunReference from, int datasetId, string policyModel, CancellationToken ct)
+    {
+        Guid id;
+        try { id = await RunQueries.ResolveAsync(db, from.Run, ct); }
+        catch (RunNotFoundException e) { throw new InputException(new InputError(specFile, from.Line, "difficulty_from", e.Message)); }
+        var source = await AnalysisQueries.DifficultySourceAsync(db, id, ct);
+        var problem = source.DatasetId != datasetId ? $"run {source.Name} ({id}) is on another dataset"
+            : source.PolicyModel != policyModel ? $"run {source.Name} ({id}) sampled policy '{source.PolicyModel}', not this spec's '{policyModel}'"
+            : source.BestOfNSearches == 0 ? $"run {source.Name} ({id}) has no best_of_n strategy to take difficulty from"
+            : null;
+        return problem is null ? id : throw new InputException(new InputError(specFile, from.Line, "difficulty_from", problem));
     }
 
     private void PrintPlan(RunSpec spec, Storage.Queries.DatasetInfo dataset, int problems, int searches)
