@@ -33,7 +33,7 @@ public static class Charts
         {
             var ticks = new ScottPlot.TickGenerators.NumericManual();
             foreach (var x in series.SelectMany(s => s.Points).Select(p => p.X).Distinct().Order())
-                ticks.AddMajor(Math.Log2(x), x.ToString("0.##", CultureInfo.InvariantCulture));
+                ticks.AddMajor(Math.Log2(x), Log2Label(x));
             plot.Axes.Bottom.TickGenerator = ticks;
         }
         plot.Axes.AutoScale();
@@ -73,6 +73,12 @@ public static class Charts
         if (series.Count > 0) plot.ShowLegend(Edge.Right);
         return plot;
     }
+
+    /// <summary>Powers of two below 1 read better as fractions: 1/16, not 0.06.</summary>
+    private static string Log2Label(double x) =>
+        x < 1 && Math.Abs(1 / x - Math.Round(1 / x)) < 1e-9
+            ? "1/" + Math.Round(1 / x).ToString(CultureInfo.InvariantCulture)
+            : x.ToString("0.##", CultureInfo.InvariantCulture);
 
     private static readonly MarkerShape[] Markers =
         [MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond, MarkerShape.OpenCircle, MarkerShape.OpenSquare];

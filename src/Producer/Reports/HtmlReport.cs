@@ -6,7 +6,8 @@ using Pipeline.Storage.Queries;
 namespace Pipeline.Producer.Reports;
 
 /// <summary>A drawn panel: its table, and each figure as PNG bytes.</summary>
-public sealed record RenderedPanel(ReportPanel Panel, ReportTable Table, IReadOnlyList<(ReportFigure Figure, byte[] Png)> Figures);
+/// <param name="Skipped">Why the panel was not read (shown instead of the table), or null.</param>
+public sealed record RenderedPanel(ReportPanel Panel, ReportTable Table, IReadOnlyList<(ReportFigure Figure, byte[] Png)> Figures, string? Skipped = null);
 
 /// <summary>The self-contained <c>report.html</c>: images inline as data URIs, no script, no external file, so it
 /// opens from a file anywhere. Pure.</summary>
@@ -50,6 +51,11 @@ public static class HtmlReport
     private static void AppendTable(StringBuilder h, RenderedPanel p)
     {
         var csv = E(p.Panel.Id) + ".csv";
+        if (p.Skipped is { } why)
+        {
+            h.Append("<p class=\"empty\">Not drawn: ").Append(E(why)).Append(".</p>\n</section>\n");
+            return;
+        }
         if (p.Table.Rows.Count == 0)
         {
             h.Append("<p class=\"empty\">No rows yet in this view for this run (").Append(csv).Append(" has the header only).</p>\n</section>\n");

@@ -14,6 +14,10 @@ public sealed record ReportPanel(string Id, string Title, string About, string S
     /// <summary>Most rows shown in the HTML table; the CSV has them all.</summary>
     public int HtmlRowLimit { get; init; } = 200;
 
+    /// <summary>The query compares the run with a larger model's run (<c>@large_run_id</c>, <c>run report --large RUN</c>);
+    /// without one the panel says so and reads nothing.</summary>
+    public bool NeedsLargeRun { get; init; }
+
     public static IReadOnlyList<ReportFigure> NoFigures(ReportTable _) => [];
 }
 

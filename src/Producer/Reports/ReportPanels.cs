@@ -55,6 +55,58 @@ public static class ReportPanels
             ORDER BY bin_kind, budget_n, bin
             """,
             ComputeOptimalVsBestOfN),
+        new("efficiency_vs_best_of_n", "Efficiency: compute-optimal vs best-of-N budget",
+            "View efficiency_vs_best_of_n: for each cross-validated compute-optimal point (bin, budget n), the budget weighted best-of-N " +
+            "needs for the same accuracy in the same bin, read off its curve by log-budget interpolation; ratio = best-of-N budget / " +
+            "compute-optimal budget (the paper's \"4x\"). match 'at_smallest': best-of-N's smallest budget already reaches it (ratio is an upper bound); " +
+            "'not_reached': best-of-N never gets there (no ratio). The chart shows unit 'generations' in oracle bins; the CSV has tokens and FLOPs too.",
+            """
+            SELECT bin_kind, bin, budget_n, unit, compute_optimal_accuracy, compute_optimal_budget, best_of_n_budget, ratio, match, chosen_configs
+            FROM pipeline.efficiency_vs_best_of_n WHERE run_id = @run_id
+            ORDER BY unit, bin_kind, bin, budget_n
+            """,
+            EfficiencyRatio)
+        {
+            HtmlRowLimit = 60,
+        },
+        new("accuracy_by_revision_ratio", "Sequential revisions: sequential/parallel ratio",
+            "View accuracy_by_revision_ratio: revisions accuracy by the ratio L / (N/L) of sequential revisions to parallel chains " +
+            "(1/N: all parallel, N: one chain), per budget N, over all problems (hierarchical aggregator, last-step PRM score).",
+            """
+            SELECT bin_kind, bin, strategy_label, budget_n, chain_length, parallel_chains, seq_parallel_ratio, aggregator, step_aggregation,
+                   problems, correct, accuracy, mean_generated_tokens
+            FROM pipeline.accuracy_by_revision_ratio WHERE run_id = @run_id
+            ORDER BY bin_kind, bin, aggregator, step_aggregation, budget_n, chain_length
+            """,
+            RevisionRatioCurves)
+        {
+            HtmlRowLimit = 0,
+        },
+        new("revision_ratio_optimal", "Best sequential/parallel ratio per bin",
+            "View revision_ratio_optimal: per bin and budget N the chain length of highest accuracy (in-sample), beside the most parallel " +
+            "and most sequential chain lengths.",
+            """
+            SELECT bin_kind, bin, budget_n, strategy_label, chain_length, parallel_chains, seq_parallel_ratio, aggregator, step_aggregation,
+                   problems, correct, accuracy, parallel_chain_length, parallel_accuracy, sequential_chain_length, sequential_accuracy
+            FROM pipeline.revision_ratio_optimal WHERE run_id = @run_id
+            ORDER BY bin_kind, budget_n, bin
+            """,
+            ReportPanel.NoFigures),
+        new("flops_matched", "FLOPs-matched: more test-time compute vs a larger model",
+            "Function flops_matched_comparison(run, large run): at equal total FLOPs (pretraining 6 N D_pretrain + inference 2 N D_inference) " +
+            "the small model may spend multiplier x the large model's generations; per R = D_inference / D_pretrain (0.16, 0.79, 22), " +
+            "difficulty bin and the large run's budget, the small run's compute-optimal accuracy at that budget against the large run's " +
+            "best-of-N. Bars: small - large accuracy in oracle bins, averaged over the large run's budgets (> 0: test-time compute wins).",
+            """
+            SELECT inference_to_pretraining, parameter_ratio, pretraining_token_ratio, pretraining_tokens_known, multiplier, bin_kind, bin,
+                   large_budget_n, large_accuracy, small_budget, small_budget_used, small_accuracy, small_budget_capped, accuracy_difference, winner
+            FROM pipeline.flops_matched_comparison(@run_id, @large_run_id)
+            ORDER BY bin_kind, inference_to_pretraining, bin, large_budget_n
+            """,
+            FlopsMatched)
+        {
+            NeedsLargeRun = true,
+        },
         new("compute_optimal_by_level", "Compute-optimal per level (in-sample)",
             "View compute_optimal_by_level: per level and budget the most accurate config, picked and scored on the same problems " +
             "(an upper bound on a cross-validated choice), next to weighted best-of-N.",
@@ -146,6 +198,61 @@ public static class ReportPanels
         [
             new("compute_optimal_vs_best_of_n", "Compute-optimal selection (2-fold CV, bins pooled) vs weighted best-of-N at the same budget.",
                 Charts.Lines("Compute-optimal vs best-of-N", "budget n (log2 scale)", "accuracy %", series, log2X: true, (0, 100))),
+        ];
+    }
+
+    private static IReadOnlyList<ReportFigure> EfficiencyRatio(ReportTable t)
+    {
+        int kind = t.Column("bin_kind"), bin = t.Column("bin"), budget = t.Column("budget_n"), unit = t.Column("unit"), ratio = t.Column("ratio");
+        var rows = t.Rows.Where(r => (string?)r[kind] == "oracle" && (string?)r[unit] == "generations" && r[ratio] is not null).ToList();
+        if (rows.Count == 0) return [];
+        var series = rows.GroupBy(r => Convert.ToInt32(r[bin], CultureInfo.InvariantCulture)).OrderBy(g => g.Key)
+            .Select(g => new Series($"oracle bin {g.Key}", g.OrderBy(r => Convert.ToInt32(r[budget], CultureInfo.InvariantCulture))
+                .Select(r => ((double)Convert.ToInt32(r[budget], CultureInfo.InvariantCulture), Convert.ToDouble(r[ratio], CultureInfo.InvariantCulture))).ToList()))
+            .ToList();
+        return
+        [
+            new("efficiency_ratio", "Efficiency ratio per oracle bin: best-of-N generations needed for the compute-optimal accuracy / compute-optimal generations (> 1: compute-optimal saves compute).",
+                Charts.Lines("Efficiency: best-of-N budget / compute-optimal budget", "compute-optimal budget n (log2 scale)", "ratio (generations)", series, log2X: true)),
+        ];
+    }
+
+    private static IReadOnlyList<ReportFigure> RevisionRatioCurves(ReportTable t)
+    {
+        int kind = t.Column("bin_kind"), ratio = t.Column("seq_parallel_ratio"), budget = t.Column("budget_n"), agg = t.Column("aggregator"),
+            step = t.Column("step_aggregation"), acc = t.Column("accuracy");
+        var all = t.Rows.Where(r => (string?)r[kind] == "all" && (string?)r[step] == "last").ToList();
+        var aggregator = all.Any(r => (string?)r[agg] == "hierarchical") ? "hierarchical" : "weighted";
+        var rows = all.Where(r => (string?)r[agg] == aggregator).ToList();
+        if (rows.Count == 0) return [];
+        var series = rows.GroupBy(r => Convert.ToInt32(r[budget], CultureInfo.InvariantCulture)).OrderBy(g => g.Key)
+            .Select(g => new Series($"N = {g.Key}", g.OrderBy(r => Convert.ToDouble(r[ratio], CultureInfo.InvariantCulture))
+                .Select(r => (Convert.ToDouble(r[ratio], CultureInfo.InvariantCulture), Convert.ToDouble(r[acc], CultureInfo.InvariantCulture) * 100)).ToList()))
+            .ToList();
+        return
+        [
+            new("revision_ratio", $"Revisions accuracy vs sequential/parallel ratio L / (N/L), per budget N ({aggregator}, last step), all problems.",
+                Charts.Lines("Sequential revisions vs parallel sampling", "sequential/parallel ratio (log2 scale)", "accuracy %", series, log2X: true, (0, 100))),
+        ];
+    }
+
+    private static IReadOnlyList<ReportFigure> FlopsMatched(ReportTable t)
+    {
+        int kind = t.Column("bin_kind"), r = t.Column("inference_to_pretraining"), bin = t.Column("bin"), diff = t.Column("accuracy_difference");
+        var rows = t.Rows.Where(x => (string?)x[kind] == "oracle" && x[diff] is not null).ToList();
+        if (rows.Count == 0) return [];
+        var bins = rows.Select(x => Convert.ToInt32(x[bin], CultureInfo.InvariantCulture)).Distinct().Order().ToList();
+        var series = rows.GroupBy(x => Convert.ToDouble(x[r], CultureInfo.InvariantCulture)).OrderBy(g => g.Key)
+            .Select(g => ($"R = {g.Key.ToString("0.##", CultureInfo.InvariantCulture)}", bins.Select(b =>
+            {
+                var at = g.Where(x => Convert.ToInt32(x[bin], CultureInfo.InvariantCulture) == b).ToList();
+                return at.Count == 0 ? (double?)null : 100 * at.Average(x => Convert.ToDouble(x[diff], CultureInfo.InvariantCulture));
+            }).ToArray())).ToList();
+        return
+        [
+            new("flops_matched", "Small model with compute-optimal test-time compute minus the larger model's best-of-N, at equal FLOPs, per oracle bin and R (percentage points).",
+                Charts.GroupedBars("FLOPs-matched: small + test-time compute vs large", "oracle difficulty bin", "accuracy difference, points",
+                    bins.Select(b => $"B{b}").ToList(), series)),
         ];
     }
 

@@ -20,7 +20,8 @@ public static class ReportWriter
         WHERE r.run_id = @run_id
         """;
 
-    public static async Task<ReportFiles> WriteAsync(NpgsqlDataSource db, Guid runId, string outDir, CancellationToken ct)
+    /// <param name="largeRunId">A larger policy's run on the same problems, for the FLOPs-matched panel; null leaves it empty.</param>
+    public static async Task<ReportFiles> WriteAsync(NpgsqlDataSource db, Guid runId, string outDir, CancellationToken ct, Guid? largeRunId = null)
     {
         Directory.CreateDirectory(outDir);
         var run = await ReportTable.ReadAsync(db, RunSql, runId, ct);
@@ -30,7 +31,12 @@ public static class ReportWriter
         var rendered = new List<RenderedPanel>();
         foreach (var panel in ReportPanels.All)
         {
-            var table = await ReportTable.ReadAsync(db, panel.Sql, runId, ct);
+            if (panel.NeedsLargeRun && largeRunId is null)
+            {
+                rendered.Add(new RenderedPanel(panel, new ReportTable([], []), [], "needs a larger model's run: run report RUN --large LARGE_RUN"));
+                continue;
+            }
+            var table = await ReportTable.ReadAsync(db, panel.Sql, runId, ct, largeRunId);
             csvs.Add(await WriteCsvAsync(outDir, panel.Id, table, ct));
             var figures = new List<(ReportFigure, byte[])>();
             foreach (var figure in panel.Figures(table))

@@ -12,11 +12,13 @@ public sealed record ReportTable(IReadOnlyList<string> Columns, IReadOnlyList<ob
         throw new ArgumentException($"report table has no column '{name}' (columns: {string.Join(", ", Columns)})", nameof(name));
     }
 
-    /// <summary>Reads any SELECT whose only parameter is the run id (<c>@run_id</c>) into a table.</summary>
-    public static async Task<ReportTable> ReadAsync(NpgsqlDataSource db, string sql, Guid runId, CancellationToken ct)
+    /// <summary>Reads a SELECT whose parameters are the run id (<c>@run_id</c>) and, when given, a second run's
+    /// (<c>@large_run_id</c>) into a table.</summary>
+    public static async Task<ReportTable> ReadAsync(NpgsqlDataSource db, string sql, Guid runId, CancellationToken ct, Guid? largeRunId = null)
     {
         await using var cmd = db.CreateCommand(sql);
         cmd.Parameters.AddWithValue("run_id", runId);
+        if (largeRunId is { } large) cmd.Parameters.AddWithValue("large_run_id", large);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var columns = Enumerable.Range(0, r.FieldCount).Select(r.GetName).ToList();
         var rows = new List<object?[]>();

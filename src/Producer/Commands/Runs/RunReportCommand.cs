@@ -34,6 +34,10 @@ public sealed class RunReportCommand(IAnsiConsole console, DatabaseConnector con
         [Description("Also write PNG charts, a CSV of every table and a self-contained report.html into DIR")]
         public string? Out { get; init; }
 
+        [CommandOption("--large <RUN>")]
+        [Description("With --out: a larger policy's run on the same problems, for the FLOPs-matched panel (as in 'run compare')")]
+        public string? Large { get; init; }
+
         public override ValidationResult Validate()
         {
             if (!ScoredStepAggregations.Contains(StepAggregation))
@@ -62,7 +66,8 @@ public sealed class RunReportCommand(IAnsiConsole console, DatabaseConnector con
             console.Write(RunReportView.RenderComputeOptimalCv(await RunQueries.ComputeOptimalCvAsync(db, runId, settings.Bins, ct), settings.Bins));
         if (settings.Out is { } outDir)
         {
-            var files = await ReportWriter.WriteAsync(db, runId, outDir, ct);
+            Guid? large = settings.Large is null ? null : await RunQueries.ResolveAsync(db, settings.Large, ct);
+            var files = await ReportWriter.WriteAsync(db, runId, outDir, ct, large);
             console.MarkupLineInterpolated($"wrote [blue]{files.Html}[/] ({files.Pngs.Count} charts, {files.Csvs.Count} CSV tables in {outDir})");
         }
         return 0;
