@@ -19,16 +19,11 @@ public sealed class ReportRenderingTests
     }
 
     [Fact]
-    public void Csv_numbers_do_not_follow_the_current_culture()
+    public void Csv_numbers_round_trip_and_times_are_utc_iso_8601()
     {
-        var saved = Thread.CurrentThread.CurrentCulture;
-        try
-        {
-            Thread.CurrentThread.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
-            Assert.Equal("0.25", ReportCsv.Format(0.25));
-            Assert.Equal("2026-01-02T03:04:05.000Z", ReportCsv.Format(new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc)));
-        }
-        finally { Thread.CurrentThread.CurrentCulture = saved; }
+        Assert.Equal("0.1", ReportCsv.Format(0.1));
+        Assert.Equal("1E-07", ReportCsv.Format(1e-7));
+        Assert.Equal("2026-01-02T03:04:05.000Z", ReportCsv.Format(new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc)));
     }
 
     [Fact]
