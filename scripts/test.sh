@@ -30,6 +30,15 @@ if ! /usr/bin/python3 -c "import numpy, onnx" 2>/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-numpy python3-onnx >/dev/null
 fi
 
+# The run report test (PipelineRunTests) opens report.html in headless Chromium; it fails, not skips,
+# when Chromium is missing. fonts-dejavu-core: the charts' font (ScottPlot draws with SkiaSharp).
+if [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+  echo "installing chromium fonts-dejavu-core (Debian) for the report test"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null ||
+    echo "could not install chromium: the report test will fail" >&2
+fi
+
 log=$(mktemp)
 dotnet build Pipeline.sln -c Release 2>&1 | tail -n 30
 build_rc=${PIPESTATUS[0]}

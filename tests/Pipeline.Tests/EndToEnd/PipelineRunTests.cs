@@ -61,6 +61,36 @@ public sealed class PipelineRunTests(PipelineRunFixture run) : IClassFixture<Pip
     }
 
     [Fact]
+    public async Task Run_report_out_writes_charts_csvs_and_an_html_page_that_renders_in_chromium()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"pipeline-report-{run.RunId:N}");
+        if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        var output = await ServiceHosts.CliAsync(ServiceHosts.Configuration(run.Servers), "run", "report", run.RunId.ToString(), "--out", dir);
+        Assert.Contains("best_of_n", output); // the tables still print
+        Assert.Contains("report.html", output);
+
+        var pngs = Directory.GetFiles(dir, "*.png");
+        Assert.Contains(Path.Combine(dir, "accuracy_vs_budget.png"), pngs);
+        Assert.Contains(Path.Combine(dir, "accuracy_by_level.png"), pngs);
+        Assert.All(pngs, p => Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(p)[..4]));
+        foreach (var csv in new[] { "run", "accuracy_overall", "accuracy_by_level", "accuracy_by_difficulty", "compute_optimal_cv", "problem_difficulty" })
+            Assert.True(File.Exists(Path.Combine(dir, csv + ".csv")), $"{csv}.csv missing");
+        // every problem of the run has its difficulty row (header + ProblemCount lines)
+        Assert.Equal(1 + TinyRun.ProblemCount, File.ReadAllLines(Path.Combine(dir, "problem_difficulty.csv")).Length);
+        var html = File.ReadAllText(Path.Combine(dir, "report.html"));
+        Assert.DoesNotContain("src=\"http", html);
+        Assert.Contains(run.RunId.ToString(), html);
+        Assert.Contains("tiny-arith-policy", html);
+
+        var page = await Pipeline.Tests.Reports.ReportInBrowser.CheckAsync(Path.Combine(dir, "report.html"));
+        Assert.Equal(pngs.Length, page.Images);
+        Assert.Empty(page.BrokenImages);
+        Assert.Empty(page.Problems);
+        Assert.True(page.Tables >= 4, $"{page.Tables} tables in the page");
+        Assert.True(new FileInfo(page.Screenshot).Length > 10_000, "screenshot is (nearly) empty");
+    }
+
+    [Fact]
     public async Task Malformed_messages_land_in_the_error_queue_while_the_run_completes()
     {
         Assert.Equal(2u, await run.Servers.QueueDepthAsync("expand-round_error"));

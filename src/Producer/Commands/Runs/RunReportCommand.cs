@@ -9,7 +9,7 @@ using Spectre.Console.Cli;
 namespace Pipeline.Producer.Commands.Runs;
 
 /// <summary><c>pipeline run report [RUN]</c>: accuracy by level and budget per strategy and aggregator,
-/// from the accuracy_by_budget / accuracy_overall views.</summary>
+/// from the accuracy_by_budget / accuracy_overall views; with <c>--out DIR</c> also charts, CSVs and report.html (<see cref="ReportWriter"/>).</summary>
 public sealed class RunReportCommand(IAnsiConsole console, DatabaseConnector connector) : AsyncCommand<RunReportCommand.Settings>
 {
     private static readonly IReadOnlyList<string> ScoredStepAggregations = StepAggregations.Scored.Select(s => s.Name()).ToList();
@@ -29,6 +29,14 @@ public sealed class RunReportCommand(IAnsiConsole console, DatabaseConnector con
         [CommandOption("--aggregator <NAME>")]
         [Description("Only this answer aggregator: weighted, majority, naive, pass or hierarchical (revisions); default all")]
         public string? Aggregator { get; init; }
+
+        [CommandOption("--out <DIR>")]
+        [Description("Also write PNG charts, a CSV of every table and a self-contained report.html into DIR")]
+        public string? Out { get; init; }
+
+        [CommandOption("--large <RUN>")]
+        [Description("With --out: a larger policy's run on the same problems, for the FLOPs-matched panel (as in 'run compare')")]
+        public string? Large { get; init; }
 
         public override ValidationResult Validate()
         {
@@ -56,6 +64,12 @@ public sealed class RunReportCommand(IAnsiConsole console, DatabaseConnector con
         if (rows.Count > 0 && settings.Bins == "level") console.Write(RunReportView.RenderComputeOptimal(await RunQueries.ComputeOptimalAsync(db, runId, ct)));
         if (rows.Count > 0 && settings.Bins != "level")
             console.Write(RunReportView.RenderComputeOptimalCv(await RunQueries.ComputeOptimalCvAsync(db, runId, settings.Bins, ct), settings.Bins));
+        if (settings.Out is { } outDir)
+        {
+            Guid? large = settings.Large is null ? null : await RunQueries.ResolveAsync(db, settings.Large, ct);
+            var files = await ReportWriter.WriteAsync(db, runId, outDir, ct, large);
+            console.MarkupLineInterpolated($"wrote [blue]{files.Html}[/] ({files.Pngs.Count} charts, {files.Csvs.Count} CSV tables in {outDir})");
+        }
         return 0;
     }
 }
