@@ -25,7 +25,7 @@ public sealed class ErrorsListCommand(IAnsiConsole console, ErrorQueues errors) 
                 Markup.Escape(string.Join("\n", q.ByRun.Select(r => $"{r.Key}: {r.Value}"))),
                 Markup.Escape(string.Join("\n", q.Reasons.Take(5))));
         console.Write(table);
-        console.MarkupLine("fix the cause (e.g. start a worker that serves the model), then: pipeline errors requeue [--queue NAME] [--run RUN]");
+        console.MarkupLine("fix the cause (e.g. start a worker that serves the model), then: pipeline errors requeue [[--queue NAME]] [[--run RUN]]");
         return 0;
     }
 }
