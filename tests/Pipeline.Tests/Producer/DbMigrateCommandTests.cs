@@ -11,10 +11,11 @@ public sealed class DbMigrateCommandTests(EmptyDatabase database) : IClassFixtur
         Assert.Equal(0, r.ExitCode);
         // one squashed migration: tables, then the views and role from src/Storage/Views and src/Storage/Sql
         Assert.Contains("_Initial", r.Output);
+        Assert.Contains("_RoundRecovery", r.Output);
 
         r = await Cli.RunAsync(Cli.Config(database), "db", "migrate", "--connection", database.ConnectionString);
         Assert.Equal(0, r.ExitCode);
-        Assert.Contains("schema up to date (1 migrations applied)", r.Output);
+        Assert.Contains("schema up to date (2 migrations applied)", r.Output);
     }
 
     [Fact]
