@@ -5,21 +5,31 @@ public sealed class AggregatorOptions
 {
     public const string Section = "Aggregator";
 
-    /// <summary>A running search whose requested round has not come back after this long gets the round's
-    /// ExpandRound again (a lost message, a crashed worker, a crash between commit and publish). Redoing a
-    /// round is harmless (same seeds, duplicate rounds dropped), only wasteful: keep it well above the
+    /// <summary>A round that no worker accepted (RoundAccepted) this long after its request is taken for lost, and
+    /// requested again, when something shows it is not just waiting its turn: a round requested after it was
+    /// accepted this long ago, or no worker accepted any round for this long. Keep it above a worker's batch
+    /// time limit plus the time one batch takes, so a message sitting in a worker's prefetch is not taken for lost.</summary>
+    public double AcceptTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>A round accepted by a worker (or never accepted while no worker ever accepted anything) and not back
+    /// after this long is requested again: a worker died mid-batch, or a ScoreRound or RoundScored was lost.
+    /// Redoing a round is harmless (same seeds, duplicate rounds dropped), only wasteful: keep it well above the
     /// slowest round under load.</summary>
     public double RoundTimeoutSeconds { get; set; } = 600;
 
-    /// <summary>How often the recovery sweep looks for stalled searches (it also runs once at start).</summary>
-    public double RecoveryIntervalSeconds { get; set; } = 60;
+    /// <summary>A round a worker gave up on (its message went to an _error queue and the worker published a
+    /// Fault) fails its search this long after the first fault, with the worker's reason, unless the message is
+    /// re-queued (<c>pipeline errors requeue</c>) and accepted before then.</summary>
+    public double ErrorGraceSeconds { get; set; } = 300;
 
-    /// <summary>Most stalled searches re-requested per sweep, so a restart after a long outage does not flood the workers.</summary>
+    /// <summary>How often the recovery sweep looks for lost and faulted rounds (it also runs once at start).</summary>
+    public double RecoveryIntervalSeconds { get; set; } = 10;
+
+    /// <summary>Most searches re-requested per sweep, so a restart after a long outage does not flood the workers.</summary>
     public int RecoveryBatchSize { get; set; } = 1000;
 
-    /// <summary>A round re-requested this many times by the sweep without coming back fails its search (a round
-    /// that always lands in a worker's _error queue, e.g. for a model no worker serves). Counted per Aggregator
-    /// process; 0 = never give up.</summary>
+    /// <summary>A round re-requested this many times without coming back fails its search. Counted in
+    /// <c>searches.round_requests</c>, so an Aggregator restart keeps the count; 0 = never give up.</summary>
     public int MaxRoundRequests { get; set; } = 5;
 
     /// <summary>RoundScored messages handled at once. Each holds one DB connection and a lock on its search row.

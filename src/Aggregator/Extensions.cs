@@ -42,5 +42,7 @@ public static class Extensions
     {
         x.AddConsumer<SearchRequestedConsumer, SearchRequestedConsumerDefinition>();
         x.AddConsumer<RoundScoredConsumer, RoundScoredConsumerDefinition>();
+        x.AddConsumer<RoundAcceptedConsumer, RoundAcceptedConsumerDefinition>();
+        x.AddConsumer<RoundFaultConsumer, RoundFaultConsumerDefinition>();
     }
 }

@@ -8,9 +8,12 @@ using Pipeline.Storage.Searches;
 namespace Pipeline.Aggregator;
 
 /// <summary>
-/// Re-requests the current round of every running search whose round is overdue: on start (picking up
-/// where a crashed Aggregator left off) and then every RecoveryIntervalSeconds. Deterministic seeds make
-/// the redo identical, and the search_rounds key drops whichever copy of the round comes back second.
+/// Re-requests the current round of every running search whose round looks lost (<see cref="SearchStateStore.LostAsync"/>:
+/// not accepted by a worker while later rounds were, or accepted and overdue), and fails the searches whose round a
+/// worker gave up on more than ErrorGraceSeconds ago. Runs on start (picking up where a crashed Aggregator left off)
+/// and then every RecoveryIntervalSeconds. Deterministic seeds make the redo identical, and the search_rounds key
+/// drops whichever copy of the round comes back second. Re-request counts live in the searches table, so a restart
+/// neither forgets nor resets them.
 /// </summary>
 public sealed class RecoverySweep(
     NpgsqlDataSource db,
@@ -19,9 +22,6 @@ public sealed class RecoverySweep(
     IOptions<AggregatorOptions> options,
     ILogger<RecoverySweep> logger) : BackgroundService
 {
-    // re-requests per (search, round) since this process started; only the sweep's own loop touches it
-    private readonly Dictionary<(long SearchId, int Round), (int Count, DateTime Last)> _requests = [];
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
@@ -44,31 +44,32 @@ public sealed class RecoverySweep(
     public async Task<int> SweepOnceAsync(CancellationToken ct)
     {
         var o = options.Value;
-        var timeout = TimeSpan.FromSeconds(o.RoundTimeoutSeconds);
-        var stalled = await SearchStateStore.StalledAsync(db, timeout, o.RecoveryBatchSize, ct);
-        // a round not re-requested for well over a timeout came back (or its search moved on): forget it
-        var now = DateTime.UtcNow;
-        var forget = 2 * timeout + TimeSpan.FromSeconds(o.RecoveryIntervalSeconds);
-        foreach (var (key, _) in _requests.Where(e => now - e.Value.Last > forget).ToList()) _requests.Remove(key);
-        var sent = 0;
-        foreach (var key in stalled)
+        foreach (var (searchId, round, reason) in await SearchStateStore.FaultedPastGraceAsync(db, TimeSpan.FromSeconds(o.ErrorGraceSeconds), o.RecoveryBatchSize, ct))
         {
-            var n = _requests.TryGetValue(key, out var seen) ? seen.Count : 0;
-            if (o.MaxRoundRequests > 0 && n >= o.MaxRoundRequests)
+            logger.LogError("search {Search}: round {Round} has sat in an _error queue for over {Grace} s: search failed ({Reason})",
+                searchId, round, o.ErrorGraceSeconds, reason);
+            await progress.FailAsync(searchId, $"round {round} in an _error queue for over {o.ErrorGraceSeconds:0} s: {reason}", ct, round);
+        }
+
+        var accept = TimeSpan.FromSeconds(o.AcceptTimeoutSeconds);
+        var lost = await SearchStateStore.LostAsync(db, accept, TimeSpan.FromSeconds(o.RoundTimeoutSeconds), o.RecoveryBatchSize, ct);
+        var sent = 0;
+        foreach (var (searchId, round, requests) in lost)
+        {
+            if (o.MaxRoundRequests > 0 && requests >= o.MaxRoundRequests)
             {
-                logger.LogError("search {Search}: round {Round} re-requested {Count} times without coming back (see the workers' _error queues): search failed",
-                    key.SearchId, key.Round, n);
-                await progress.FailAsync(key.SearchId, ct, key.Round);
-                _requests.Remove(key);
+                logger.LogError("search {Search}: round {Round} re-requested {Count} times without coming back: search failed",
+                    searchId, round, requests);
+                await progress.FailAsync(searchId, $"round {round} re-requested {requests} times without coming back (no worker took it, or it never returned)", ct, round);
                 continue;
             }
-            var next = await progress.RequestCurrentRoundAsync(key.SearchId, timeout, ct);
+            // the store's query judged the round lost; the search may have moved on since, which the round check catches
+            var next = await progress.RequestCurrentRoundAsync(searchId, TimeSpan.Zero, ct, round);
             if (next is null) continue;
             await bus.Publish(next, ct);
-            _requests[key] = (n + 1, now);
             sent++;
         }
-        if (sent > 0) logger.LogWarning("recovery sweep: re-requested {Count} overdue rounds (timeout {Timeout} s)", sent, o.RoundTimeoutSeconds);
+        if (sent > 0) logger.LogWarning("recovery sweep: re-requested {Count} lost rounds", sent);
         return sent;
     }
 

@@ -19,14 +19,15 @@ namespace Pipeline.Aggregator;
 public sealed class SearchProgress(NpgsqlDataSource db, IAnswerGrader grader, PipelineMetrics metrics, ILogger<SearchProgress> logger)
 {
     /// <summary>Starts a pending search, or re-requests the current round of a running one (SearchRequested
-    /// redelivered, or the recovery sweep when <paramref name="onlyIfOlderThan"/> is set). Finished searches: nothing.</summary>
-    public async Task<ExpandRound?> RequestCurrentRoundAsync(long searchId, TimeSpan? onlyIfOlderThan, CancellationToken ct)
+    /// redelivered, or the recovery sweep when <paramref name="onlyIfOlderThan"/> is set: then only a
+    /// running search, and only while it is still at <paramref name="onlyRound"/> when given). Finished searches: nothing.</summary>
+    public async Task<ExpandRound?> RequestCurrentRoundAsync(long searchId, TimeSpan? onlyIfOlderThan, CancellationToken ct, int? onlyRound = null)
     {
         await using var c = await db.OpenConnectionAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         var search = await SearchStateStore.LockAsync(c, tx, searchId, ct)
             ?? throw new PermanentMessageException($"search {searchId} does not exist in pipeline.searches");
-        if (search.Status.IsFinished()) return null;
+        if (search.Status.IsFinished() || (onlyRound is { } only && search.CurrentRound != only)) return null;
         if (onlyIfOlderThan is { } age && (search.Status != SearchStatus.Running || search.RoundAgeSeconds < age.TotalSeconds)) return null;
 
         var round = Math.Max(search.CurrentRound, 0);
@@ -52,19 +53,19 @@ public sealed class SearchProgress(NpgsqlDataSource db, IAnswerGrader grader, Pi
         {
             logger.LogError(e, "search {Search}: round {Round} refused by the database ({SqlState} {Constraint}): search failed",
                 scored.Request.SearchId, scored.Request.Round, e.SqlState, e.ConstraintName);
-            await FailAsync(scored.Request.SearchId, ct);
+            await FailAsync(scored.Request.SearchId, $"round {scored.Request.Round} refused by the database ({e.SqlState} {e.ConstraintName}): {e.MessageText}", ct);
             return null;
         }
     }
 
-    /// <summary>Ends a search as 'failed' (if it is still open, and still at <paramref name="round"/> when given).</summary>
-    public async Task FailAsync(long searchId, CancellationToken ct, int? round = null)
+    /// <summary>Ends a search as 'failed' with <paramref name="reason"/> (if it is still open, and still at <paramref name="round"/> when given).</summary>
+    public async Task FailAsync(long searchId, string reason, CancellationToken ct, int? round = null)
     {
         await using var c = await db.OpenConnectionAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         var search = await SearchStateStore.LockAsync(c, tx, searchId, ct);
         if (search is null || search.Status.IsFinished() || (round is { } r && search.CurrentRound != r)) return;
-        await SearchStateStore.FailedAsync(c, tx, search, ct);
+        await SearchStateStore.FailedAsync(c, tx, search, reason, ct);
         await tx.CommitAsync(ct);
     }
 
@@ -116,7 +117,7 @@ public sealed class SearchProgress(NpgsqlDataSource db, IAnswerGrader grader, Pi
         {
             logger.LogError(e, "search {Search} ({Label}, N={Budget}) failed at round {Round}: {Message}",
                 search.SearchId, search.Strategy.Label, search.Strategy.Budget, round, e.Message);
-            await SearchStateStore.FailedAsync(c, tx, search, ct);
+            await SearchStateStore.FailedAsync(c, tx, search, $"round {round}: {e.Message}", ct);
             return null;
         }
 

@@ -32,6 +32,7 @@ public static class Extensions
         services.AddOptions<Pipeline.Inference.InferenceOptions>().BindConfiguration(Pipeline.Inference.InferenceOptions.SectionName);
         services.AddSingleton<DatabaseConnector>();
         services.AddSingleton<QueueDepthClient>();
+        services.AddSingleton<Errors.ErrorQueues>();
         services.AddSingleton(TimeProvider.System);
         services.AddPipelineBus();
         services.AddSingleton<ISearchPublisher, MassTransitSearchPublisher>();

@@ -2,6 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Producer.Commands;
 using Pipeline.Producer.Commands.Datasets;
 using Pipeline.Producer.Commands.Db;
+using Pipeline.Producer.Commands.Errors;
+using Pipeline.Producer.Errors;
 using Pipeline.Producer.Commands.Models;
 using Pipeline.Producer.Commands.Runs;
 using Pipeline.Producer.Infrastructure;
@@ -48,6 +50,13 @@ public static class PipelineApp
                 r.AddCommand<RunReportCommand>("report").WithDescription("Accuracy by level and budget, per strategy and aggregator");
                 r.AddCommand<RunCompareCommand>("compare").WithDescription("FLOPs-matched comparison: a small policy with test-time compute against a larger one")
                     .WithExample("run", "compare", "tiny-small", "tiny-large", "--ratio", "0.16", "--ratio", "22");
+            });
+            c.AddBranch("errors", e =>
+            {
+                e.SetDescription("Messages the workers gave up on (_error queues)");
+                e.AddCommand<ErrorsListCommand>("list").WithDescription("Messages in each _error queue, per run, with the workers' reasons");
+                e.AddCommand<ErrorsRequeueCommand>("requeue").WithDescription("Move _error messages back to their queue once the cause is fixed")
+                    .WithExample("errors", "requeue", "--queue", "expand-round");
             });
             c.AddBranch("model", m =>
             {

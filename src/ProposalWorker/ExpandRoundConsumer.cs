@@ -15,6 +15,8 @@ public sealed class ExpandRoundConsumer(
     {
         var rounds = context.Message.Select(m => m.Message).ToList();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await context.Publish(new RoundAccepted("expand", WorkerIdentity.Name,
+            [.. rounds.Select(r => new RoundKey(r.SearchId, r.Round))]), context.CancellationToken);
         var results = await engine.ExpandAsync(rounds, context.CancellationToken);
         if (results.Count != rounds.Count)
             throw new InvalidOperationException($"engine returned {results.Count} results for {rounds.Count} rounds");

@@ -8,11 +8,19 @@ namespace Pipeline.ProposalWorker;
 /// _error queue) instead of failing the whole batch it would have joined.</summary>
 public sealed class ExpandRoundValidationFilter(IProposalEngine engine) : IFilter<ConsumeContext<ExpandRound>>
 {
-    public Task Send(ConsumeContext<ExpandRound> context, IPipe<ConsumeContext<ExpandRound>> next)
+    public async Task Send(ConsumeContext<ExpandRound> context, IPipe<ConsumeContext<ExpandRound>> next)
     {
         var error = ExpandRoundValidator.Validate(context.Message, engine.ServedModels);
-        if (error is not null) throw new PermanentMessageException(error);
-        return next.Send(context);
+        if (error is null)
+        {
+            await next.Send(context);
+            return;
+        }
+        // outside a consumer MassTransit moves the message to _error without a Fault<ExpandRound>: publish it, so the
+        // Aggregator learns at once that the round will not come back, and why
+        var refused = new PermanentMessageException(error);
+        await context.NotifyFaulted(context, TimeSpan.Zero, "ExpandRoundValidation", refused);
+        throw refused;
     }
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("expandRoundValidation");

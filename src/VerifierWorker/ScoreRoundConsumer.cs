@@ -15,6 +15,8 @@ public sealed class ScoreRoundConsumer(
     {
         var rounds = context.Message.Select(m => m.Message).ToList();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await context.Publish(new RoundAccepted("score", WorkerIdentity.Name,
+            [.. rounds.Select(r => new RoundKey(r.Request.SearchId, r.Request.Round))]), context.CancellationToken);
         var sequences = ScoringPlan.Sequences(rounds);
         var scores = await scorer.ScoreAsync(sequences, context.CancellationToken);
         if (scores.Count != sequences.Count)

@@ -8,11 +8,19 @@ namespace Pipeline.VerifierWorker;
 /// _error queue) instead of failing the whole batch.</summary>
 public sealed class ScoreRoundValidationFilter(IStepScorer scorer) : IFilter<ConsumeContext<ScoreRound>>
 {
-    public Task Send(ConsumeContext<ScoreRound> context, IPipe<ConsumeContext<ScoreRound>> next)
+    public async Task Send(ConsumeContext<ScoreRound> context, IPipe<ConsumeContext<ScoreRound>> next)
     {
         var error = ScoreRoundValidator.Validate(context.Message, scorer.ModelName);
-        if (error is not null) throw new PermanentMessageException(error);
-        return next.Send(context);
+        if (error is null)
+        {
+            await next.Send(context);
+            return;
+        }
+        // outside a consumer MassTransit moves the message to _error without a Fault<ScoreRound>: publish it, so the
+        // Aggregator learns at once that the round will not come back, and why
+        var refused = new PermanentMessageException(error);
+        await context.NotifyFaulted(context, TimeSpan.Zero, "ScoreRoundValidation", refused);
+        throw refused;
     }
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("scoreRoundValidation");

@@ -14,7 +14,8 @@ public sealed record RunStatusSnapshot(
     TimeSpan RecentWindow,
     IReadOnlyList<QueueDepth>? Queues,
     string? QueueError,
-    DateTime Now);
+    DateTime Now,
+    RunTrouble? Trouble = null);
 
 /// <summary>Renders a <see cref="RunStatusSnapshot"/>; pure, so tests can check the numbers it prints.</summary>
 public static class RunStatusView
@@ -41,6 +42,13 @@ public static class RunStatusView
         rows.Add(table);
 
         rows.Add(new Markup(Rates(s)));
+        if (s.Trouble is { } t)
+        {
+            if (t.Stalled > 0)
+                rows.Add(new Markup($"[yellow]stalled:[/] {t.Stalled} running searches wait on a lost round (re-requested) or one in an _error queue ({t.Faulted}; `pipeline errors list`)"));
+            foreach (var (reason, n) in t.FailureReasons.Take(5))
+                rows.Add(new Markup($"[red]failed[/] {n}: {Markup.Escape(reason)}"));
+        }
 
         if (s.Queues is { } queues)
         {
@@ -73,6 +81,7 @@ public static class RunStatusView
             var finished = r.SearchesDone + r.SearchesFailed;
             var remaining = r.Searches - finished;
             if (remaining == 0) parts.Add("finished");
+            else if (s.Trouble is { Stalled: > 0 } && s.RecentSteps == 0) parts.Add("stalled (no step stored lately; see below)");
             else if (finished > 0) parts.Add($"ETA {Duration(TimeSpan.FromSeconds(remaining * elapsed / finished))}");
             else parts.Add("ETA unknown (no search finished yet)");
         }

@@ -23,6 +23,11 @@ public sealed class SearchRecord
     public SearchStatus Status { get; set; }
     public int CurrentRound { get; set; } = -1;
     public DateTime? RoundRequestedAt { get; set; }
+    public DateTime? RoundAcceptedAt { get; set; }
+    public int RoundRequests { get; set; }
+    public DateTime? LastRoundRequestAt { get; set; }
+    public DateTime? RoundFaultedAt { get; set; }
+    public string? FailureReason { get; set; }
     public DateTime? StartedAt { get; set; }
     public DateTime? FinishedAt { get; set; }
 }

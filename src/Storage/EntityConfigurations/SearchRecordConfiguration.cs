@@ -35,6 +35,11 @@ internal sealed class SearchRecordConfiguration : IEntityTypeConfiguration<Searc
         b.HasIndex(x => new { x.RunId, x.Status });
         b.Property(x => x.CurrentRound).HasDefaultValue(-1).HasSentinel(-1).HasComment("Last round requested from the workers; -1 before the first.");
         b.Property(x => x.RoundRequestedAt).HasComment("When the current round was requested.");
+        b.Property(x => x.RoundAcceptedAt).HasComment("When a worker last took the current round into a batch (RoundAccepted); NULL until one did. A round requested long ago and never accepted is taken for lost.");
+        b.Property(x => x.RoundRequests).HasDefaultValue(0).HasComment("Times the current round was requested again (recovery sweep, resume); 0 for a round requested once. Kept across Aggregator restarts.");
+        b.Property(x => x.LastRoundRequestAt).HasComment("When the current round was last requested again; NULL when it never was.");
+        b.Property(x => x.RoundFaultedAt).HasComment("When a worker first gave up on the current round (its message went to an _error queue); NULL when none did.");
+        b.Property(x => x.FailureReason).HasComment("Why the search failed (the worker's exception, the re-requests that never came back, ...); NULL unless failed.");
         b.Property(x => x.StartedAt).HasComment("When the Aggregator started the search.");
         b.Property(x => x.FinishedAt).HasComment("When the search was finalized (outcomes written).");
     }

@@ -382,10 +382,20 @@ namespace Pipeline.Storage.Migrations
                         .HasColumnName("current_round")
                         .HasComment("Last round requested from the workers; -1 before the first.");
 
+                    b.Property<string>("FailureReason")
+                        .HasColumnType("text")
+                        .HasColumnName("failure_reason")
+                        .HasComment("Why the search failed (the worker's exception, the re-requests that never came back, ...); NULL unless failed.");
+
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("finished_at")
                         .HasComment("When the search was finalized (outcomes written).");
+
+                    b.Property<DateTime?>("LastRoundRequestAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_round_request_at")
+                        .HasComment("When the current round was last requested again; NULL when it never was.");
 
                     b.Property<int>("Lookahead")
                         .HasColumnType("integer")
@@ -402,10 +412,27 @@ namespace Pipeline.Storage.Migrations
                         .HasColumnName("problem_id")
                         .HasComment("Problem searched.");
 
+                    b.Property<DateTime?>("RoundAcceptedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("round_accepted_at")
+                        .HasComment("When a worker last took the current round into a batch (RoundAccepted); NULL until one did. A round requested long ago and never accepted is taken for lost.");
+
+                    b.Property<DateTime?>("RoundFaultedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("round_faulted_at")
+                        .HasComment("When a worker first gave up on the current round (its message went to an _error queue); NULL when none did.");
+
                     b.Property<DateTime?>("RoundRequestedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("round_requested_at")
                         .HasComment("When the current round was requested.");
+
+                    b.Property<int>("RoundRequests")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("round_requests")
+                        .HasComment("Times the current round was requested again (recovery sweep, resume); 0 for a round requested once. Kept across Aggregator restarts.");
 
                     b.Property<Guid>("RunId")
                         .HasColumnType("uuid")

@@ -10,9 +10,10 @@ namespace Pipeline.Storage.Searches;
 /// The one owner of search and run state in PostgreSQL: reads a search for the Aggregator, stores its rounds
 /// and outcomes, and moves it (and its run) through its statuses, one method per transition:
 /// <see cref="RequestedAsync"/>, <see cref="FinishedAsync"/>, <see cref="FailedAsync"/>,
-/// <see cref="ReopenFailedAsync"/>, and <see cref="StalledAsync"/> to find the searches whose round is overdue.
-/// Plain Npgsql (EF adds nothing to these few statements; steps go through binary COPY). Every call but the
-/// last two runs inside the caller's transaction.
+/// <see cref="ReopenFailedAsync"/>, <see cref="AcceptedAsync"/> and <see cref="FaultedAsync"/> from the workers' reports, and
+/// <see cref="LostAsync"/> and <see cref="FaultedPastGraceAsync"/> for the recovery sweep.
+/// Plain Npgsql (EF adds nothing to these few statements; steps go through binary COPY). Calls that take a connection
+/// and transaction run inside the caller's.
 /// </summary>
 public static class SearchStateStore
 {
@@ -125,12 +126,18 @@ public static class SearchStateStore
         await using (batch) await batch.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>pending|running -> running: round <paramref name="round"/> is requested now; the run becomes running.</summary>
+    /// <summary>pending|running -> running: round <paramref name="round"/> is requested now; the run becomes running.
+    /// Requesting the current round again counts one more re-request (and keeps a worker's fault on it); a new round starts at 0.</summary>
     public static async Task RequestedAsync(NpgsqlConnection c, NpgsqlTransaction tx, SearchState search, int round, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand("""
             UPDATE pipeline.searches
-            SET status = @running, current_round = @r, round_requested_at = now(), started_at = COALESCE(started_at, now())
+            SET round_requests = CASE WHEN status = @running AND current_round = @r THEN round_requests + 1 ELSE 0 END,
+                last_round_request_at = CASE WHEN status = @running AND current_round = @r THEN now() END,
+                round_accepted_at = NULL,
+                round_faulted_at = CASE WHEN status = @running AND current_round = @r THEN round_faulted_at END,
+                failure_reason = CASE WHEN status = @running AND current_round = @r THEN failure_reason END,
+                status = @running, current_round = @r, round_requested_at = now(), started_at = COALESCE(started_at, now())
             WHERE search_id = @s;
             UPDATE pipeline.runs SET status = @run_running WHERE run_id = @run AND status = @submitted;
             """, c, tx);
@@ -145,18 +152,18 @@ public static class SearchStateStore
 
     /// <summary>running -> done (its outcomes are written in the same transaction); closes the run if it was the last open search.</summary>
     public static Task FinishedAsync(NpgsqlConnection c, NpgsqlTransaction tx, SearchState search, CancellationToken ct) =>
-        EndAsync(c, tx, search, SearchStatus.Done, ct);
+        EndAsync(c, tx, search, SearchStatus.Done, null, ct);
 
     /// <summary>pending|running -> failed; closes the run if it was the last open search.</summary>
-    public static Task FailedAsync(NpgsqlConnection c, NpgsqlTransaction tx, SearchState search, CancellationToken ct) =>
-        EndAsync(c, tx, search, SearchStatus.Failed, ct);
+    public static Task FailedAsync(NpgsqlConnection c, NpgsqlTransaction tx, SearchState search, string reason, CancellationToken ct) =>
+        EndAsync(c, tx, search, SearchStatus.Failed, reason, ct);
 
     /// <summary>The run row is locked first, so of two searches finishing at once the later one sees the
     /// other's commit and closes the run.</summary>
-    private static async Task EndAsync(NpgsqlConnection c, NpgsqlTransaction tx, SearchState search, SearchStatus status, CancellationToken ct)
+    private static async Task EndAsync(NpgsqlConnection c, NpgsqlTransaction tx, SearchState search, SearchStatus status, string? reason, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand("""
-            UPDATE pipeline.searches SET status = @st, finished_at = now(), started_at = COALESCE(started_at, now())
+            UPDATE pipeline.searches SET status = @st, finished_at = now(), started_at = COALESCE(started_at, now()), failure_reason = @reason
             WHERE search_id = @s;
             SELECT 1 FROM pipeline.runs WHERE run_id = @run FOR UPDATE;
             UPDATE pipeline.runs SET status = @run_done, finished_at = now()
@@ -165,6 +172,7 @@ public static class SearchStateStore
             """, c, tx);
         cmd.Parameters.AddWithValue("s", search.SearchId);
         cmd.Parameters.AddWithValue("st", status.Name());
+        cmd.Parameters.Add(new NpgsqlParameter("reason", NpgsqlDbType.Text) { Value = (object?)reason ?? DBNull.Value });
         cmd.Parameters.AddWithValue("run", search.RunId);
         cmd.Parameters.AddWithValue("run_done", RunStatus.Done.Name());
         cmd.Parameters.AddWithValue("done", SearchStatus.Done.Name());
@@ -181,7 +189,7 @@ public static class SearchStateStore
         await using var tx = await c.BeginTransactionAsync(ct);
         int reopened;
         await using (var cmd = new NpgsqlCommand(
-            "UPDATE pipeline.searches SET status = @running, finished_at = NULL, round_requested_at = NULL WHERE run_id = @r AND status = @failed", c, tx))
+            "UPDATE pipeline.searches SET status = @running, finished_at = NULL, round_requested_at = NULL, round_accepted_at = NULL, round_requests = 0, last_round_request_at = NULL, round_faulted_at = NULL, failure_reason = NULL WHERE run_id = @r AND status = @failed", c, tx))
         {
             cmd.Parameters.AddWithValue("r", runId);
             cmd.Parameters.AddWithValue("running", SearchStatus.Running.Name());
@@ -201,20 +209,86 @@ public static class SearchStateStore
         return reopened;
     }
 
-    /// <summary>Running searches whose requested round is older than <paramref name="timeout"/>, oldest request first.</summary>
-    public static async Task<List<(long SearchId, int Round)>> StalledAsync(NpgsqlDataSource db, TimeSpan timeout, int limit, CancellationToken ct)
+    /// <summary>A worker took these rounds into a batch: marks each still-current round accepted and clears a fault
+    /// recorded on it (its message was re-queued from an _error queue). Returns how many rounds were current.</summary>
+    public static async Task<int> AcceptedAsync(NpgsqlDataSource db, IReadOnlyList<RoundKey> rounds, CancellationToken ct)
+    {
+        if (rounds.Count == 0) return 0;
+        await using var cmd = db.CreateCommand("""
+            UPDATE pipeline.searches s SET round_accepted_at = now(), round_faulted_at = NULL, failure_reason = NULL
+            FROM unnest(@ids, @rounds) AS a(search_id, round)
+            WHERE s.search_id = a.search_id AND s.current_round = a.round AND s.status = @running
+            """);
+        cmd.Parameters.AddWithValue("ids", rounds.Select(r => r.SearchId).ToArray());
+        cmd.Parameters.AddWithValue("rounds", rounds.Select(r => r.Round).ToArray());
+        cmd.Parameters.AddWithValue("running", SearchStatus.Running.Name());
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>A worker gave up on a round (a Fault published as its message went to an _error queue): notes
+    /// when (the first fault) and why, if the round is still the search's current one. True when it was.</summary>
+    public static async Task<bool> FaultedAsync(NpgsqlDataSource db, long searchId, int round, string reason, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand("""
-            SELECT search_id, current_round FROM pipeline.searches
-            WHERE status = @running AND round_requested_at < now() - @t
-            ORDER BY round_requested_at LIMIT @n
+            UPDATE pipeline.searches SET round_faulted_at = COALESCE(round_faulted_at, now()), failure_reason = @reason
+            WHERE search_id = @s AND current_round = @r AND status = @running
+            """);
+        cmd.Parameters.AddWithValue("s", searchId);
+        cmd.Parameters.AddWithValue("r", round);
+        cmd.Parameters.AddWithValue("reason", reason);
+        cmd.Parameters.AddWithValue("running", SearchStatus.Running.Name());
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>Running searches whose current round a worker gave up on more than <paramref name="grace"/> ago,
+    /// with the worker's reason: nobody re-queued the round from the _error queue in time.</summary>
+    public static async Task<List<(long SearchId, int Round, string Reason)>> FaultedPastGraceAsync(NpgsqlDataSource db, TimeSpan grace, int limit, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT search_id, current_round, COALESCE(failure_reason, 'a worker gave up on the round') AS reason
+            FROM pipeline.searches
+            WHERE status = @running AND round_faulted_at < now() - @t
+            ORDER BY round_faulted_at LIMIT @n
             """);
         cmd.Parameters.AddWithValue("running", SearchStatus.Running.Name());
-        cmd.Parameters.AddWithValue("t", timeout);
+        cmd.Parameters.AddWithValue("t", grace);
         cmd.Parameters.AddWithValue("n", limit);
-        var ids = new List<(long, int)>();
+        var rows = new List<(long, int, string)>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) ids.Add((r.Read<long>("search_id"), r.Read<int>("current_round")));
+        while (await r.ReadAsync(ct)) rows.Add((r.Read<long>("search_id"), r.Read<int>("current_round"), r.Read<string>("reason")));
+        return rows;
+    }
+
+    /// <summary>Running searches whose current round looks lost, oldest request first, with how often it was
+    /// re-requested already. A round counts as lost when no worker accepted it within <paramref name="acceptTimeout"/>
+    /// of its request and there is evidence that it is not merely waiting its turn in a queue: a round requested
+    /// after it was accepted at least <paramref name="acceptTimeout"/> ago (queues are first in, first out), or no
+    /// worker accepted any round for <paramref name="acceptTimeout"/> (the queue drained, or the workers went away;
+    /// before any worker ever accepted a round only <paramref name="roundTimeout"/> applies, so runs may start before their workers).
+    /// A round accepted but not back after <paramref name="roundTimeout"/> is taken for lost too (a worker died
+    /// mid-batch, the ScoreRound or RoundScored went missing). Rounds a worker gave up on are left to the grace
+    /// of <see cref="FaultedPastGraceAsync"/>: re-requesting them would only fill the _error queue.</summary>
+    public static async Task<List<(long SearchId, int Round, int Requests)>> LostAsync(NpgsqlDataSource db,
+        TimeSpan acceptTimeout, TimeSpan roundTimeout, int limit, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("""
+            WITH last_accept AS (SELECT max(round_accepted_at) AS at FROM pipeline.searches)
+            SELECT s.search_id, s.current_round, s.round_requests FROM pipeline.searches s, last_accept
+            WHERE s.status = @running AND s.round_faulted_at IS NULL AND (
+                  COALESCE(s.round_accepted_at, s.round_requested_at) < now() - @round
+               OR (s.round_accepted_at IS NULL AND s.round_requested_at < now() - @accept
+                   AND (last_accept.at < now() - @accept
+                        OR EXISTS (SELECT 1 FROM pipeline.searches o
+                                   WHERE o.round_requested_at > s.round_requested_at AND o.round_accepted_at < now() - @accept))))
+            ORDER BY s.round_requested_at LIMIT @n
+            """);
+        cmd.Parameters.AddWithValue("running", SearchStatus.Running.Name());
+        cmd.Parameters.AddWithValue("accept", acceptTimeout);
+        cmd.Parameters.AddWithValue("round", roundTimeout);
+        cmd.Parameters.AddWithValue("n", limit);
+        var ids = new List<(long, int, int)>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) ids.Add((r.Read<long>("search_id"), r.Read<int>("current_round"), r.Read<int>("round_requests")));
         return ids;
     }
 }

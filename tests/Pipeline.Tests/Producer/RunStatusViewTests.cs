@@ -24,6 +24,23 @@ public sealed class RunStatusViewTests
     }
 
     [Fact]
+    public void Searches_waiting_on_lost_rounds_with_no_step_lately_show_stalled_instead_of_an_eta()
+    {
+        var trouble = new RunTrouble(3, 1, [("round 0 in an _error queue for over 300 s: expand-round_error: not served", 2)]);
+        var stalled = Snapshot(20, 5, 6000, TimeSpan.FromMinutes(10), recent: 0) with { Trouble = trouble };
+        Assert.Contains("stalled", RunStatusView.Rates(stalled));
+        Assert.DoesNotContain("ETA", RunStatusView.Rates(stalled));
+        // steps still arriving (other searches go on): the ETA stays
+        Assert.Contains("ETA 30m00s", RunStatusView.Rates(stalled with { RecentSteps = 120 }));
+        Assert.Contains("ETA 30m00s", RunStatusView.Rates(Snapshot(20, 5, 6000, TimeSpan.FromMinutes(10), recent: 0)));
+
+        var console = new Spectre.Console.Testing.TestConsole().Width(250);
+        console.Write(RunStatusView.Render(stalled));
+        Assert.Contains("stalled: 3 running searches", console.Output);
+        Assert.Contains("failed 2: round 0 in an _error queue for over 300 s: expand-round_error: not served", console.Output);
+    }
+
+    [Fact]
     public void Before_any_search_finishes_the_eta_is_unknown()
     {
         Assert.Contains("ETA unknown", RunStatusView.Rates(Snapshot(0, 0, 10, TimeSpan.FromSeconds(30))));

@@ -20,13 +20,13 @@ public sealed class SearchStateTests(FreshDatabase database) : IClassFixture<Fre
 {
     private const string Answer = "The answer is $\\boxed{1}$.";
 
-    private ServiceProvider Services(int maxRoundRequests = 5) => HarnessServices.Build(
+    private ServiceProvider Services(int maxRoundRequests = 5, double roundTimeoutSeconds = 60) => HarnessServices.Build(
         s => s.AddAggregatorCore(),
         _ => { },
         new Dictionary<string, string?>
         {
             ["ConnectionStrings:Pipeline"] = database.ConnectionString,
-            ["Aggregator:RoundTimeoutSeconds"] = "60",
+            ["Aggregator:RoundTimeoutSeconds"] = roundTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Aggregator:MaxRoundRequests"] = maxRoundRequests.ToString(),
         });
 
@@ -208,10 +208,98 @@ public sealed class SearchStateTests(FreshDatabase database) : IClassFixture<Fre
 
         await OverdueAsync();
         Assert.Equal(1, await sweep.SweepOnceAsync(CancellationToken.None));
+        Assert.Equal(2L, await Seed.ScalarAsync(database.DataSource, $"SELECT round_requests FROM pipeline.searches WHERE search_id = {ids[0]}"));
         await OverdueAsync();
-        // a third time: the round never comes back, so the search fails; the other search is untouched
-        Assert.Equal(0, await sweep.SweepOnceAsync(CancellationToken.None));
+        // a restarted Aggregator (a new sweep) keeps the count: a third time, the round never came back, so the
+        // search fails with the reason; the other search is untouched
+        await using var restarted = Services(maxRoundRequests: 2);
+        Assert.Equal(0, await restarted.GetRequiredService<RecoverySweep>().SweepOnceAsync(CancellationToken.None));
         Assert.Equal(SearchStatus.Failed, (await LoadAsync(ids[0])).Status);
+        Assert.Contains("re-requested 2 times", await TextAsync($"SELECT failure_reason FROM pipeline.searches WHERE search_id = {ids[0]}"));
         Assert.Equal(SearchStatus.Running, (await LoadAsync(ids[1])).Status);
+    }
+
+    [Fact]
+    public async Task A_round_no_worker_accepted_is_lost_only_when_later_rounds_were_accepted_or_nothing_was_and_an_accepted_round_waits_for_the_round_timeout()
+    {
+        await using var sp = Services();
+        var harness = sp.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        var progress = sp.GetRequiredService<SearchProgress>();
+        var (run, ids) = await SubmitAsync(false, StrategyConfig.BestOfN(2), StrategyConfig.BestOfN(4), StrategyConfig.BestOfN(8), StrategyConfig.BestOfN(16));
+        foreach (var id in ids) await progress.RequestCurrentRoundAsync(id, null, CancellationToken.None);
+        // a stale acceptance (another round) changes nothing; the current ones are marked
+        Assert.Equal(0, await SearchStateStore.AcceptedAsync(database.DataSource, [new RoundKey(ids[1], 5)], CancellationToken.None));
+        Assert.Equal(2, await SearchStateStore.AcceptedAsync(database.DataSource, [new RoundKey(ids[1], 0), new RoundKey(ids[3], 0)], CancellationToken.None));
+
+        async Task AtAsync(int i, string requested, string? accepted) => await Seed.ScalarAsync(database.DataSource,
+            $"UPDATE pipeline.searches SET round_requested_at = now() - interval '{requested}', round_accepted_at = {(accepted is null ? "NULL" : $"now() - interval '{accepted}'")} WHERE search_id = {ids[i]}");
+        async Task<long[]> LostAsync() => [.. (await SearchStateStore.LostAsync(database.DataSource, TimeSpan.FromSeconds(60),
+            TimeSpan.FromHours(1), 100, CancellationToken.None)).Where(l => ids.Contains(l.SearchId)).Select(l => l.SearchId)];
+
+        // 0: never accepted, though 1 (requested after it) was, 5 minutes ago: lost. 1: accepted, slow: not lost.
+        // 2: never accepted, but the only round accepted after its request was taken 10 s ago: the workers are busy
+        // and 2 may be waiting its turn (or sit in a worker's prefetch): not lost. 3: accepted just now.
+        await AtAsync(0, "10 minutes", null);
+        await AtAsync(1, "9 minutes", "5 minutes");
+        await AtAsync(2, "8 minutes", null);
+        await AtAsync(3, "7 minutes", "10 seconds");
+        Assert.Equal([ids[0]], await LostAsync());
+
+        // the workers took nothing for 2 minutes: the queue drained, so 2 is lost too
+        await AtAsync(3, "7 minutes", "2 minutes");
+        Assert.Equal([ids[0], ids[2]], await LostAsync());
+
+        // an accepted round overdue by the round timeout (1 h) is lost
+        await AtAsync(1, "3 hours", "2 hours");
+        Assert.Equal([ids[1], ids[0], ids[2]], await LostAsync());
+
+        // the sweep re-requests them, counts it and clears the acceptance
+        await using var sweepSp = Services(roundTimeoutSeconds: 3600);
+        await sweepSp.GetRequiredService<ITestHarness>().Start();
+        Assert.True(await sweepSp.GetRequiredService<RecoverySweep>().SweepOnceAsync(CancellationToken.None) >= 3);
+        Assert.Empty(await LostAsync());
+        Assert.Equal("1|true|false", await TextAsync(
+            $"SELECT round_requests || '|' || (last_round_request_at IS NOT NULL) || '|' || (round_accepted_at IS NOT NULL) FROM pipeline.searches WHERE search_id = {ids[0]}"));
+        await CloseAsync(run);
+    }
+
+    [Fact]
+    public async Task A_round_a_worker_gave_up_on_is_not_re_requested_and_fails_its_search_after_the_grace_with_the_reason_unless_accepted_again()
+    {
+        await using var sp = Services();
+        var progress = sp.GetRequiredService<SearchProgress>();
+        var (run, ids) = await SubmitAsync(false, StrategyConfig.BestOfN(2), StrategyConfig.BestOfN(4));
+        foreach (var id in ids) await progress.RequestCurrentRoundAsync(id, null, CancellationToken.None);
+        Assert.False(await SearchStateStore.FaultedAsync(database.DataSource, ids[0], 3, "stale", CancellationToken.None));
+        foreach (var id in ids)
+            Assert.True(await SearchStateStore.FaultedAsync(database.DataSource, id, 0, "expand-round_error: model 'pol' is not served", CancellationToken.None));
+        await Seed.ScalarAsync(database.DataSource,
+            $"UPDATE pipeline.searches SET round_requested_at = now() - interval '3 hours', round_faulted_at = now() - interval '1 hour' WHERE run_id = '{run}'");
+        Assert.DoesNotContain(await SearchStateStore.LostAsync(database.DataSource, TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(10), 100, CancellationToken.None),
+            l => ids.Contains(l.SearchId));
+
+        // search 1's message was re-queued and a worker took it: the fault is forgotten
+        Assert.Equal(1, await SearchStateStore.AcceptedAsync(database.DataSource, [new RoundKey(ids[1], 0)], CancellationToken.None));
+        await using var graceSp = Services();
+        await graceSp.GetRequiredService<ITestHarness>().Start();
+        await graceSp.GetRequiredService<RecoverySweep>().SweepOnceAsync(CancellationToken.None);
+
+        Assert.Equal(SearchStatus.Failed, (await LoadAsync(ids[0])).Status);
+        Assert.Equal("round 0 in an _error queue for over 300 s: expand-round_error: model 'pol' is not served",
+            await TextAsync($"SELECT failure_reason FROM pipeline.searches WHERE search_id = {ids[0]}"));
+        Assert.Equal(SearchStatus.Running, (await LoadAsync(ids[1])).Status);
+        Assert.Equal("", await TextAsync($"SELECT COALESCE(failure_reason, '') FROM pipeline.searches WHERE search_id = {ids[1]}"));
+        await CloseAsync(run);
+    }
+
+    /// <summary>The sweep looks at every search of the shared database: leave none of a test's rounds looking lost.</summary>
+    private Task CloseAsync(Guid run) => Seed.ScalarAsync(database.DataSource,
+        $"UPDATE pipeline.searches SET status = 'done', round_accepted_at = NULL WHERE run_id = '{run}'");
+
+    private async Task<string> TextAsync(string sql)
+    {
+        await using var cmd = database.DataSource.CreateCommand(sql);
+        return (string)(await cmd.ExecuteScalarAsync())!;
     }
 }

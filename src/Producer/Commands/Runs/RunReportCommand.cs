@@ -56,6 +56,9 @@ public sealed class RunReportCommand(IAnsiConsole console, DatabaseConnector con
         var runId = await RunQueries.ResolveAsync(db, settings.Run, ct);
         var run = await RunQueries.GetAsync(db, runId, ct);
         console.MarkupLineInterpolated($"run [blue]{run.Name}[/] {run.RunId}: dataset {run.Dataset}, policy {run.PolicyModel}, prm {run.PrmModel}; {run.SearchesDone}/{run.Searches} searches done, {run.SearchesFailed} failed");
+        if (run.SearchesFailed > 0)
+            foreach (var (reason, n) in (await RunTroubleQueries.GetAsync(db, runId, ct)).FailureReasons)
+                console.MarkupLineInterpolated($"[red]failed[/] {n}: {reason}");
         var rows = await RunQueries.AccuracyAsync(db, runId, ct, settings.Bins);
         var order = (await RunQueries.StrategyProgressAsync(db, runId, ct)).Select(p => p.Label).ToList();
         if (settings.Bins != "level" && rows.All(r => r.AllLevels))

@@ -46,7 +46,8 @@ public sealed class RunStatusCommand(IAnsiConsole console, DatabaseConnector con
             {
                 error = e.Message;
             }
-            return new RunStatusSnapshot(run, strategies, recent, window, depths, error, clock.GetUtcNow().UtcDateTime);
+            var trouble = await RunTroubleQueries.GetAsync(db, runId, ct);
+            return new RunStatusSnapshot(run, strategies, recent, window, depths, error, clock.GetUtcNow().UtcDateTime, trouble);
         }
 
         var snapshot = await Read();

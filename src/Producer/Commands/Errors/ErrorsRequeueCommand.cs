@@ -1,0 +1,34 @@
+using System.ComponentModel;
+using Pipeline.Producer.Errors;
+using Pipeline.Producer.Infrastructure;
+using Pipeline.Storage.Queries;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Pipeline.Producer.Commands.Errors;
+
+/// <summary><c>pipeline errors requeue [--queue NAME] [--run RUN]</c>: moves _error messages back to their queue,
+/// once their cause is fixed. A round accepted again before its search's grace ran out clears the fault.</summary>
+public sealed class ErrorsRequeueCommand(IAnsiConsole console, ErrorQueues errors, DatabaseConnector connector)
+    : AsyncCommand<ErrorsRequeueCommand.Settings>
+{
+    public sealed class Settings : DatabaseSettings
+    {
+        [CommandOption("--queue <NAME>")]
+        [Description("Only QUEUE_error -> QUEUE (e.g. expand-round); default: every pipeline queue")]
+        public string? Queue { get; init; }
+
+        [CommandOption("--run <RUN>")]
+        [Description("Only messages of this run (id, id prefix or name)")]
+        public string? Run { get; init; }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken ct)
+    {
+        Guid? run = settings.Run is null ? null : await RunQueries.ResolveAsync(connector.Get(settings.Connection), settings.Run, ct);
+        var moved = await errors.RequeueAsync(settings.Queue?.EndsWith("_error", StringComparison.Ordinal) == true ? settings.Queue[..^6] : settings.Queue, run, ct);
+        if (moved.Count == 0) console.MarkupLine("nothing to re-queue");
+        foreach (var (queue, n) in moved) console.MarkupLineInterpolated($"re-queued [green]{n}[/] messages from {queue}_error to {queue}");
+        return 0;
+    }
+}
