@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 
@@ -316,26 +315,10 @@ public sealed class HfImportTests(HfImportTests.Imports imports) : IClassFixture
         private void Import(string family, string layout, params string[] args)
         {
             var outDir = Path.Combine(_root, family + (layout == "" ? "" : "-" + layout));
-            var psi = new ProcessStartInfo(Python)
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            if (layout.EndsWith("-external", StringComparison.Ordinal)) psi.Environment["IMPORT_HF_EXTERNAL_OVER"] = "0";
-            foreach (var a in (string[])[Path.Combine(TestPaths.RepoRoot, "scripts", "hf_import", "import_hf.py"),
-                         Path.Combine(FixtureRoot, family), "--out", outDir, .. args])
-                psi.ArgumentList.Add(a);
-            using var process = Process.Start(psi)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-                throw new InvalidOperationException($"import_hf.py {family} exited {process.ExitCode}: {stderr}{stdout.Result}");
+            Prm.ImportedFixtures.RunImporter(family, outDir, args,
+                layout.EndsWith("-external", StringComparison.Ordinal) ? new Dictionary<string, string> { ["IMPORT_HF_EXTERNAL_OVER"] = "0" } : null);
             _manifests[$"{family}/{layout}"] = Path.Combine(outDir, $"{family}.manifest.json");
         }
-
-        // Debian's interpreter has python3-numpy and python3-onnx; another python3 on PATH may not.
-        private static string Python => File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 
         public void Dispose()
         {
