@@ -9,12 +9,15 @@ public sealed class RoundScoredConsumer(SearchProgress progress, ILogger<RoundSc
 {
     public async Task Consume(ConsumeContext<RoundScored> context)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var next = await progress.RecordRoundAsync(context.Message, context.CancellationToken);
         if (next is not null) await context.Publish(next, context.CancellationToken);
-        // scripts/load-test.sh reads this (Debug only: thousands a second under load): the time from the verifier's
-        // publish of RoundScored (queue wait included) to the next ExpandRound's publish
+        // scripts/load-test.sh and scripts/gpu/pipeline_run.sh read this (Debug only: thousands a second under load):
+        // the time from the verifier's publish of RoundScored (queue wait included) to the next ExpandRound's
+        // publish, and of it the time spent here (store, plan, publish)
         if (logger.IsEnabled(LogLevel.Debug) && context.SentTime is { } sent)
-            logger.LogDebug("round latency {Ms:F1} ms (search {Search} round {Round})",
-                (DateTime.UtcNow - sent).TotalMilliseconds, context.Message.Request.SearchId, context.Message.Request.Round);
+            logger.LogDebug("round latency {Ms:F1} ms (search {Search} round {Round}; stored and planned in {StoreMs:F1} ms)",
+                (DateTime.UtcNow - sent).TotalMilliseconds, context.Message.Request.SearchId, context.Message.Request.Round,
+                System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 }

@@ -31,6 +31,8 @@ public static class PipelineApp
             {
                 db.SetDescription("Database schema");
                 db.AddCommand<DbMigrateCommand>("migrate").WithDescription("Create or update the pipeline schema (EF Core migrations)");
+                db.AddCommand<DbQueryCommand>("query").WithDescription("Run one SQL statement and print its rows as psql -A -t does (for scripts)")
+                    .WithExample("db", "query", "SELECT count(*) FROM pipeline.steps");
             });
             c.AddBranch("dataset", d =>
             {

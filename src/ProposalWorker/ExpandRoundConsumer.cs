@@ -15,6 +15,7 @@ public sealed class ExpandRoundConsumer(
     {
         var rounds = context.Message.Select(m => m.Message).ToList();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var queued = QueueWait.Of(context.Message.Select(m => m.SentTime), DateTime.UtcNow);
         await context.Publish(new RoundAccepted("expand", WorkerIdentity.Name,
             [.. rounds.Select(r => new RoundKey(r.SearchId, r.Round))]), context.CancellationToken);
         var results = await engine.ExpandAsync(rounds, context.CancellationToken);
@@ -30,7 +31,8 @@ public sealed class ExpandRoundConsumer(
             await context.Message[i].Publish(new ScoreRound(rounds[i], results[i]), context.CancellationToken);
         }
         metrics.Record(rounds.Count, candidates, tokens);
-        logger.LogInformation("expanded {Rounds} rounds: {Candidates} candidates, {Tokens} tokens in {Ms:F0} ms",
-            rounds.Count, candidates, tokens, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        // scripts/gpu/pipeline_run.sh reads this line: engine time and queue wait per batch
+        logger.LogInformation("expanded {Rounds} rounds: {Candidates} candidates, {Tokens} tokens in {Ms:F0} ms (queued {QueueMeanMs:F0} ms mean, {QueueMaxMs:F0} ms max)",
+            rounds.Count, candidates, tokens, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, queued.MeanMs, queued.MaxMs);
     }
 }

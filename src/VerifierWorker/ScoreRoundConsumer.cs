@@ -15,6 +15,7 @@ public sealed class ScoreRoundConsumer(
     {
         var rounds = context.Message.Select(m => m.Message).ToList();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var queued = QueueWait.Of(context.Message.Select(m => m.SentTime), DateTime.UtcNow);
         await context.Publish(new RoundAccepted("score", WorkerIdentity.Name,
             [.. rounds.Select(r => new RoundKey(r.Request.SearchId, r.Request.Round))]), context.CancellationToken);
         var sequences = ScoringPlan.Sequences(rounds);
@@ -26,7 +27,8 @@ public sealed class ScoreRoundConsumer(
             await context.Message[i].Publish(scored[i], context.CancellationToken);
         var steps = sequences.Sum(s => (long)s.Steps.Count);
         metrics.Record(rounds.Count, sequences.Count, steps);
-        logger.LogInformation("scored {Rounds} rounds: {Sequences} sequences, {Steps} steps in {Ms:F0} ms",
-            rounds.Count, sequences.Count, steps, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        // scripts/gpu/pipeline_run.sh reads this line: PRM time and queue wait per batch
+        logger.LogInformation("scored {Rounds} rounds: {Sequences} sequences, {Steps} steps in {Ms:F0} ms (queued {QueueMeanMs:F0} ms mean, {QueueMaxMs:F0} ms max)",
+            rounds.Count, sequences.Count, steps, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, queued.MeanMs, queued.MaxMs);
     }
 }

@@ -25,3 +25,24 @@ public sealed class DbMigrateCommandTests(EmptyDatabase database) : IClassFixtur
         Assert.Contains("set ConnectionStrings__Pipeline", r.Output);
     }
 }
+
+public sealed class DbQueryCommandTests(EmptyDatabase database) : IClassFixture<EmptyDatabase>
+{
+    [Fact]
+    public async Task Query_prints_rows_as_psql_A_t_does()
+    {
+        var r = await Cli.RunAsync(Cli.Config(database), "db", "query",
+            "SELECT * FROM (VALUES (1, 'a b', true, NULL::text, 2.5::float8), (22, repeat('x', 300), false, 'z', 1e-3::float8)) v ORDER BY 1");
+        Assert.Equal(0, r.ExitCode);
+        // one line a row however long (no wrapping at the console width), '|' between columns, NULL as nothing
+        Assert.Equal($"1|a b|t||2.5\n22|{new string('x', 300)}|f|z|0.001\n", r.Output.Replace("\r\n", "\n"));
+    }
+
+    [Fact]
+    public async Task A_bad_statement_fails_with_the_servers_message()
+    {
+        var r = await Cli.RunAsync(Cli.Config(database), "db", "query", "SELECT * FROM no_such_table");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("no_such_table", r.Output);
+    }
+}

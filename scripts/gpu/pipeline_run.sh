@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# Issue 17: the whole pipeline on one GPU machine. RabbitMQ + PostgreSQL, the Aggregator, one ProposalWorker
+# (policy) and one VerifierWorker (PRM) on the same GPU, the published apps (scripts/gpu/publish.sh), MATH-500;
+# submits the run specs named in RUNS one after another, waits for each, then writes $OUT/summary.md (and
+# summary.json): per run the wall time (submit to the last stored round), generated tokens (SQL), tokens/s
+# through the pipeline, GPU utilisation over the run, and where the time goes (per-round latency from the
+# database; engine time, PRM time and queue waits from the workers' per-batch log lines; the Aggregator's own
+# time from its Debug "round latency" line). Stops everything it started.
+#
+# On the GPU machine, after `real_run.sh prepare` (models in /tmp/real) with every publish.sh part in /tmp/p:
+#   OUT=$OUT RUNS="bon16 beam16" MATH500=.gpu-data/math500_test.jsonl scripts/gpu/pipeline_run.sh
+# Settings (environment):
+#   RUNS          names of samples/gpu/NAME.yaml, run one after another (default: bon16)
+#   MATH500       the MATH-500 JSONL file (default .gpu-data/math500_test.jsonl), imported as DATASET
+#   DATASET       dataset name (default math500); the specs' `dataset:` line is rewritten to it
+#   POLICY, PRM   manifests (default: the one in /tmp/real/llama and /tmp/real/prm); the specs' `policy:`
+#                 and `prm:` lines are rewritten to them
+#   SPEC_SED      extra sed expressions applied to every spec (e.g. 's/limit: 100/limit: 10/')
+#   DEVICE        Inference__Device of both workers (default cuda: fails rather than falling back to CPU)
+#   SERVICES      gpu: start and stop RabbitMQ + PostgreSQL with scripts/gpu/services_gpu.sh (default);
+#                 running: use servers already up (the ConnectionStrings__Pipeline / RabbitMq__* in the
+#                 environment, else `scripts/services.sh env`), never stopped here
+#   PIPELINE_DATABASE, RabbitMq__VirtualHost   a database and vhost of one's own (default pipeline, /)
+#   APP           the published apps (app_env.sh, default /tmp/gpubench); LOCAL_BUILD=1 runs the Release
+#                 builds under src/ with dotnet instead
+#   DEADLINE_S    stop waiting this many seconds after the script started (default 560, inside a 10-minute
+#                 call): the unfinished run is summarized as such, everything is stopped, files come back
+#   BASELINE=1    then the engine alone (GpuBench, engine-shared) at the batch sizes the ProposalWorker used
+#                 (BASELINE_PROMPTS, default /tmp/real/llama-prompts.json: 300-token prompts)
+#   Proposal__*, Verifier__*, Inference__*, Aggregator__*: passed through to the services.
+set -uo pipefail
+T0=$(date +%s)
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$root"
+export TZ=UTC DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+OUT=${OUT:-/tmp/out}
+W=${WORK:-/tmp/pipeline-run}
+RUNS=${RUNS:-bon16}
+MATH500=${MATH500:-.gpu-data/math500_test.jsonl}
+DATASET=${DATASET:-math500}
+DEVICE=${DEVICE:-cuda}
+SERVICES=${SERVICES:-gpu}
+DEADLINE_S=${DEADLINE_S:-560}
+POLICY=${POLICY:-$(ls /tmp/real/llama/*.manifest.json 2>/dev/null | head -1)}
+PRM=${PRM:-$(ls /tmp/real/prm/*.manifest.json 2>/dev/null | head -1)}
+rm -rf "$W"
+mkdir -p "$OUT" "$W/logs" "$W/runs" "$W/specs"
+L=$W/logs
+log() { echo "[pipeline_run $(date +%H:%M:%S)] $*"; }
+die() { log "error: $*"; exit 1; }
+
+[ -f "$MATH500" ] || die "MATH500=$MATH500: no such file (carry a copy, e.g. in .gpu-data/)"
+[ -f "$POLICY" ] || die "POLICY=$POLICY: no policy manifest (run real_run.sh prepare first, or set POLICY)"
+[ -f "$PRM" ] || die "PRM=$PRM: no PRM manifest (run real_run.sh prepare first, or set PRM)"
+for name in $RUNS; do [ -f "samples/gpu/$name.yaml" ] || die "RUNS: samples/gpu/$name.yaml does not exist"; done
+
+if [ "${LOCAL_BUILD:-0}" = 1 ]; then
+  BIN=bin/Release/net10.0
+  app() {
+    local exe=$1; shift
+    case $exe in
+      pipeline) dotnet "$root/src/Producer/$BIN/pipeline.dll" "$@" ;;
+      aggregator) dotnet "$root/src/Aggregator/$BIN/aggregator.dll" "$@" ;;
+      proposal-worker) dotnet "$root/src/ProposalWorker/$BIN/proposal-worker.dll" "$@" ;;
+      verifier-worker) dotnet "$root/src/VerifierWorker/$BIN/verifier-worker.dll" "$@" ;;
+      *) die "no local build of $exe" ;;
+    esac
+  }
+else
+  . "$here/app_env.sh"
+  app() { local exe=$1; shift; "$APP/$exe" "$@"; }
+fi
+pipeline() { app pipeline "$@"; }
+sql() { pipeline db query "$1"; }
+
+# ---------- everything started here is stopped on exit, whatever happens
+pids=()
+services_started=0
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+  pids=()
+  [ "$services_started" = 1 ] && "$here/services_gpu.sh" stop
+  services_started=0
+}
+trap cleanup EXIT
+
+# ---------- servers
+case $SERVICES in
+  gpu)
+    [ -x "$here/services_gpu.sh" ] || die "scripts/gpu/services_gpu.sh is missing"
+    "$here/services_gpu.sh" start > "$L/services.log" 2>&1 || { tail -n 30 "$L/services.log"; die "services_gpu.sh start failed"; }
+    services_started=1
+    eval "$("$here/services_gpu.sh" env)" ;;
+  running)
+    [ -n "${ConnectionStrings__Pipeline:-}" ] || eval "$("$root/scripts/services.sh" env)" ;;
+  *) die "SERVICES=$SERVICES: gpu or running" ;;
+esac
+if [ -n "${PIPELINE_DATABASE:-}" ]; then
+  export ConnectionStrings__Pipeline=$(printf %s "$ConnectionStrings__Pipeline" | sed "s/Database=[^;]*/Database=$PIPELINE_DATABASE/")
+fi
+mgmt="http://127.0.0.1:${RabbitMq__ManagementPort:-15672}/api"
+# The management API, through curl or (a machine without curl) Python's urllib.
+http() {
+  local method=$1 url=$2 body=${3:-}
+  if command -v curl > /dev/null; then
+    curl -sf -u "$RabbitMq__Username:$RabbitMq__Password" -X "$method" -H 'content-type: application/json' ${body:+-d "$body"} "$url"
+  else
+    python3 - "$method" "$url" "$body" <<'PY'
+import base64, os, sys, urllib.request
+m, url, body = sys.argv[1:4]
+req = urllib.request.Request(url, data=body.encode() if body else None, method=m)
+req.add_header("Authorization", "Basic " + base64.b64encode(f"{os.environ['RabbitMq__Username']}:{os.environ['RabbitMq__Password']}".encode()).decode())
+req.add_header("content-type", "application/json")
+try: print(urllib.request.urlopen(req, timeout=5).read().decode())
+except Exception: sys.exit(1)
+PY
+  fi
+}
+if [ -n "${RabbitMq__VirtualHost:-}" ] && [ "$RabbitMq__VirtualHost" != / ]; then
+  http PUT "$mgmt/vhosts/$RabbitMq__VirtualHost" > /dev/null || die "cannot create vhost $RabbitMq__VirtualHost"
+  http PUT "$mgmt/permissions/$RabbitMq__VirtualHost/$RabbitMq__Username" '{"configure":".*","write":".*","read":".*"}' > /dev/null
+fi
+vhost=$(printf %s "${RabbitMq__VirtualHost:-/}" | sed 's#/#%2F#g')
+
+# ---------- schema (as the services expect it: `pipeline db migrate`, which also creates the database) and data
+log "schema and dataset"
+pipeline db migrate > "$L/migrate.log" 2>&1 || { cat "$L/migrate.log"; die "db migrate failed"; }
+if [ "$(sql "SELECT count(*) FROM pipeline.datasets WHERE name = '$DATASET'")" = 0 ]; then
+  pipeline dataset import "$MATH500" --format math --name "$DATASET" | tail -n 2 || die "dataset import failed"
+fi
+
+# ---------- services on the GPU, logs in $W/logs
+export Models__Policy=$POLICY Models__Prm=$PRM Inference__Device=$DEVICE
+if [ "$DEVICE" = cuda ]; then
+  # as real_run.sh's engine runs; positions reserved once (prompt + 10 steps of 40 tokens fit in 2048)
+  export Inference__MaxPrefillTokens=${Inference__MaxPrefillTokens:-65536} Inference__KvCacheLength=${Inference__KvCacheLength:-2048}
+fi
+env | grep -E '^(Proposal|Verifier|Inference|Aggregator|Models)__' | sort > "$W/settings.txt"
+log "starting the Aggregator, ProposalWorker and VerifierWorker ($DEVICE)"
+Logging__LogLevel__Pipeline.Aggregator.RoundScoredConsumer=Debug app aggregator > "$L/aggregator.log" 2>&1 & pids+=($!)
+app proposal-worker > "$L/proposal-worker.log" 2>&1 & pids+=($!)
+app verifier-worker > "$L/verifier-worker.log" 2>&1 & pids+=($!)
+if command -v nvidia-smi > /dev/null; then
+  nvidia-smi --query-gpu=timestamp,utilization.gpu,memory.used --format=csv -lms 500 > "$W/gpu.csv" 2>/dev/null & pids+=($!)
+fi
+alive() { for p in "${pids[@]:0:3}"; do kill -0 "$p" 2>/dev/null || return 1; done; }
+# Messages published before a consumer declared its queue would be dropped: wait until each has one
+# (the workers first load their models).
+for q in search-requested expand-round score-round round-scored; do
+  n=0
+  for _ in $(seq 1 300); do
+    n=$(http GET "$mgmt/queues/$vhost/$q" 2>/dev/null | grep -Eo '"consumers":[0-9]+' | head -1 | grep -Eo '[0-9]+' || true)
+    [ "${n:-0}" -ge 1 ] && break
+    alive || { tail -n 20 "$L"/*.log; die "a service exited while starting"; }
+    sleep 1
+  done
+  [ "${n:-0}" -ge 1 ] || die "queue $q has no consumer after 300 s; see $L"
+done
+log "services up after $(( $(date +%s) - T0 )) s"
+
+# ---------- runs, one after another
+bytes() { stat -c %s "$1" 2>/dev/null || echo 0; }
+slice() { tail -c +"$(( $2 + 1 ))" "$1" | head -c "$(( $3 - $2 ))"; }
+for name in $RUNS; do
+  spec="$W/specs/$name.yaml"
+  sed -e "s#^\( *policy:\).*#\1 $POLICY#" -e "s#^\( *prm:\).*#\1 $PRM#" -e "s#^dataset:.*#dataset: $DATASET#" \
+      ${SPEC_SED:+-e "$SPEC_SED"} "samples/gpu/$name.yaml" > "$spec"
+  d="$W/runs/$name"; mkdir -p "$d"
+  declare -A off=()
+  for f in aggregator proposal-worker verifier-worker; do off[$f]=$(bytes "$L/$f.log"); done
+  t_submit=$(date +%s.%N)
+  run=$(pipeline run submit "$spec" --quiet 2> "$d/submit.err") || { cat "$d/submit.err"; die "run submit $name failed"; }
+  log "run $name: $run submitted"
+  finished=1
+  until [ "$(sql "SELECT status FROM pipeline.runs WHERE run_id = '$run'")" = done ]; do
+    alive || { log "a service exited during run $name"; finished=0; break; }
+    if [ $(( $(date +%s) - T0 )) -ge "$DEADLINE_S" ]; then log "DEADLINE_S=$DEADLINE_S reached: run $name unfinished"; finished=0; break; fi
+    sleep 2
+  done
+  t_done=$(date +%s.%N)
+  for f in aggregator proposal-worker verifier-worker; do slice "$L/$f.log" "${off[$f]}" "$(bytes "$L/$f.log")" > "$d/$f.log"; done
+  printf 'name=%s\nrun_id=%s\nt_submit=%s\nt_done=%s\nfinished=%s\n' "$name" "$run" "$t_submit" "$t_done" "$finished" > "$d/meta.txt"
+  # one row, '|' between columns (names in db-columns.txt); per-round latency = a round's completion minus the
+  # previous round's (the next round is requested in the transaction that stores the previous one) or the
+  # search's start for round 0
+  echo "submitted|first_start|last_round|searches|done|failed|rounds|candidates|generated_tokens|steps|prompt_tokens|rounds_per_search|lat_mean|lat_p50|lat_p90|lat_p99|lat_max|max_new_tokens|max_steps" > "$d/db-columns.txt"
+  sql "WITH s AS (SELECT * FROM pipeline.searches WHERE run_id = '$run'),
+            r AS (SELECT q.*, EXTRACT(EPOCH FROM q.completed_at - COALESCE(lag(q.completed_at) OVER (PARTITION BY q.search_id ORDER BY q.round), s.started_at))::float8 AS sec
+                  FROM pipeline.search_rounds q JOIN s USING (search_id)),
+            t AS (SELECT count(*) AS n, COALESCE(sum(prompt_tokens), 0) AS p FROM pipeline.steps JOIN s USING (search_id))
+       SELECT EXTRACT(EPOCH FROM (SELECT created_at FROM pipeline.runs WHERE run_id = '$run'))::float8,
+              EXTRACT(EPOCH FROM (SELECT min(started_at) FROM s))::float8, EXTRACT(EPOCH FROM (SELECT max(completed_at) FROM r))::float8,
+              (SELECT count(*) FROM s), (SELECT count(*) FROM s WHERE status = 'done'), (SELECT count(*) FROM s WHERE status = 'failed'),
+              (SELECT count(*) FROM r), (SELECT COALESCE(sum(candidates), 0) FROM r), (SELECT COALESCE(sum(generated_tokens), 0) FROM r),
+              (SELECT n FROM t), (SELECT p FROM t), (SELECT count(*)::float8 / NULLIF((SELECT count(*) FROM s), 0) FROM r),
+              (SELECT avg(sec) FROM r), (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY sec) FROM r),
+              (SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY sec) FROM r), (SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY sec) FROM r),
+              (SELECT max(sec) FROM r),
+              (SELECT max_new_tokens FROM pipeline.runs WHERE run_id = '$run'), (SELECT max_steps FROM pipeline.runs WHERE run_id = '$run')" > "$d/db.txt" \
+    || log "run $name: the statistics query failed"
+  sql "SELECT finish_reason, count(*) FROM pipeline.steps JOIN pipeline.searches USING (search_id) WHERE run_id = '$run' GROUP BY 1 ORDER BY 1" > "$d/finish-reasons.txt"
+  sql "SELECT failure_reason, count(*) FROM pipeline.searches WHERE run_id = '$run' AND failure_reason IS NOT NULL GROUP BY 1" > "$d/failures.txt"
+  log "run $name: finished=$finished after $(awk -v a="$t_submit" -v b="$t_done" 'BEGIN {printf "%.0f", b - a}') s"
+  [ "$finished" = 1 ] || break
+done
+
+# ---------- stop the services (the baseline needs the GPU alone), then the summary
+cleanup
+python3 "$here/pipeline_summary.py" --work "$W" --out "$OUT" --runs "$RUNS" || log "summary failed"
+
+if [ "${BASELINE:-0}" = 1 ] && [ "${LOCAL_BUILD:-0}" != 1 ]; then
+  # The engine alone at the batch sizes the ProposalWorker ran (pipeline_summary.py wrote them), with the
+  # spec's token limit per call and BASELINE_PROMPTS' 300-token prompts.
+  for name in $RUNS; do
+    [ -f "$W/runs/$name/baseline-args.txt" ] || continue
+    read -r batches newtok < "$W/runs/$name/baseline-args.txt"
+    mkdir -p "$W/baseline/$name"
+    "$APP/GpuBench" --Inference:Device=cuda --Inference:MaxPrefillTokens=65536 --Inference:KvCacheLength=2048 \
+      --GpuBench:Manifest="$POLICY" --GpuBench:SharedManifest="$POLICY" --GpuBench:Runners=engine-shared --GpuBench:Modes=bench \
+      --GpuBench:Prompts="${BASELINE_PROMPTS:-/tmp/real/llama-prompts.json}" --GpuBench:Batches="$batches" \
+      --GpuBench:NewTokens="$newtok" --GpuBench:Out="$W/baseline/$name" > "$W/baseline/$name/gpubench.log" 2>&1 \
+      || { tail -n 5 "$W/baseline/$name/gpubench.log"; log "baseline $name failed"; }
+  done
+  python3 "$here/pipeline_summary.py" --work "$W" --out "$OUT" --runs "$RUNS" || log "summary failed"
+fi
+
+cp "$W/gpu.csv" "$OUT/" 2>/dev/null
+tar -C "$W" -czf "$OUT/pipeline-run.tar.gz" . && log "logs, specs and per-run files: $OUT/pipeline-run.tar.gz"
+cat "$OUT/summary.md" 2>/dev/null

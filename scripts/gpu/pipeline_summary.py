@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""The summary of scripts/gpu/pipeline_run.sh (issue 17): reads what it left in WORK (runs/NAME/: meta.txt,
+db.txt + db-columns.txt, the three services' log lines of that run; gpu.csv; baseline/NAME/bench.json) and writes
+OUT/summary.md and OUT/summary.json, and runs/NAME/baseline-args.txt (the GpuBench batches of that run).
+
+Where the time goes, per round (means over the run's rounds, in ms):
+  expand wait   ExpandRound published -> its ProposalWorker batch started (broker, prefetch, batch filling)
+  expand        the batch's engine time (every round of a batch is charged the whole batch)
+  score wait    ScoreRound published -> its VerifierWorker batch started
+  score         the PRM batch's time
+  aggregator    RoundScored published -> next ExpandRound published (queue wait + store + plan), of which
+                'store' is the Aggregator's own work
+and the round latency from the database (completion of a round minus that of the previous one) to compare.
+Standard library only (the GPU machine's Python has nothing else we rely on)."""
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import re
+import statistics
+
+EXPAND = re.compile(r"expanded (\d+) rounds: (\d+) candidates, (\d+) tokens in (\d+) ms \(queued (\d+) ms mean, (\d+) ms max\)")
+SCORE = re.compile(r"scored (\d+) rounds: (\d+) sequences, (\d+) steps in (\d+) ms \(queued (\d+) ms mean, (\d+) ms max\)")
+ROUND = re.compile(r"round latency ([\d.]+) ms \(search \d+ round \d+; stored and planned in ([\d.]+) ms\)")
+
+
+def read_kv(path):
+    out = {}
+    with open(path) as f:
+        for line in f:
+            k, _, v = line.strip().partition("=")
+            if k:
+                out[k] = v
+    return out
+
+
+def read_db(run_dir):
+    cols_path, row_path = os.path.join(run_dir, "db-columns.txt"), os.path.join(run_dir, "db.txt")
+    if not os.path.exists(row_path) or os.path.getsize(row_path) == 0:
+        return {}
+    cols = open(cols_path).read().strip().split("|")
+    vals = open(row_path).read().strip().splitlines()[0].split("|")
+    return {c: (float(v) if v not in ("",) else None) for c, v in zip(cols, vals)}
+
+
+def lines(path, rx):
+    if not os.path.exists(path):
+        return []
+    with open(path, errors="replace") as f:
+        return [tuple(float(x) for x in m.groups()) for m in map(rx.search, f) if m]
+
+
+def weighted_mean(pairs):
+    """pairs of (weight, value)"""
+    w = sum(p[0] for p in pairs)
+    return sum(p[0] * p[1] for p in pairs) / w if w else None
+
+
+def batch_stats(batches, wall):
+    # (rounds, items, work, ms, queue_mean, queue_max) per batch
+    if not batches:
+        return None
+    busy = sum(b[3] for b in batches) / 1000
+    items = [b[1] for b in batches]
+    return {
+        "batches": len(batches),
+        "rounds_per_batch": statistics.mean(b[0] for b in batches),
+        "items_per_batch_mean": statistics.mean(items),
+        "items_per_batch_median": statistics.median(items),
+        "items_per_batch_max": max(items),
+        "work": sum(b[2] for b in batches),
+        "busy_s": busy,
+        "busy_share": busy / wall if wall else None,
+        "work_per_busy_s": sum(b[2] for b in batches) / busy if busy else None,
+        "round_ms": weighted_mean([(b[0], b[3]) for b in batches]),
+        "queue_ms": weighted_mean([(b[0], b[4]) for b in batches]),
+        "queue_max_ms": max(b[5] for b in batches),
+    }
+
+
+def gpu_samples(path):
+    out = []
+    if not os.path.exists(path):
+        return out
+    with open(path) as f:
+        for row in csv.reader(f):
+            if len(row) < 3 or row[0].startswith("timestamp"):
+                continue
+            try:
+                t = dt.datetime.strptime(row[0].strip(), "%Y/%m/%d %H:%M:%S.%f").replace(tzinfo=dt.timezone.utc).timestamp()
+                out.append((t, float(row[1].strip().split()[0]), float(row[2].strip().split()[0])))
+            except ValueError:
+                continue
+    return out
+
+
+def percentile(values, p):
+    if not values:
+        return None
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, int(len(s) * p / 100 + 0.999) - 1))]
+
+
+def summarize(work, name, gpu):
+    d = os.path.join(work, "runs", name)
+    meta, db = read_kv(os.path.join(d, "meta.txt")), read_db(d)
+    start = db.get("submitted") or float(meta["t_submit"])
+    end = db.get("last_round") if meta.get("finished") == "1" and db.get("last_round") else float(meta["t_done"])
+    wall = end - start
+    tokens = db.get("generated_tokens") or 0
+    r = {"name": name, "run_id": meta.get("run_id"), "finished": meta.get("finished") == "1", "wall_s": wall,
+         "db": db, "generated_tokens": tokens, "tokens_per_s": tokens / wall if wall > 0 else None}
+    searches = db.get("searches") or 0
+    r["projected_500_h"] = wall * 500 / searches / 3600 if searches and r["finished"] else None
+    r["proposal"] = batch_stats(lines(os.path.join(d, "proposal-worker.log"), EXPAND), wall)
+    r["verifier"] = batch_stats(lines(os.path.join(d, "verifier-worker.log"), SCORE), wall)
+    agg = lines(os.path.join(d, "aggregator.log"), ROUND)
+    r["aggregator"] = {"rounds": len(agg), "latency_ms_mean": statistics.mean(a[0] for a in agg),
+                       "latency_ms_p50": percentile([a[0] for a in agg], 50), "latency_ms_p99": percentile([a[0] for a in agg], 99),
+                       "store_ms_mean": statistics.mean(a[1] for a in agg)} if agg else None
+    window = [g for g in gpu if start <= g[0] <= end]
+    r["gpu"] = {"samples": len(window), "util_mean": statistics.mean(g[1] for g in window),
+                "memory_max_mib": max(g[2] for g in window)} if window else None
+    # the engine batches the ProposalWorker ran, for the GpuBench baseline (its prompts file holds 256)
+    p = r["proposal"]
+    if p:
+        cap = int(os.environ.get("Inference__MaxBatchSize", "256"))
+        batches = sorted({min(cap, 256, int(p["items_per_batch_median"])), min(cap, 256, int(p["items_per_batch_max"]))})
+        newtok = int(db.get("max_new_tokens") or 40)
+        with open(os.path.join(d, "baseline-args.txt"), "w") as f:
+            f.write(f"{','.join(str(b) for b in batches if b > 0)} {newtok}\n")
+        r["baseline_batches"] = batches
+    bench = os.path.join(work, "baseline", name, "bench.json")
+    if os.path.exists(bench):
+        rows = json.load(open(bench))["rows"]
+        r["baseline"] = [{"batch": x["batch"], "new_tokens": x["new_tokens"], "tokens_per_s": x["tokens_per_s"]} for x in rows]
+        at = next((x for x in rows if x["batch"] == r["baseline_batches"][0]), None) if r.get("baseline_batches") else None
+        if at and r["tokens_per_s"]:
+            r["pipeline_efficiency"] = r["tokens_per_s"] / at["tokens_per_s"]
+    return r
+
+
+def fmt(v, spec="{:.0f}", none="-"):
+    return none if v is None else spec.format(v)
+
+
+def markdown(runs, settings):
+    out = ["# The whole pipeline on one GPU (scripts/gpu/pipeline_run.sh)", ""]
+    out += ["| run | searches | done/failed | wall s | rounds | samples | generated tokens | tokens/sample | pipeline tok/s | "
+            "engine tok/s (baseline, batch) | efficiency | GPU util % | GPU mem MiB | projected h (500 problems) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in runs:
+        db = r["db"]
+        base = r.get("baseline") or []
+        b0 = base[0] if base else None
+        out.append("| {} | {} | {}/{} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
+            r["name"] + ("" if r["finished"] else " (unfinished)"), fmt(db.get("searches")), fmt(db.get("done")), fmt(db.get("failed")),
+            fmt(r["wall_s"], "{:.1f}"), fmt(db.get("rounds")), fmt(db.get("candidates")), fmt(r["generated_tokens"]),
+            fmt(r["generated_tokens"] / db["candidates"] if db.get("candidates") else None, "{:.0f}"), fmt(r["tokens_per_s"]),
+            f"{b0['tokens_per_s']:.0f} (b={b0['batch']})" if b0 else "-", fmt(r.get("pipeline_efficiency"), "{:.0%}"),
+            fmt(r["gpu"]["util_mean"] if r["gpu"] else None, "{:.0f}"), fmt(r["gpu"]["memory_max_mib"] if r["gpu"] else None),
+            fmt(r["projected_500_h"], "{:.2f}")))
+    out += ["", "## Where the time goes (mean per round, ms)", "",
+            "| run | round latency (DB) p50 / p90 / max | expand wait | expand | score wait | score | aggregator (of it store) | sum |",
+            "|---|---|---|---|---|---|---|---|"]
+    for r in runs:
+        db, p, v, a = r["db"], r["proposal"] or {}, r["verifier"] or {}, r["aggregator"] or {}
+        parts = [p.get("queue_ms"), p.get("round_ms"), v.get("queue_ms"), v.get("round_ms"), a.get("latency_ms_mean")]
+        total = sum(x for x in parts if x is not None)
+        out.append("| {} | {} ({} / {} / {}) | {} | {} | {} | {} | {} ({}) | {} |".format(
+            r["name"], fmt(db["lat_mean"] * 1000 if db.get("lat_mean") is not None else None),
+            *(fmt(db[k] * 1000 if db.get(k) is not None else None) for k in ("lat_p50", "lat_p90", "lat_max")),
+            *(fmt(x) for x in parts[:4]), fmt(a.get("latency_ms_mean")), fmt(a.get("store_ms_mean"), "{:.1f}"), fmt(total)))
+    out += ["", "## Workers", "",
+            "| run | worker | batches | rounds/batch | sequences/batch mean (median, max) | busy s | busy % of wall | work/s while busy | queue wait mean (max) ms |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    for r in runs:
+        for label, s, unit in (("proposal", r["proposal"], "tokens"), ("verifier", r["verifier"], "steps")):
+            if not s:
+                out.append(f"| {r['name']} | {label} | 0 | | | | | | |")
+                continue
+            out.append("| {} | {} | {} | {:.1f} | {:.0f} ({:.0f}, {:.0f}) | {:.1f} | {:.0%} | {:.0f} {} | {:.0f} ({:.0f}) |".format(
+                r["name"], label, s["batches"], s["rounds_per_batch"], s["items_per_batch_mean"], s["items_per_batch_median"],
+                s["items_per_batch_max"], s["busy_s"], s["busy_share"] or 0, s["work_per_busy_s"] or 0, unit, s["queue_ms"] or 0, s["queue_max_ms"]))
+    if any(r.get("baseline") for r in runs):
+        out += ["", "## Engine alone (GpuBench engine-shared, 300-token prompts, the run's max_new_tokens)", "",
+                "| run | batch | new tokens | tok/s |", "|---|---|---|---|"]
+        for r in runs:
+            for b in r.get("baseline") or []:
+                out.append(f"| {r['name']} | {b['batch']} | {b['new_tokens']} | {b['tokens_per_s']:.0f} |")
+    out += ["", "Wall = run submitted (runs.created_at) to its last stored round; tokens = sum of search_rounds.generated_tokens;",
+            "efficiency = pipeline tok/s / the engine's tok/s at the ProposalWorker's median batch; GPU util = nvidia-smi's",
+            "utilization.gpu averaged over the run's window (500 ms samples); projected = wall x 500 / searches.", "",
+            "Settings: " + (", ".join(settings) if settings else "defaults")]
+    return "\n".join(out) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--runs", required=True, help="the run names, in the order they ran")
+    a = ap.parse_args()
+    gpu = gpu_samples(os.path.join(a.work, "gpu.csv"))
+    runs = [summarize(a.work, n, gpu) for n in a.runs.split() if os.path.exists(os.path.join(a.work, "runs", n, "meta.txt"))]
+    sp = os.path.join(a.work, "settings.txt")
+    settings = [l.strip() for l in open(sp)] if os.path.exists(sp) else []
+    settings = [s for s in settings if not s.startswith("Models__")]
+    os.makedirs(a.out, exist_ok=True)
+    with open(os.path.join(a.out, "summary.json"), "w") as f:
+        json.dump({"runs": runs, "settings": settings}, f, indent=2)
+    with open(os.path.join(a.out, "summary.md"), "w") as f:
+        f.write(markdown(runs, settings))
+
+
+if __name__ == "__main__":
+    main()
