@@ -19,17 +19,20 @@ root=$(cd "$here/../.." && pwd)
 
 case "$PHASE" in
 prepare)
+  # MODELS: which of llama, qwen, prm to make and import (default all three; pipeline_run.sh needs llama and prm)
+  want() { [[ " ${MODELS:-llama qwen prm} " == *" $1 "* ]]; }
   for m in llama:llama-3.2-1b-instruct qwen:qwen2.5-math-1.5b-instruct prm:qwen2.5-math-prm-7b; do
     short=${m%%:*}; name=${m#*:}
+    want "$short" || continue
     [ -f "$R/hf-$short/config.json" ] || python3 "$here/real_models.py" make --name "$name" --out "$R/hf-$short" || exit 1
   done
   t0=$(date +%s)
-  python3 "$root/scripts/hf_import/import_hf.py" "$R/hf-llama" --out "$R/llama" --name Llama-3.2-1B-Instruct --dtype float16 --layout shared || exit 1
-  python3 "$root/scripts/hf_import/import_hf.py" "$R/hf-qwen" --out "$R/qwen" --name Qwen2.5-Math-1.5B-Instruct --dtype float16 --layout shared || exit 1
-  python3 "$root/scripts/hf_import/import_hf.py" "$R/hf-prm" --out "$R/prm" --name Qwen2.5-Math-PRM-7B --dtype float16 --layout shared || exit 1
+  if want llama; then python3 "$root/scripts/hf_import/import_hf.py" "$R/hf-llama" --out "$R/llama" --name Llama-3.2-1B-Instruct --dtype float16 --layout shared || exit 1; fi
+  if want qwen; then python3 "$root/scripts/hf_import/import_hf.py" "$R/hf-qwen" --out "$R/qwen" --name Qwen2.5-Math-1.5B-Instruct --dtype float16 --layout shared || exit 1; fi
+  if want prm; then python3 "$root/scripts/hf_import/import_hf.py" "$R/hf-prm" --out "$R/prm" --name Qwen2.5-Math-PRM-7B --dtype float16 --layout shared || exit 1; fi
   echo "imports took $(( $(date +%s) - t0 )) s"
-  python3 "$here/real_models.py" prompts --tokenizer "$R/hf-llama" --out "$R/llama-prompts.json" --tokens 300 --count 256 || exit 1
-  python3 "$here/real_models.py" prompts --tokenizer "$R/hf-qwen" --out "$R/qwen-prompts.json" --tokens 300 --count 256 || exit 1
+  if want llama; then python3 "$here/real_models.py" prompts --tokenizer "$R/hf-llama" --out "$R/llama-prompts.json" --tokens 300 --count 256 || exit 1; fi
+  if want qwen; then python3 "$here/real_models.py" prompts --tokenizer "$R/hf-qwen" --out "$R/qwen-prompts.json" --tokens 300 --count 256 || exit 1; fi
   du -sh "$R"/* | tee "$OUT/sizes.txt"
   ;;
 hf)
