@@ -56,21 +56,17 @@ die() { log "error: $*"; exit 1; }
 for name in $RUNS; do [ -f "samples/gpu/$name.yaml" ] || die "RUNS: samples/gpu/$name.yaml does not exist"; done
 
 if [ "${LOCAL_BUILD:-0}" = 1 ]; then
-  BIN=bin/Release/net10.0
-  app() {
-    local exe=$1; shift
-    case $exe in
-      pipeline) dotnet "$root/src/Producer/$BIN/pipeline.dll" "$@" ;;
-      aggregator) dotnet "$root/src/Aggregator/$BIN/aggregator.dll" "$@" ;;
-      proposal-worker) dotnet "$root/src/ProposalWorker/$BIN/proposal-worker.dll" "$@" ;;
-      verifier-worker) dotnet "$root/src/VerifierWorker/$BIN/verifier-worker.dll" "$@" ;;
-      *) die "no local build of $exe" ;;
-    esac
-  }
+  # the Release builds under src/, behind one small launcher each, so they are called as the published apps are
+  BINDIR=$W/bin; mkdir -p "$BINDIR"
+  for a in Producer:pipeline Aggregator:aggregator ProposalWorker:proposal-worker VerifierWorker:verifier-worker; do
+    printf '#!/bin/sh\nexec dotnet "%s" "$@"\n' "$root/src/${a%%:*}/bin/Release/net10.0/${a#*:}.dll" > "$BINDIR/${a#*:}"
+    chmod +x "$BINDIR/${a#*:}"
+  done
 else
   . "$here/app_env.sh"
-  app() { local exe=$1; shift; "$APP/$exe" "$@"; }
+  BINDIR=$APP
 fi
+app() { local exe=$1; shift; "$BINDIR/$exe" "$@"; }
 pipeline() { app pipeline "$@"; }
 sql() { pipeline db query "$1"; }
 
@@ -139,7 +135,7 @@ if [ "$DEVICE" = cuda ]; then
 fi
 env | grep -E '^(Proposal|Verifier|Inference|Aggregator|Models)__' | sort > "$W/settings.txt"
 log "starting the Aggregator, ProposalWorker and VerifierWorker ($DEVICE)"
-Logging__LogLevel__Pipeline.Aggregator.RoundScoredConsumer=Debug app aggregator > "$L/aggregator.log" 2>&1 & pids+=($!)
+env Logging__LogLevel__Pipeline.Aggregator.RoundScoredConsumer=Debug "$BINDIR/aggregator" > "$L/aggregator.log" 2>&1 & pids+=($!)
 app proposal-worker > "$L/proposal-worker.log" 2>&1 & pids+=($!)
 app verifier-worker > "$L/verifier-worker.log" 2>&1 & pids+=($!)
 if command -v nvidia-smi > /dev/null; then
