@@ -162,14 +162,15 @@ def markdown(runs, settings):
             fmt(r["gpu"]["util_mean"] if r["gpu"] else None, "{:.0f}"), fmt(r["gpu"]["memory_max_mib"] if r["gpu"] else None),
             fmt(r["projected_500_h"], "{:.2f}")))
     out += ["", "## Where the time goes (mean per round, ms)", "",
-            "| run | round latency (DB) p50 / p90 / max | expand wait | expand | score wait | score | aggregator (of it store) | sum |",
-            "|---|---|---|---|---|---|---|---|"]
+            "| run | submit -> first search started | round latency (DB) p50 / p90 / max | expand wait | expand | score wait | score | aggregator (of it store) | sum |",
+            "|---|---|---|---|---|---|---|---|---|"]
     for r in runs:
         db, p, v, a = r["db"], r["proposal"] or {}, r["verifier"] or {}, r["aggregator"] or {}
         parts = [p.get("queue_ms"), p.get("round_ms"), v.get("queue_ms"), v.get("round_ms"), a.get("latency_ms_mean")]
         total = sum(x for x in parts if x is not None)
-        out.append("| {} | {} ({} / {} / {}) | {} | {} | {} | {} | {} ({}) | {} |".format(
-            r["name"], fmt(db["lat_mean"] * 1000 if db.get("lat_mean") is not None else None),
+        start = db["first_start"] - db["submitted"] if db.get("first_start") and db.get("submitted") else None
+        out.append("| {} | {} | {} ({} / {} / {}) | {} | {} | {} | {} | {} ({}) | {} |".format(
+            r["name"], fmt(start * 1000 if start is not None else None), fmt(db["lat_mean"] * 1000 if db.get("lat_mean") is not None else None),
             *(fmt(db[k] * 1000 if db.get(k) is not None else None) for k in ("lat_p50", "lat_p90", "lat_max")),
             *(fmt(x) for x in parts[:4]), fmt(a.get("latency_ms_mean")), fmt(a.get("store_ms_mean"), "{:.1f}"), fmt(total)))
     out += ["", "## Workers", "",
@@ -189,7 +190,10 @@ def markdown(runs, settings):
         for r in runs:
             for b in r.get("baseline") or []:
                 out.append(f"| {r['name']} | {b['batch']} | {b['new_tokens']} | {b['tokens_per_s']:.0f} |")
-    out += ["", "Wall = run submitted (runs.created_at) to its last stored round; tokens = sum of search_rounds.generated_tokens;",
+    out += ["", "Round latency = a round's completed_at minus the previous round's (or the search's start); its parts: the",
+            "workers' per-batch log lines (wait = publish to batch start; expand/score = the whole batch's time, charged to",
+            "each of its rounds) and the Aggregator's (RoundScored published -> next ExpandRound published; store = its own work).",
+            "", "Wall = run submitted (runs.created_at) to its last stored round; tokens = sum of search_rounds.generated_tokens;",
             "efficiency = pipeline tok/s / the engine's tok/s at the ProposalWorker's median batch; GPU util = nvidia-smi's",
             "utilization.gpu averaged over the run's window (500 ms samples); projected = wall x 500 / searches.", "",
             "Settings: " + (", ".join(settings) if settings else "defaults")]
