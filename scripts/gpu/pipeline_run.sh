@@ -25,8 +25,9 @@
 #                 builds under src/ with dotnet instead
 #   DEADLINE_S    stop waiting this many seconds after the script started (default 560, inside a 10-minute
 #                 call): the unfinished run is summarized as such, everything is stopped, files come back
-#   BASELINE=1    then the engine alone (GpuBench, engine-shared) at the batch sizes the ProposalWorker used
-#                 (BASELINE_PROMPTS, default /tmp/real/llama-prompts.json: 300-token prompts)
+#   BASELINE=1    then the engine alone (GpuBench, BASELINE_RUNNER, default engine-shared) at the batch sizes
+#                 the ProposalWorker used, the run's max_new_tokens, on BASELINE_PROMPTS (default
+#                 /tmp/real/llama-prompts.json: 300-token prompts); needs the published apps
 #   Proposal__*, Verifier__*, Inference__*, Aggregator__*: passed through to the services.
 set -uo pipefail
 T0=$(date +%s)
@@ -136,8 +137,9 @@ fi
 env | grep -E '^(Proposal|Verifier|Inference|Aggregator|Models)__' | sort > "$W/settings.txt"
 log "starting the Aggregator, ProposalWorker and VerifierWorker ($DEVICE)"
 env Logging__LogLevel__Pipeline.Aggregator.RoundScoredConsumer=Debug "$BINDIR/aggregator" > "$L/aggregator.log" 2>&1 & pids+=($!)
-app proposal-worker > "$L/proposal-worker.log" 2>&1 & pids+=($!)
-app verifier-worker > "$L/verifier-worker.log" 2>&1 & pids+=($!)
+# started directly, not through app(): $! must be the process itself for cleanup to end it
+"$BINDIR/proposal-worker" > "$L/proposal-worker.log" 2>&1 & pids+=($!)
+"$BINDIR/verifier-worker" > "$L/verifier-worker.log" 2>&1 & pids+=($!)
 if command -v nvidia-smi > /dev/null; then
   nvidia-smi --query-gpu=timestamp,utilization.gpu,memory.used --format=csv -lms 500 > "$W/gpu.csv" 2>/dev/null & pids+=($!)
 fi
@@ -206,16 +208,18 @@ done
 cleanup
 python3 "$here/pipeline_summary.py" --work "$W" --out "$OUT" --runs "$RUNS" || log "summary failed"
 
-if [ "${BASELINE:-0}" = 1 ] && [ "${LOCAL_BUILD:-0}" != 1 ]; then
+if [ "${BASELINE:-0}" = 1 ]; then
+  [ -x "$BINDIR/GpuBench" ] || die "BASELINE=1 needs the published GpuBench (not LOCAL_BUILD)"
   # The engine alone at the batch sizes the ProposalWorker ran (pipeline_summary.py wrote them), with the
   # spec's token limit per call and BASELINE_PROMPTS' 300-token prompts.
   for name in $RUNS; do
     [ -f "$W/runs/$name/baseline-args.txt" ] || continue
     read -r batches newtok < "$W/runs/$name/baseline-args.txt"
     mkdir -p "$W/baseline/$name"
-    "$APP/GpuBench" --Inference:Device=cuda --Inference:MaxPrefillTokens=65536 --Inference:KvCacheLength=2048 \
-      --GpuBench:Manifest="$POLICY" --GpuBench:SharedManifest="$POLICY" --GpuBench:Runners=engine-shared --GpuBench:Modes=bench \
-      --GpuBench:Prompts="${BASELINE_PROMPTS:-/tmp/real/llama-prompts.json}" --GpuBench:Batches="$batches" \
+    log "baseline $name: GpuBench ${BASELINE_RUNNER:-engine-shared} at batch $batches, $newtok new tokens"
+    "$BINDIR/GpuBench" --Inference:Device="$DEVICE" --Inference:MaxPrefillTokens=65536 --Inference:KvCacheLength=2048 \
+      --GpuBench:Manifest="$POLICY" --GpuBench:SharedManifest="$POLICY" --GpuBench:Runners="${BASELINE_RUNNER:-engine-shared}" \
+      --GpuBench:Modes=bench --GpuBench:Prompts="${BASELINE_PROMPTS:-/tmp/real/llama-prompts.json}" --GpuBench:Batches="$batches" \
       --GpuBench:NewTokens="$newtok" --GpuBench:Out="$W/baseline/$name" > "$W/baseline/$name/gpubench.log" 2>&1 \
       || { tail -n 5 "$W/baseline/$name/gpubench.log"; log "baseline $name failed"; }
   done
