@@ -23,6 +23,7 @@
 #   PIPELINE_DATABASE, RabbitMq__VirtualHost   a database and vhost of one's own (default pipeline, /)
 #   APP           the published apps (app_env.sh, default /tmp/gpubench); LOCAL_BUILD=1 runs the Release
 #                 builds under src/ with dotnet instead
+#   WARMUP        problems of the first spec run first, unmeasured (default 4; 0 = no warm-up)
 #   DEADLINE_S    stop waiting this many seconds after the script started (default 560, inside a 10-minute
 #                 call): the unfinished run is summarized as such, everything is stopped, files come back
 #   BASELINE=1    then the engine alone (GpuBench, BASELINE_RUNNER, default engine-shared) at the batch sizes
@@ -158,6 +159,26 @@ for q in search-requested expand-round score-round round-scored; do
 done
 log "services up after $(( $(date +%s) - T0 )) s"
 
+# ---------- warm-up: the first spec on WARMUP problems (default 4; 0 = none), not measured, so the first measured
+# run does not pay for JIT, CUDA graph capture and the allocators' first growth
+wait_run() {
+  until [ "$(sql "SELECT status FROM pipeline.runs WHERE run_id = '$1'")" = done ]; do
+    alive || { log "a service exited during run $2"; return 1; }
+    if [ $(( $(date +%s) - T0 )) -ge "$DEADLINE_S" ]; then log "DEADLINE_S=$DEADLINE_S reached: run $2 unfinished"; return 1; fi
+    sleep 2
+  done
+}
+if [ "${WARMUP:-4}" -gt 0 ]; then
+  first=${RUNS%% *}
+  sed -e "s#^\( *policy:\).*#\1 $POLICY#" -e "s#^\( *prm:\).*#\1 $PRM#" -e "s#^dataset:.*#dataset: $DATASET#" \
+      ${SPEC_SED:+-e "$SPEC_SED"} -e "s#^problems:.*#problems: { limit: ${WARMUP:-4} }#" -e "s#^name: \(.*\)#name: \1-warmup#" \
+      "samples/gpu/$first.yaml" > "$W/specs/warmup.yaml"
+  t=$(date +%s)
+  run=$(pipeline run submit "$W/specs/warmup.yaml" --quiet 2> "$W/specs/warmup.err") || { cat "$W/specs/warmup.err"; die "warm-up submit failed"; }
+  wait_run "$run" warmup || die "warm-up did not finish"
+  log "warm-up ($first on ${WARMUP:-4} problems) took $(( $(date +%s) - t )) s"
+fi
+
 # ---------- runs, one after another
 bytes() { stat -c %s "$1" 2>/dev/null || echo 0; }
 slice() { tail -c +"$(( $2 + 1 ))" "$1" | head -c "$(( $3 - $2 ))"; }
@@ -172,11 +193,7 @@ for name in $RUNS; do
   run=$(pipeline run submit "$spec" --quiet 2> "$d/submit.err") || { cat "$d/submit.err"; die "run submit $name failed"; }
   log "run $name: $run submitted"
   finished=1
-  until [ "$(sql "SELECT status FROM pipeline.runs WHERE run_id = '$run'")" = done ]; do
-    alive || { log "a service exited during run $name"; finished=0; break; }
-    if [ $(( $(date +%s) - T0 )) -ge "$DEADLINE_S" ]; then log "DEADLINE_S=$DEADLINE_S reached: run $name unfinished"; finished=0; break; fi
-    sleep 2
-  done
+  wait_run "$run" "$name" || finished=0
   t_done=$(date +%s.%N)
   for f in aggregator proposal-worker verifier-worker; do slice "$L/$f.log" "${off[$f]}" "$(bytes "$L/$f.log")" > "$d/$f.log"; done
   printf 'name=%s\nrun_id=%s\nt_submit=%s\nt_done=%s\nfinished=%s\n' "$name" "$run" "$t_submit" "$t_done" "$finished" > "$d/meta.txt"

@@ -185,7 +185,7 @@ def markdown(runs, settings):
                 r["name"], label, s["batches"], s["rounds_per_batch"], s["items_per_batch_mean"], s["items_per_batch_median"],
                 s["items_per_batch_max"], s["busy_s"], s["busy_share"] or 0, s["work_per_busy_s"] or 0, unit, s["queue_ms"] or 0, s["queue_max_ms"]))
     if any(r.get("baseline") for r in runs):
-        out += ["", "## Engine alone (GpuBench engine-shared, 300-token prompts, the run's max_new_tokens)", "",
+        out += ["", "## Engine alone (GpuBench at the ProposalWorker's median and largest batch, the run's max_new_tokens per call)", "",
                 "| run | batch | new tokens | tok/s |", "|---|---|---|---|"]
         for r in runs:
             for b in r.get("baseline") or []:
