@@ -112,6 +112,9 @@ def summarize(work, name, gpu):
     r = {"name": name, "run_id": meta.get("run_id"), "finished": meta.get("finished") == "1", "wall_s": wall,
          "db": db, "generated_tokens": tokens, "tokens_per_s": tokens / wall if wall > 0 else None}
     searches = db.get("searches") or 0
+    # scripts/load-test.sh's steps/s (issue 15), for comparison with its synthetic-backend numbers
+    span = (db.get("last_round") or 0) - (db.get("first_start") or 0)
+    r["steps_per_s"] = db["steps"] / span if db.get("steps") and span > 0 else None
     r["projected_500_h"] = wall * 500 / searches / 3600 if searches and r["finished"] else None
     r["proposal"] = batch_stats(lines(os.path.join(d, "proposal-worker.log"), EXPAND), wall)
     r["verifier"] = batch_stats(lines(os.path.join(d, "verifier-worker.log"), SCORE), wall)
@@ -121,7 +124,11 @@ def summarize(work, name, gpu):
                        "store_ms_mean": statistics.mean(a[1] for a in agg)} if agg else None
     window = [g for g in gpu if start <= g[0] <= end]
     r["gpu"] = {"samples": len(window), "util_mean": statistics.mean(g[1] for g in window),
-                "memory_max_mib": max(g[2] for g in window)} if window else None
+                "memory_max_mib": max(g[2] for g in window),
+                # utilisation over time: the mean of each tenth of the run's window
+                "util_by_tenth": [statistics.mean(x) if x else None for x in
+                                  ([g[1] for g in window if start + k * wall / 10 <= g[0] < start + (k + 1) * wall / 10] for k in range(10))]
+                } if window else None
     # the engine batches the ProposalWorker ran, for the GpuBench baseline (its prompts file holds 256)
     p = r["proposal"]
     if p:
@@ -148,17 +155,17 @@ def fmt(v, spec="{:.0f}", none="-"):
 def markdown(runs, settings):
     out = ["# The whole pipeline on one GPU (scripts/gpu/pipeline_run.sh)", ""]
     out += ["| run | searches | done/failed | wall s | rounds | samples | generated tokens | tokens/sample | pipeline tok/s | "
-            "engine tok/s (baseline, batch) | efficiency | GPU util % | GPU mem MiB | projected h (500 problems) |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            "engine tok/s (baseline, batch) | efficiency | steps/s | GPU util % | GPU mem MiB | projected h (500 problems) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in runs:
         db = r["db"]
         base = r.get("baseline") or []
         b0 = base[0] if base else None
-        out.append("| {} | {} | {}/{} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
+        out.append("| {} | {} | {}/{} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
             r["name"] + ("" if r["finished"] else " (unfinished)"), fmt(db.get("searches")), fmt(db.get("done")), fmt(db.get("failed")),
             fmt(r["wall_s"], "{:.1f}"), fmt(db.get("rounds")), fmt(db.get("candidates")), fmt(r["generated_tokens"]),
             fmt(r["generated_tokens"] / db["candidates"] if db.get("candidates") else None, "{:.0f}"), fmt(r["tokens_per_s"]),
-            f"{b0['tokens_per_s']:.0f} (b={b0['batch']})" if b0 else "-", fmt(r.get("pipeline_efficiency"), "{:.0%}"),
+            f"{b0['tokens_per_s']:.0f} (b={b0['batch']})" if b0 else "-", fmt(r.get("pipeline_efficiency"), "{:.0%}"), fmt(r.get("steps_per_s")),
             fmt(r["gpu"]["util_mean"] if r["gpu"] else None, "{:.0f}"), fmt(r["gpu"]["memory_max_mib"] if r["gpu"] else None),
             fmt(r["projected_500_h"], "{:.2f}")))
     out += ["", "## Where the time goes (mean per round, ms)", "",
@@ -184,6 +191,12 @@ def markdown(runs, settings):
             out.append("| {} | {} | {} | {:.1f} | {:.0f} ({:.0f}, {:.0f}) | {:.1f} | {:.0%} | {:.0f} {} | {:.0f} ({:.0f}) |".format(
                 r["name"], label, s["batches"], s["rounds_per_batch"], s["items_per_batch_mean"], s["items_per_batch_median"],
                 s["items_per_batch_max"], s["busy_s"], s["busy_share"] or 0, s["work_per_busy_s"] or 0, unit, s["queue_ms"] or 0, s["queue_max_ms"]))
+    if any(r["gpu"] for r in runs):
+        out += ["", "## GPU utilisation over the run (% per tenth of its wall time)", "",
+                "| run | " + " | ".join(f"{k * 10}-{k * 10 + 10}%" for k in range(10)) + " |", "|---" * 11 + "|"]
+        for r in runs:
+            if r["gpu"]:
+                out.append(f"| {r['name']} | " + " | ".join(fmt(u) for u in r["gpu"]["util_by_tenth"]) + " |")
     if any(r.get("baseline") for r in runs):
         out += ["", "## Engine alone (GpuBench at the ProposalWorker's median and largest batch, the run's max_new_tokens per call)", "",
                 "| run | batch | new tokens | tok/s |", "|---|---|---|---|"]
@@ -194,7 +207,8 @@ def markdown(runs, settings):
             "workers' per-batch log lines (wait = publish to batch start; expand/score = the whole batch's time, charged to",
             "each of its rounds) and the Aggregator's (RoundScored published -> next ExpandRound published; store = its own work).",
             "", "Wall = run submitted (runs.created_at) to its last stored round; tokens = sum of search_rounds.generated_tokens;",
-            "efficiency = pipeline tok/s / the engine's tok/s at the ProposalWorker's median batch; GPU util = nvidia-smi's",
+            "efficiency = pipeline tok/s / the engine's tok/s at the ProposalWorker's median batch; steps/s = steps stored /",
+            "(last round stored - first search started), as scripts/load-test.sh; GPU util = nvidia-smi's",
             "utilization.gpu averaged over the run's window (500 ms samples); projected = wall x 500 / searches.", "",
             "Settings: " + (", ".join(settings) if settings else "defaults")]
     return "\n".join(out) + "\n"
