@@ -129,7 +129,8 @@ if [ "$(sql "SELECT count(*) FROM pipeline.datasets WHERE name = '$DATASET'")" =
   pipeline dataset import "$MATH500" --format math --name "$DATASET" | tail -n 2 || die "dataset import failed"
 fi
 
-# ---------- services on the GPU, logs in $W/logs
+# ---------- services on the GPU; their logs and the GPU samples go straight to $OUT, so a call cut short still
+# brings them back (with the summary and the tarball: 7 files, of the 8 a call returns)
 export Models__Policy=$POLICY Models__Prm=$PRM Inference__Device=$DEVICE
 if [ "$DEVICE" = cuda ]; then
   # as real_run.sh's engine runs; positions reserved once (prompt + 10 steps of 40 tokens fit in 2048)
@@ -137,12 +138,12 @@ if [ "$DEVICE" = cuda ]; then
 fi
 env | grep -E '^(Proposal|Verifier|Inference|Aggregator|Models)__' | sort > "$W/settings.txt"
 log "starting the Aggregator, ProposalWorker and VerifierWorker ($DEVICE)"
-env Logging__LogLevel__Pipeline.Aggregator.RoundScoredConsumer=Debug "$BINDIR/aggregator" > "$L/aggregator.log" 2>&1 & pids+=($!)
+env Logging__LogLevel__Pipeline.Aggregator.RoundScoredConsumer=Debug "$BINDIR/aggregator" > "$OUT/aggregator.log" 2>&1 & pids+=($!)
 # started directly, not through app(): $! must be the process itself for cleanup to end it
-"$BINDIR/proposal-worker" > "$L/proposal-worker.log" 2>&1 & pids+=($!)
-"$BINDIR/verifier-worker" > "$L/verifier-worker.log" 2>&1 & pids+=($!)
+"$BINDIR/proposal-worker" > "$OUT/proposal-worker.log" 2>&1 & pids+=($!)
+"$BINDIR/verifier-worker" > "$OUT/verifier-worker.log" 2>&1 & pids+=($!)
 if command -v nvidia-smi > /dev/null; then
-  nvidia-smi --query-gpu=timestamp,utilization.gpu,memory.used --format=csv -lms 500 > "$W/gpu.csv" 2>/dev/null & pids+=($!)
+  nvidia-smi --query-gpu=timestamp,utilization.gpu,memory.used --format=csv -lms 500 > "$OUT/gpu.csv" 2>/dev/null & pids+=($!)
 fi
 alive() { for p in "${pids[@]:0:3}"; do kill -0 "$p" 2>/dev/null || return 1; done; }
 # Messages published before a consumer declared its queue would be dropped: wait until each has one
@@ -152,10 +153,10 @@ for q in search-requested expand-round score-round round-scored; do
   for _ in $(seq 1 300); do
     n=$(http GET "$mgmt/queues/$vhost/$q" 2>/dev/null | grep -Eo '"consumers":[0-9]+' | head -1 | grep -Eo '[0-9]+' || true)
     [ "${n:-0}" -ge 1 ] && break
-    alive || { tail -n 20 "$L"/*.log; die "a service exited while starting"; }
+    alive || { tail -n 20 "$OUT"/*.log; die "a service exited while starting"; }
     sleep 1
   done
-  [ "${n:-0}" -ge 1 ] || die "queue $q has no consumer after 300 s; see $L"
+  [ "${n:-0}" -ge 1 ] || die "queue $q has no consumer after 300 s; see $OUT/*.log"
 done
 log "services up after $(( $(date +%s) - T0 )) s"
 
@@ -188,14 +189,14 @@ for name in $RUNS; do
       ${SPEC_SED:+-e "$SPEC_SED"} "samples/gpu/$name.yaml" > "$spec"
   d="$W/runs/$name"; mkdir -p "$d"
   declare -A off=()
-  for f in aggregator proposal-worker verifier-worker; do off[$f]=$(bytes "$L/$f.log"); done
+  for f in aggregator proposal-worker verifier-worker; do off[$f]=$(bytes "$OUT/$f.log"); done
   t_submit=$(date +%s.%N)
   run=$(pipeline run submit "$spec" --quiet 2> "$d/submit.err") || { cat "$d/submit.err"; die "run submit $name failed"; }
   log "run $name: $run submitted"
   finished=1
   wait_run "$run" "$name" || finished=0
   t_done=$(date +%s.%N)
-  for f in aggregator proposal-worker verifier-worker; do slice "$L/$f.log" "${off[$f]}" "$(bytes "$L/$f.log")" > "$d/$f.log"; done
+  for f in aggregator proposal-worker verifier-worker; do slice "$OUT/$f.log" "${off[$f]}" "$(bytes "$OUT/$f.log")" > "$d/$f.log"; done
   printf 'name=%s\nrun_id=%s\nt_submit=%s\nt_done=%s\nfinished=%s\n' "$name" "$run" "$t_submit" "$t_done" "$finished" > "$d/meta.txt"
   # one row, '|' between columns (names in db-columns.txt); per-round latency = a round's completion minus the
   # previous round's (the next round is requested in the transaction that stores the previous one) or the
@@ -223,7 +224,7 @@ done
 
 # ---------- stop the services (the baseline needs the GPU alone), then the summary
 cleanup
-python3 "$here/pipeline_summary.py" --work "$W" --out "$OUT" --runs "$RUNS" || log "summary failed"
+python3 "$here/pipeline_summary.py" --work "$W" --out "$OUT" --gpu "$OUT/gpu.csv" --runs "$RUNS" || log "summary failed"
 
 if [ "${BASELINE:-0}" = 1 ]; then
   [ -x "$BINDIR/GpuBench" ] || die "BASELINE=1 needs the published GpuBench (not LOCAL_BUILD)"
@@ -240,9 +241,8 @@ if [ "${BASELINE:-0}" = 1 ]; then
       --GpuBench:NewTokens="$newtok" --GpuBench:Out="$W/baseline/$name" > "$W/baseline/$name/gpubench.log" 2>&1 \
       || { tail -n 5 "$W/baseline/$name/gpubench.log"; log "baseline $name failed"; }
   done
-  python3 "$here/pipeline_summary.py" --work "$W" --out "$OUT" --runs "$RUNS" || log "summary failed"
+  python3 "$here/pipeline_summary.py" --work "$W" --out "$OUT" --gpu "$OUT/gpu.csv" --runs "$RUNS" || log "summary failed"
 fi
 
-cp "$W/gpu.csv" "$OUT/" 2>/dev/null
-tar -C "$W" -czf "$OUT/pipeline-run.tar.gz" . && log "logs, specs and per-run files: $OUT/pipeline-run.tar.gz"
+tar -C "$W" -czf "$OUT/pipeline-run.tar.gz" . && log "specs, per-run SQL rows and log slices, servers and migrate logs, baseline: $OUT/pipeline-run.tar.gz"
 cat "$OUT/summary.md" 2>/dev/null

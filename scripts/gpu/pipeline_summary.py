@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The summary of scripts/gpu/pipeline_run.sh (issue 17): reads what it left in WORK (runs/NAME/: meta.txt,
-db.txt + db-columns.txt, the three services' log lines of that run; gpu.csv; baseline/NAME/bench.json) and writes
+db.txt + db-columns.txt, the three services' log lines of that run; baseline/NAME/bench.json) and nvidia-smi's
+samples (--gpu), and writes
 OUT/summary.md and OUT/summary.json, and runs/NAME/baseline-args.txt (the GpuBench batches of that run).
 
 Where the time goes, per round (means over the run's rounds, in ms):
@@ -218,9 +219,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--work", required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--gpu", help="nvidia-smi's csv (default WORK/gpu.csv)")
     ap.add_argument("--runs", required=True, help="the run names, in the order they ran")
     a = ap.parse_args()
-    gpu = gpu_samples(os.path.join(a.work, "gpu.csv"))
+    gpu = gpu_samples(a.gpu or os.path.join(a.work, "gpu.csv"))
     runs = [summarize(a.work, n, gpu) for n in a.runs.split() if os.path.exists(os.path.join(a.work, "runs", n, "meta.txt"))]
     sp = os.path.join(a.work, "settings.txt")
     settings = [l.strip() for l in open(sp)] if os.path.exists(sp) else []
