@@ -24,8 +24,9 @@
 #   APP           the published apps (app_env.sh, default /tmp/gpubench); LOCAL_BUILD=1 runs the Release
 #                 builds under src/ with dotnet instead
 #   WARMUP        problems of the first spec run first, unmeasured (default 4; 0 = no warm-up)
-#   DEADLINE_S    stop waiting this many seconds after the script started (default 560, inside a 10-minute
-#                 call): the unfinished run is summarized as such, everything is stopped, files come back
+#   DEADLINE_S    stop waiting this many seconds after the script started (default 560, 500 with BASELINE=1,
+#                 inside a 10-minute call): the unfinished run is summarized as such, everything is stopped,
+#                 files come back
 #   BASELINE=1    then the engine alone (GpuBench, BASELINE_RUNNER, default engine-shared) at the batch sizes
 #                 the ProposalWorker used, the run's max_new_tokens, on BASELINE_PROMPTS (default
 #                 /tmp/real/llama-prompts.json: 300-token prompts); needs the published apps
@@ -43,7 +44,8 @@ MATH500=${MATH500:-.gpu-data/math500_test.jsonl}
 DATASET=${DATASET:-math500}
 DEVICE=${DEVICE:-cuda}
 SERVICES=${SERVICES:-gpu}
-DEADLINE_S=${DEADLINE_S:-560}
+# a baseline after the runs needs ~1 min more (GpuBench loads the policy again)
+if [ "${BASELINE:-0}" = 1 ]; then DEADLINE_S=${DEADLINE_S:-500}; else DEADLINE_S=${DEADLINE_S:-560}; fi
 POLICY=${POLICY:-$(ls /tmp/real/llama/*.manifest.json 2>/dev/null | head -1)}
 PRM=${PRM:-$(ls /tmp/real/prm/*.manifest.json 2>/dev/null | head -1)}
 rm -rf "$W"
@@ -232,6 +234,7 @@ if [ "${BASELINE:-0}" = 1 ]; then
   # spec's token limit per call and BASELINE_PROMPTS' 300-token prompts.
   for name in $RUNS; do
     [ -f "$W/runs/$name/baseline-args.txt" ] || continue
+    [ $(( $(date +%s) - T0 )) -lt $(( DEADLINE_S + 40 )) ] || { log "no time left for the baseline of $name"; continue; }
     read -r batches newtok < "$W/runs/$name/baseline-args.txt"
     mkdir -p "$W/baseline/$name"
     log "baseline $name: GpuBench ${BASELINE_RUNNER:-engine-shared} at batch $batches, $newtok new tokens"

@@ -119,11 +119,17 @@ def summarize(work, name, gpu):
     r["projected_500_h"] = wall * 500 / searches / 3600 if searches and r["finished"] else None
     r["proposal"] = batch_stats(lines(os.path.join(d, "proposal-worker.log"), EXPAND), wall)
     r["verifier"] = batch_stats(lines(os.path.join(d, "verifier-worker.log"), SCORE), wall)
+    # a run with rounds but no matching log line means a service's log line changed: say so rather than show blanks
+    r["warnings"] = [f"{svc}: no line matched {rx.pattern[:30]}... (log format changed?)"
+                     for svc, rx, got in (("proposal-worker", EXPAND, r["proposal"]), ("verifier-worker", SCORE, r["verifier"]))
+                     if (db.get("rounds") or 0) > 0 and not got]
     agg = lines(os.path.join(d, "aggregator.log"), ROUND)
     r["aggregator"] = {"rounds": len(agg), "latency_ms_mean": statistics.mean(a[0] for a in agg),
                        "latency_ms_p50": percentile([a[0] for a in agg], 50), "latency_ms_p99": percentile([a[0] for a in agg], 99),
                        "store_ms_mean": statistics.mean(a[1] for a in agg)} if agg else None
     window = [g for g in gpu if start <= g[0] <= end]
+    if (db.get("rounds") or 0) > 0 and not agg:
+        r["warnings"].append("aggregator: no Debug 'round latency' line (log format or level changed?)")
     r["gpu"] = {"samples": len(window), "util_mean": statistics.mean(g[1] for g in window),
                 "memory_max_mib": max(g[2] for g in window),
                 # utilisation over time: the mean of each tenth of the run's window
@@ -204,6 +210,9 @@ def markdown(runs, settings):
         for r in runs:
             for b in r.get("baseline") or []:
                 out.append(f"| {r['name']} | {b['batch']} | {b['new_tokens']} | {b['tokens_per_s']:.0f} |")
+    for r in runs:
+        for w in r.get("warnings") or []:
+            out.append(f"\n**warning** ({r['name']}): {w}")
     out += ["", "Round latency = a round's completed_at minus the previous round's (or the search's start); its parts: the",
             "workers' per-batch log lines (wait = publish to batch start; expand/score = the whole batch's time, charged to",
             "each of its rounds) and the Aggregator's (RoundScored published -> next ExpandRound published; store = its own work).",
