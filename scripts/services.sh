@@ -47,7 +47,8 @@ if [ -n "$PREFIX" ]; then
   RABBIT_BIN=$PREFIX/usr/lib/rabbitmq/bin
   ERL_BIN=$PREFIX/usr/lib/erlang/bin
   # prefixed to the servers' commands only (runuser and env pass it on): the bundle's erl and libraries
-  SVC_ENV=(env "PATH=$ERL_BIN:$PATH" "LD_LIBRARY_PATH=$PREFIX/lib:$PREFIX/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}")
+  SVC_ENV=(env "PATH=$ERL_BIN:$PATH" "LD_LIBRARY_PATH=$PREFIX/lib:$PREFIX/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+           "OPENSSL_MODULES=$PREFIX/lib/ossl-modules")
 else
   RABBIT_BIN=/usr/lib/rabbitmq/bin
   ERL_BIN=""

@@ -59,7 +59,23 @@ while read -r name path; do
   cp -L "$path" "$S/lib/$name"
 done < "$TMP/needed"
 unset LD_LIBRARY_PATH
+# Loaded with dlopen, so ldd does not list them: Erlang's SCTP support (a bare Ubuntu has no libsctp1)
+# and OpenSSL's legacy provider, which Erlang's crypto loads from OPENSSL_MODULES (services.sh sets it).
+cp -L /usr/lib/x86_64-linux-gnu/libsctp.so.1 "$S/lib/"
+mkdir -p "$S/lib/ossl-modules"
+cp -L /usr/lib/x86_64-linux-gnu/ossl-modules/legacy.so "$S/lib/ossl-modules/"
 echo "bundled libraries: $(ls "$S/lib" | tr '\n' ' ')"
+
+# What the bundle still takes from the host: must be glibc and the compiler runtime only, which Ubuntu
+# 24.04 has (glibc 2.39, gcc 14's runtime), newer than these binaries were built against.
+export LD_LIBRARY_PATH=$S/lib:$S/usr/lib/x86_64-linux-gnu
+find "$S" -type f -print0 | while IFS= read -r -d '' f; do
+  head -c4 "$f" | grep -q ELF || continue
+  ldd "$f" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3}'
+done | grep -v "^$S/" | sort -u > "$TMP/outside"
+unset LD_LIBRARY_PATH
+echo "taken from the host: $(xargs -n1 basename < "$TMP/outside" | tr '\n' ' ')"
+if xargs -n1 basename < "$TMP/outside" | grep -vE "$base"; then echo "libraries above would be missing on a bare host" >&2; exit 1; fi
 
 mkdir -p "$(dirname "$OUTFILE")"
 echo "staged $(du -sm "$S" | cut -f1) MB; compressing"
