@@ -43,6 +43,40 @@ for f in "$S"/usr/lib/erlang/bin/{erl,start} "$S"/usr/lib/erlang/erts-*/bin/{erl
   sed -i "s|^\\( *\\)ROOTDIR=/usr/lib/erlang\$|\\1ROOTDIR=\"\$(cd \"\$(dirname \"\$(readlink -f \"\$0\")\")/$up\" \\&\\& pwd)\"|" "$f"
 done
 
+# RabbitMQ ships ~60 plugins and Erlang/OTP apps it never starts here. Kept: the applications that
+# rabbit, its prelaunch and the management plugin (the only one enabled) need, by the applications,
+# included_applications and optional_applications of their .app files, plus runtime_tools and
+# parsetools for the CLI's diagnostics. Then every .beam loses its debug info and docs (beam_lib:strip;
+# Attr and CInf stay: RabbitMQ finds its boot steps and feature flags in module attributes).
+plugins=$(ls -d "$S"/usr/lib/rabbitmq/lib/rabbitmq_server-*/plugins)
+erl=$S/usr/lib/erlang/bin/erl
+"$erl" -noshell -eval '
+  [Plugins, OtpLib] = init:get_plain_arguments(),
+  Dirs = filelib:wildcard(filename:join(Plugins, "*")) ++ filelib:wildcard(filename:join(OtpLib, "*")),
+  Index = maps:from_list(lists:flatmap(fun(D) ->
+      case filelib:wildcard(filename:join([D, "ebin", "*.app"])) of
+          [F] -> {ok, [{application, Name, Props}]} = file:consult(F), [{Name, {D, Props}}];
+          _ -> [] end end, Dirs)),
+  Walk = fun Walk([], Seen) -> Seen;
+             Walk([A | Rest], Seen) ->
+                 case maps:is_key(A, Seen) of
+                     true -> Walk(Rest, Seen);
+                     false ->
+                         {_, Props} = case maps:find(A, Index) of {ok, V} -> V; error -> halt(3) end,
+                         Deps = lists:append([proplists:get_value(K, Props, []) ||
+                             K <- [applications, included_applications, optional_applications]]),
+                         Walk(Deps ++ Rest, Seen#{A => true}) end end,
+  Keep = Walk([rabbit, rabbitmq_prelaunch, rabbitmq_management, runtime_tools, parsetools, kernel, stdlib, erts], #{}),
+  [begin io:format("dropped ~s~n", [filename:basename(D)]), ok = file:del_dir_r(D) end
+   || {A, {D, _}} <- maps:to_list(Index), not maps:is_key(A, Keep)],
+  Beams = filelib:wildcard(filename:join(Plugins, "*/ebin/*.beam")) ++ filelib:wildcard(filename:join(OtpLib, "*/ebin/*.beam")),
+  {ok, _} = beam_lib:strip_files(Beams, ["Attr", "CInf"]),
+  io:format("stripped ~b .beam files~n", [length(Beams)]),
+  halt(0).' -extra "$plugins" "$S/usr/lib/erlang/lib" > "$TMP/trim.log" \
+  || { cat "$TMP/trim.log" >&2; echo "trimming the Erlang applications failed" >&2; exit 1; }
+echo "$(grep -c '^dropped' "$TMP/trim.log") applications dropped: $(sed -n 's/^dropped //p' "$TMP/trim.log" | tr '\n' ' ')"
+tail -1 "$TMP/trim.log"
+
 # Every ELF's libraries, resolved on this machine, but for glibc, the dynamic loader and the compiler
 # runtime that every Linux (Ubuntu 24.04 included) has in a newer version. Libraries the packages
 # themselves ship (libpq5) are found in the staging tree first.
