@@ -57,7 +57,8 @@ fi
 
 log() { echo "[services] $*" >&2; }
 
-use_docker() { have_docker && [ "${PIPELINE_NO_DOCKER:-0}" != 1 ]; }
+# a bundle given is what runs, whatever else the machine has
+use_docker() { [ -z "$PREFIX" ] && have_docker && [ "${PIPELINE_NO_DOCKER:-0}" != 1 ]; }
 
 # 32 hex characters: nothing to quote in a connection string, a URL or a shell assignment.
 random_secret() { od -An -tx1 -N16 /dev/urandom | tr -d ' \n'; }
