@@ -22,6 +22,13 @@
 # The RabbitMQ node is rabbit@localhost on 5672, rabbit-PORT@localhost on any other AMQP port
 # (PIPELINE_RABBIT_NODENAME), with Erlang distribution on AMQP port + 20000 (PIPELINE_RABBIT_DIST_PORT);
 # the nodes share one epmd.
+#
+# PIPELINE_SERVICES_PREFIX=DIR takes both servers from an unpacked bundle instead of the system's
+# packages (scripts/gpu/pack_services.sh makes it; scripts/gpu/services_gpu.sh unpacks it on the GPU
+# machine, which has neither): Erlang, RabbitMQ and PostgreSQL 15 from their Debian trees under DIR,
+# the bundle's own erl first on PATH and DIR/lib on LD_LIBRARY_PATH for those processes only, never
+# apt-get. As root, PostgreSQL runs as the OS user PIPELINE_PG_OS_USER (default postgres), created
+# (useradd -r) where missing, or as nobody where it cannot be.
 set -euo pipefail
 
 DIR=${PIPELINE_SERVICES_DIR:-/tmp/pipeline-services}
@@ -33,10 +40,25 @@ if [ "$AMQP_PORT" = 5672 ]; then NODENAME=${PIPELINE_RABBIT_NODENAME:-rabbit@loc
 else NODENAME=${PIPELINE_RABBIT_NODENAME:-rabbit-$AMQP_PORT@localhost}; fi
 DIST_PORT=${PIPELINE_RABBIT_DIST_PORT:-$((AMQP_PORT + 20000))}
 CREDS="$DIR/credentials"
+PREFIX=${PIPELINE_SERVICES_PREFIX:-}
+PG_OS_USER=${PIPELINE_PG_OS_USER:-postgres}
+if [ -n "$PREFIX" ]; then
+  PREFIX=$(cd "$PREFIX" && pwd) || { echo "services.sh: PIPELINE_SERVICES_PREFIX=$PIPELINE_SERVICES_PREFIX is not a folder" >&2; exit 1; }
+  RABBIT_BIN=$PREFIX/usr/lib/rabbitmq/bin
+  ERL_BIN=$PREFIX/usr/lib/erlang/bin
+  # prefixed to the servers' commands only (runuser and env pass it on): the bundle's erl and libraries
+  SVC_ENV=(env "PATH=$ERL_BIN:$PATH" "LD_LIBRARY_PATH=$PREFIX/lib:$PREFIX/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+           "OPENSSL_MODULES=$PREFIX/lib/ossl-modules")
+else
+  RABBIT_BIN=/usr/lib/rabbitmq/bin
+  ERL_BIN=""
+  SVC_ENV=()
+fi
 
 log() { echo "[services] $*" >&2; }
 
-use_docker() { have_docker && [ "${PIPELINE_NO_DOCKER:-0}" != 1 ]; }
+# a bundle given is what runs, whatever else the machine has
+use_docker() { [ -z "$PREFIX" ] && have_docker && [ "${PIPELINE_NO_DOCKER:-0}" != 1 ]; }
 
 # 32 hex characters: nothing to quote in a connection string, a URL or a shell assignment.
 random_secret() { od -An -tx1 -N16 /dev/urandom | tr -d ' \n'; }
@@ -133,14 +155,18 @@ rabbit_env() {
   export RABBITMQ_ENABLED_PLUGINS_FILE="$DIR/rabbit/enabled_plugins"
 }
 
-rabbitmqctl() { /usr/lib/rabbitmq/bin/rabbitmqctl -q "$@"; }
+rabbitmqctl() { "${SVC_ENV[@]}" "$RABBIT_BIN/rabbitmqctl" -q "$@"; }
+
+epmd_bin() {
+  if [ -n "$PREFIX" ]; then echo "$ERL_BIN/epmd"; else command -v epmd || ls /usr/lib/erlang/erts-*/bin/epmd | head -1; fi
+}
 
 # epmd is shared by every Erlang node of the host. Started here (and its pid kept) only when none
 # runs yet; otherwise the node registers with the one there and stop leaves it alone.
 start_epmd() {
   port_open "${ERL_EPMD_PORT:-4369}" && return
-  local epmd; epmd=$(command -v epmd || ls /usr/lib/erlang/erts-*/bin/epmd | head -1)
-  nohup "$epmd" -address 127.0.0.1 > "$DIR/rabbit/epmd.out" 2>&1 &
+  local epmd; epmd=$(epmd_bin)
+  nohup "${SVC_ENV[@]}" "$epmd" -address 127.0.0.1 > "$DIR/rabbit/epmd.out" 2>&1 &
   echo $! > "$DIR/rabbit/epmd.pid"
   for _ in $(seq 1 50); do port_open "${ERL_EPMD_PORT:-4369}" && break; sleep 0.1; done
 }
@@ -162,7 +188,10 @@ rabbit_users() {
 
 start_rabbit() {
   if port_open "$AMQP_PORT"; then log "RabbitMQ port $AMQP_PORT already open: using it"; return; fi
-  if [ ! -x /usr/lib/rabbitmq/bin/rabbitmq-server ]; then
+  if [ -n "$PREFIX" ] && [ ! -x "$RABBIT_BIN/rabbitmq-server" ]; then
+    echo "services.sh: no $RABBIT_BIN/rabbitmq-server in PIPELINE_SERVICES_PREFIX" >&2; return 1
+  fi
+  if [ ! -x "$RABBIT_BIN/rabbitmq-server" ]; then
     log "installing rabbitmq-server (Debian package)"
     apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rabbitmq-server >/dev/null
@@ -184,7 +213,7 @@ CONF
   start_epmd
   log "starting RabbitMQ on 127.0.0.1:$AMQP_PORT (node $NODENAME, distribution port $DIST_PORT)"
   rm -f "$RABBITMQ_PID_FILE"
-  nohup /usr/lib/rabbitmq/bin/rabbitmq-server > "$DIR/rabbit/server.out" 2>&1 &
+  nohup "${SVC_ENV[@]}" "$RABBIT_BIN/rabbitmq-server" > "$DIR/rabbit/server.out" 2>&1 &
   echo $! > "$DIR/rabbit/launcher.pid"
   # wait needs the pid file, which the node writes a moment after launch
   for _ in $(seq 1 100); do [ -s "$RABBITMQ_PID_FILE" ] && break; sleep 0.2; done
@@ -201,7 +230,7 @@ stop_rabbit() {
   stop_pidfile "$DIR/rabbit/launcher.pid" rabbitmq
   # our epmd outlives the node it served; another instance's node may still be registered with it
   if [ -f "$DIR/rabbit/epmd.pid" ]; then
-    if epmd -names 2>/dev/null | grep -q '^name '; then log "epmd still serves other nodes: left running"
+    if "${SVC_ENV[@]}" "$(epmd_bin)" -names 2>/dev/null | grep -q '^name '; then log "epmd still serves other nodes: left running"
     else stop_pidfile "$DIR/rabbit/epmd.pid" epmd; fi
   fi
   rm -f "$DIR/rabbit/started-by-us"
@@ -210,6 +239,11 @@ stop_rabbit() {
 
 # ---------- PostgreSQL (preinstalled 15; run as the postgres OS user, data under /tmp) ----------
 pg_bin() {
+  if [ -n "$PREFIX" ]; then
+    [ -x "$PREFIX/usr/lib/postgresql/15/bin/postgres" ] \
+      || { echo "services.sh: no usr/lib/postgresql/15/bin/postgres in PIPELINE_SERVICES_PREFIX=$PREFIX" >&2; return 1; }
+    echo "$PREFIX/usr/lib/postgresql/15/bin"; return
+  fi
   local b; b=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
   if [ -z "$b" ]; then
     log "installing postgresql (Debian package)"
@@ -220,8 +254,23 @@ pg_bin() {
   echo "$b"
 }
 
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-pg_os_user() { if [ "$(id -u)" = 0 ]; then echo postgres; else id -un; fi; }
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u "$PG_OS_USER" -- "${SVC_ENV[@]}" "$@"; else "${SVC_ENV[@]}" "$@"; fi; }
+pg_os_user() { if [ "$(id -u)" = 0 ]; then echo "$PG_OS_USER"; else id -un; fi; }
+
+# initdb and postgres refuse root. The Debian package made the postgres user; a bare machine (the GPU
+# one) has none, so a system account without home is made, and where that fails nobody serves.
+ensure_pg_os_user() {
+  [ "$(id -u)" = 0 ] || return 0
+  # a data folder from an earlier start keeps the user it was made for
+  if [ -d "$DIR/pg/data" ]; then PG_OS_USER=$(stat -c %U "$DIR/pg/data"); return; fi
+  id -u "$PG_OS_USER" >/dev/null 2>&1 && return
+  if command -v useradd >/dev/null && useradd -r -M -d /nonexistent -s /usr/sbin/nologin "$PG_OS_USER" 2>/dev/null; then
+    log "created OS user $PG_OS_USER for PostgreSQL"
+  else
+    log "cannot create OS user $PG_OS_USER: PostgreSQL runs as nobody"
+    PG_OS_USER=nobody
+  fi
+}
 
 # Every TCP and socket login needs a scram-sha-256 password, except the one the script itself uses:
 # the OS user that runs the server, as superuser postgres, over the socket in $DIR/pg (peer auth).
@@ -247,14 +296,19 @@ start_pg() {
   if port_open "$PG_PORT"; then log "PostgreSQL port $PG_PORT already open: using it"; return; fi
   local bin; bin=$(pg_bin)
   local data="$DIR/pg/data"
+  ensure_pg_os_user
   mkdir -p "$DIR/pg"; chmod 755 "$DIR"
-  [ "$(id -u)" = 0 ] && chown postgres "$DIR/pg"
+  [ "$(id -u)" = 0 ] && chown "$PG_OS_USER" "$DIR/pg"
+  # the bundle runs on a host whose locales are unknown: C.UTF-8 is built into glibc >= 2.35
+  local locale=(); [ -n "$PREFIX" ] && locale=(--locale=C.UTF-8)
   if [ ! -f "$data/PG_VERSION" ]; then
-    as_pg "$bin/initdb" -D "$data" -U postgres --auth-local=peer --auth-host=scram-sha-256 -E UTF8 >/dev/null
+    as_pg "$bin/initdb" -D "$data" -U postgres --auth-local=peer --auth-host=scram-sha-256 -E UTF8 "${locale[@]}" >/dev/null
   fi
   write_pg_auth "$data"
   # fsync off only when asked (tests); the shipped docker-compose keeps the safe default
   local extra=""; [ "${PIPELINE_PG_FAST:-0}" = 1 ] && extra="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  # the bundle leaves out the JIT (llvmjit.so and its LLVM)
+  [ -n "$PREFIX" ] && extra="$extra -c jit=off"
   log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
   as_pg "$bin/pg_ctl" -D "$data" -l "$DIR/pg/server.log" -w -t 60 \
     -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $DIR/pg -c max_connections=200 -c password_encryption=scram-sha-256 $extra" start >/dev/null
@@ -271,6 +325,7 @@ SQL
 
 stop_pg() {
   [ -f "$DIR/pg/started-by-us" ] || return 0
+  ensure_pg_os_user
   local bin; bin=$(pg_bin)
   # pg_ctl signals the postmaster named in the data folder's postmaster.pid
   as_pg "$bin/pg_ctl" -D "$DIR/pg/data" -m fast -w stop >/dev/null 2>&1 || true
