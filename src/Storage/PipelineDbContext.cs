@@ -25,6 +25,7 @@ public sealed class PipelineDbContext(DbContextOptions<PipelineDbContext> option
     public DbSet<SearchRound> SearchRounds => Set<SearchRound>();
     public DbSet<Step> Steps => Set<Step>();
     public DbSet<Outcome> Outcomes => Set<Outcome>();
+    public DbSet<Worker> Workers => Set<Worker>();
 
     /// <summary>Options for a context over <paramref name="dataSource"/>: snake_case names, history table in the pipeline schema.</summary>
     public static DbContextOptions<PipelineDbContext> CreateOptions(NpgsqlDataSource dataSource) =>
