@@ -129,9 +129,11 @@ internal sealed class PrivateBroker : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>Stops the node; the folder goes only once it stopped, so a node that did not is still found by its pid
+    /// files (<c>PIPELINE_SERVICES_DIR=FOLDER scripts/services.sh stop</c>).</summary>
     public async ValueTask DisposeAsync()
     {
-        try { await ScriptAsync("stop"); }
-        finally { if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true); }
+        await ScriptAsync("stop");
+        Directory.Delete(_folder, recursive: true);
     }
 }
