@@ -23,7 +23,7 @@ public sealed class WorkerHeartbeatTests
         var before = await Cli.RunAsync(h.Config, "run", "submit", spec, "--dry-run");
         Assert.Equal(0, before.ExitCode);
         Assert.Contains("warning: no alive worker serves policy 'tiny-arith-policy' (no worker ever announced it), " +
-            "prm 'tiny-arith-prm' (no worker ever announced it), revision 'tiny-arith-revision' (no worker ever announced it); submitting anyway",
+            "prm 'tiny-arith-prm' (no worker ever announced it), revision 'tiny-arith-revision' (no worker ever announced it); a run submitted now would wait",
             Flat(before.Output));
         var refused = await Cli.RunAsync(h.Config, "run", "submit", spec, "--require-workers");
         Assert.Equal(1, refused.ExitCode);

@@ -136,7 +136,9 @@ public sealed class RunSubmitCommand(IAnsiConsole console, DatabaseConnector con
         }
         if (settings.RequireWorkers)
             throw new CliException($"{problem}; nothing was written (--require-workers)");
-        var line = $"{problem}; submitting anyway: its rounds wait in the queues until a worker serving it starts (--require-workers refuses instead)";
+        var line = settings.DryRun
+            ? $"{problem}; a run submitted now would wait in the queues until a worker serving it starts"
+            : $"{problem}; submitting anyway: its rounds wait in the queues until a worker serving it starts (--require-workers refuses instead)";
         if (settings.Quiet) await Console.Error.WriteLineAsync("warning: " + line);
         else console.MarkupLineInterpolated($"[yellow]warning:[/] {line}");
     }
