@@ -51,8 +51,9 @@ internal sealed class WorkerHeartbeatService(
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 // the broker is down or restarting: say so once, keep trying each interval
-                if (!failing) logger.LogWarning("worker heartbeat not published ({Type}: {Message}); retrying every {Interval} s",
-                    e.GetType().Name, e.Message, interval.TotalSeconds);
+                if (!failing) logger.LogWarning("worker heartbeat not published ({Reason}); retrying every {Interval} s",
+                    e is OperationCanceledException ? $"the broker did not take it within {interval.TotalSeconds} s" : $"{e.GetType().Name}: {e.Message}",
+                    interval.TotalSeconds);
                 failing = true;
             }
         }
