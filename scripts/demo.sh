@@ -10,6 +10,13 @@ SPEC=${1:-samples/demo.yaml}
 stack_up
 
 echo "== run"
+# the workers announce their models (heartbeat) once loaded, which can be a moment after their queues got
+# consumers: wait for that (exit 1 = not served yet; any other failure is left to the real submit to report)
+for _ in $(seq 1 30); do
+  rc=0; pipeline run submit "$SPEC" --dry-run --require-workers --quiet >/dev/null 2>&1 || rc=$?
+  [ "$rc" = 1 ] || break
+  sleep 1
+done
 start=$(date +%s)
 RUN=$(pipeline run submit "$SPEC" --quiet)
 echo "run $RUN submitted"

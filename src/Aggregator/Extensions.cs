@@ -44,5 +44,6 @@ public static class Extensions
         x.AddConsumer<RoundScoredConsumer, RoundScoredConsumerDefinition>();
         x.AddConsumer<RoundAcceptedConsumer, RoundAcceptedConsumerDefinition>();
         x.AddConsumer<RoundFaultConsumer, RoundFaultConsumerDefinition>();
+        x.AddConsumer<WorkerHeartbeatConsumer, WorkerHeartbeatConsumerDefinition>();
     }
 }

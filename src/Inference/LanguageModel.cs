@@ -27,6 +27,8 @@ public sealed class LanguageModel : IDisposable
     public TextTokenizer Tokenizer { get; }
     /// <summary>"CUDA" or "CPU".</summary>
     public string ExecutionProvider { get; }
+    /// <summary>Where the model runs, as workers announce it: "cpu" or "cuda:N".</summary>
+    public string Device => ExecutionProvider == "CUDA" ? $"cuda:{Options.CudaDeviceId}" : "cpu";
     public InferenceOptions Options { get; }
     public int BosId { get; }
     public int EosId { get; }

@@ -16,6 +16,7 @@ public static class Extensions
         else
             builder.Services.AddSingleton<IProposalEngine, OnnxProposalEngine>();
         builder.Services.AddPipelineBus(x => x.AddProposalConsumer());
+        builder.Services.AddWorkerHeartbeat<ProposalWorkerDescription>();
         return builder;
     }
 

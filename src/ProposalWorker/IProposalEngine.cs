@@ -12,6 +12,9 @@ public interface IProposalEngine
     /// <summary>Names (from the manifests) of the models this worker can run.</summary>
     IReadOnlySet<string> ServedModels { get; }
 
+    /// <summary>Where the models run (cpu, cuda:N, synthetic), for the worker's heartbeat.</summary>
+    string Device { get; }
+
     /// <summary>Result i holds the candidates of <paramref name="rounds"/>[i], one per (request, sample),
     /// in request order then sample order.</summary>
     Task<IReadOnlyList<IReadOnlyList<ProposedCandidate>>> ExpandAsync(

@@ -30,9 +30,12 @@ public sealed class OnnxProposalEngine : IProposalEngine, IDisposable
                 model.Manifest.Role, model.Manifest.Name, model.Manifest.ParameterCount, path, model.ExecutionProvider);
         }
         ServedModels = _models.Keys.ToHashSet(StringComparer.Ordinal);
+        Device = string.Join(",", _models.Values.Select(m => m.Model.Device).Distinct());
     }
 
     public IReadOnlySet<string> ServedModels { get; }
+
+    public string Device { get; }
 
     public async Task<IReadOnlyList<IReadOnlyList<ProposedCandidate>>> ExpandAsync(
         IReadOnlyList<ExpandRound> rounds, CancellationToken cancellationToken)

@@ -27,6 +27,8 @@ public sealed class SyntheticProposalEngine : IProposalEngine
 
     public IReadOnlySet<string> ServedModels { get; }
 
+    public string Device => "synthetic";
+
     public async Task<IReadOnlyList<IReadOnlyList<ProposedCandidate>>> ExpandAsync(
         IReadOnlyList<ExpandRound> rounds, CancellationToken cancellationToken)
     {

@@ -38,4 +38,15 @@ public static class Extensions
         services.AddHostedService<HealthEndpoint>();
         return services;
     }
+
+    /// <summary>A worker's <see cref="Pipeline.Contracts.WorkerHeartbeat"/> (after <c>AddPipelineBus</c>, so it stops before
+    /// the bus and its last heartbeat still goes out).</summary>
+    public static IServiceCollection AddWorkerHeartbeat<TDescription>(this IServiceCollection services)
+        where TDescription : class, IWorkerDescription
+    {
+        services.AddOptions<WorkerHeartbeatOptions>().BindConfiguration(WorkerHeartbeatOptions.Section);
+        services.AddSingleton<IWorkerDescription, TDescription>();
+        services.AddHostedService<WorkerHeartbeatService>();
+        return services;
+    }
 }

@@ -12,7 +12,8 @@ namespace Pipeline.Storage;
 /// <para>Migrations are created from the repository root with (<c>dotnet tool install -g dotnet-ef --version 10.0.15</c>):
 /// <code>dotnet ef migrations add &lt;Name&gt; --project src/Storage --startup-project src/Storage --output-dir Migrations</code>
 /// (design time uses <see cref="DesignTimeDbContextFactory"/>, which reads <c>ConnectionStrings__Pipeline</c>).
-/// Migration <c>Initial</c> is the squashed schema (tables, then the views and role from <see cref="SchemaSql"/>).</para>
+/// Migration <c>Initial</c> is the squashed schema (tables, then the views and role from <see cref="SchemaSql"/>);
+/// <c>Workers</c> adds table <c>workers</c> and its views.</para>
 /// </summary>
 public sealed class PipelineDbContext(DbContextOptions<PipelineDbContext> options) : DbContext(options)
 {
@@ -25,6 +26,7 @@ public sealed class PipelineDbContext(DbContextOptions<PipelineDbContext> option
     public DbSet<SearchRound> SearchRounds => Set<SearchRound>();
     public DbSet<Step> Steps => Set<Step>();
     public DbSet<Outcome> Outcomes => Set<Outcome>();
+    public DbSet<Worker> Workers => Set<Worker>();
 
     /// <summary>Options for a context over <paramref name="dataSource"/>: snake_case names, history table in the pipeline schema.</summary>
     public static DbContextOptions<PipelineDbContext> CreateOptions(NpgsqlDataSource dataSource) =>

@@ -11,8 +11,8 @@ namespace Pipeline.Storage;
 /// </summary>
 public static class SchemaSql
 {
-    /// <summary>Every view, in an order where each comes after the views it reads.</summary>
-    public static readonly IReadOnlyList<string> Views =
+    /// <summary>The views migration <c>Initial</c> creates, in an order where each comes after the views it reads.</summary>
+    public static readonly IReadOnlyList<string> InitialViews =
     [
         "outcomes_per_problem",
         "accuracy_by_budget",
@@ -26,6 +26,12 @@ public static class SchemaSql
         "accuracy_by_revision_ratio",
         "revision_ratio_optimal",
     ];
+
+    /// <summary>The views migration <c>Workers</c> creates (on table <c>workers</c>, which <c>Initial</c> does not have).</summary>
+    public static readonly IReadOnlyList<string> WorkerViews = ["worker_status", "workers_alive"];
+
+    /// <summary>Every view, in creation order: each migration's list, oldest migration first.</summary>
+    public static readonly IReadOnlyList<string> Views = [.. InitialViews, .. WorkerViews];
 
     /// <summary>The analysis functions (<c>src/Storage/Functions/</c>), in creation order, each with its argument
     /// types for DROP FUNCTION. They are created before the views, which call them.</summary>

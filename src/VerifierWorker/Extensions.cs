@@ -16,6 +16,7 @@ public static class Extensions
         else
             builder.Services.AddSingleton<IStepScorer, OnnxStepScorer>();
         builder.Services.AddPipelineBus(x => x.AddVerifierConsumer());
+        builder.Services.AddWorkerHeartbeat<VerifierWorkerDescription>();
         return builder;
     }
 

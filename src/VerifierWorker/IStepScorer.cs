@@ -10,6 +10,9 @@ public interface IStepScorer
     /// <summary>Name (from the manifest) of the PRM this worker serves.</summary>
     string ModelName { get; }
 
+    /// <summary>Where the PRM runs (cpu, cuda:N, synthetic), for the worker's heartbeat.</summary>
+    string Device { get; }
+
     /// <summary>Result i holds one score in [0, 1] per step of <paramref name="sequences"/>[i].</summary>
     Task<IReadOnlyList<IReadOnlyList<double>>> ScoreAsync(
         IReadOnlyList<ScoringSequence> sequences, CancellationToken cancellationToken);

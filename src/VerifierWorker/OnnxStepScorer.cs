@@ -24,6 +24,8 @@ public sealed class OnnxStepScorer : IStepScorer, IDisposable
 
     public string ModelName => _model.Manifest.Name;
 
+    public string Device => _model.Device;
+
     public async Task<IReadOnlyList<IReadOnlyList<double>>> ScoreAsync(
         IReadOnlyList<ScoringSequence> sequences, CancellationToken cancellationToken)
     {

@@ -23,6 +23,8 @@ public sealed class SyntheticStepScorer : IStepScorer
 
     public string ModelName { get; }
 
+    public string Device => "synthetic";
+
     public async Task<IReadOnlyList<IReadOnlyList<double>>> ScoreAsync(
         IReadOnlyList<ScoringSequence> sequences, CancellationToken cancellationToken)
     {

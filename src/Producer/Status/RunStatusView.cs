@@ -1,6 +1,7 @@
 using System.Globalization;
 using Pipeline.Storage.Queries;
 using Pipeline.Storage.Searches;
+using Pipeline.Storage.Workers;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -15,12 +16,14 @@ public sealed record RunStatusSnapshot(
     IReadOnlyList<QueueDepth>? Queues,
     string? QueueError,
     DateTime Now,
-    RunTrouble? Trouble = null);
+    RunTrouble? Trouble = null,
+    IReadOnlyList<WorkerStatusRow>? Workers = null);
 
 /// <summary>Renders a <see cref="RunStatusSnapshot"/>; pure, so tests can check the numbers it prints.</summary>
 public static class RunStatusView
 {
     private const int BarWidth = 20;
+    private const int MaxWorkerRows = 12;
 
     public static IRenderable Render(RunStatusSnapshot s)
     {
@@ -49,6 +52,8 @@ public static class RunStatusView
             foreach (var (reason, n) in t.FailureReasons.Take(5))
                 rows.Add(new Markup($"[red]failed[/] {n}: {Markup.Escape(reason)}"));
         }
+
+        if (s.Workers is { } workers) rows.AddRange(Workers(r, workers));
 
         if (s.Queues is { } queues)
         {
@@ -87,6 +92,22 @@ public static class RunStatusView
         }
         else parts.Add("not started (no worker has picked up a search yet)");
         return string.Join("  ", parts);
+    }
+
+    /// <summary>The workers that announced the run's models (alive first, then the most recently seen), and a warning
+    /// line when a model has no alive worker.</summary>
+    internal static IEnumerable<IRenderable> Workers(RunInfo r, IReadOnlyList<WorkerStatusRow> workers)
+    {
+        var unserved = WorkerCoverage.Unserved(WorkerCoverage.Models(r.PolicyModel, r.PrmModel, r.RevisionModel), workers);
+        if (unserved.Count > 0 && !r.Finished)
+            yield return new Markup($"[yellow]no alive worker serves[/] {Markup.Escape(WorkerCoverage.Describe(unserved, workers))}");
+        if (workers.Count == 0) yield break;
+        var t = new Table().AddColumns("worker", "role", "model", "device", "last seen", "alive");
+        foreach (var w in workers.Take(MaxWorkerRows))
+            t.AddRow(Markup.Escape(w.WorkerId), w.Role, Markup.Escape($"{w.ModelSlot} {w.Model}"), Markup.Escape(w.Device),
+                $"{Duration(TimeSpan.FromSeconds(Math.Max(0, w.SecondsSinceSeen)))} ago", w.Alive ? "[green]yes[/]" : "[grey]no[/]");
+        if (workers.Count > MaxWorkerRows) t.AddRow($"({workers.Count - MaxWorkerRows} more)", "", "", "", "", "");
+        yield return t;
     }
 
     internal static string Duration(TimeSpan t) =>

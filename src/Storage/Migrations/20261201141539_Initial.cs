@@ -348,7 +348,7 @@ namespace Pipeline.Storage.Migrations
             // Functions, views and the analyst role: their SQL lives in src/Storage/Functions, Views and Sql (SchemaSql).
             foreach (var (function, _) in SchemaSql.Functions)
                 migrationBuilder.Sql(SchemaSql.Function(function));
-            foreach (var view in SchemaSql.Views)
+            foreach (var view in SchemaSql.InitialViews)
                 migrationBuilder.Sql(SchemaSql.View(view));
             migrationBuilder.Sql(SchemaSql.AnalystRole);
         }
@@ -357,7 +357,7 @@ namespace Pipeline.Storage.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             // The role stays: other databases on the server may use it.
-            foreach (var view in SchemaSql.Views.Reverse())
+            foreach (var view in SchemaSql.InitialViews.Reverse())
                 migrationBuilder.Sql($"DROP VIEW IF EXISTS pipeline.{view};");
             foreach (var (function, arguments) in SchemaSql.Functions.Reverse())
                 migrationBuilder.Sql($"DROP FUNCTION IF EXISTS pipeline.{function}({arguments});");

@@ -629,6 +629,75 @@ namespace Pipeline.Storage.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Pipeline.Storage.Entities.Worker", b =>
+                {
+                    b.Property<string>("WorkerId")
+                        .HasColumnType("text")
+                        .HasColumnName("worker_id")
+                        .HasComment("Worker process: host:pid.");
+
+                    b.Property<string>("Model")
+                        .HasColumnType("text")
+                        .HasColumnName("model")
+                        .HasComment("Model name from its manifest, as runs.policy_model / prm_model / revision_model name it.");
+
+                    b.Property<string>("Device")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("device")
+                        .HasComment("Where the model runs: cpu, cuda:N, or synthetic (no model, load tests).");
+
+                    b.Property<double>("IntervalSeconds")
+                        .HasColumnType("double precision")
+                        .HasColumnName("interval_seconds")
+                        .HasComment("Seconds between the worker's heartbeats (WorkerHeartbeat__IntervalSeconds); 0 = the worker stopped cleanly.");
+
+                    b.Property<DateTime>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_seen_at")
+                        .HasComment("When the Aggregator stored the latest heartbeat (database clock): liveness is measured from it.");
+
+                    b.Property<string>("ManifestPath")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("manifest_path")
+                        .HasComment("Absolute path of the manifest the worker loaded (on the worker's host).");
+
+                    b.Property<string>("ModelSlot")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("model_slot")
+                        .HasComment("Run spec key the model fills on this worker: policy, revision or prm.");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("role")
+                        .HasComment("Worker role: proposal (policy and revision models) or verifier (PRM).");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at")
+                        .HasComment("When the worker sent its latest heartbeat (worker's clock); an older heartbeat arriving late changes nothing.");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at")
+                        .HasComment("When the worker process started (worker's clock).");
+
+                    b.HasKey("WorkerId", "Model")
+                        .HasName("pk_workers");
+
+                    b.ToTable("workers", "pipeline", t =>
+                        {
+                            t.HasComment("Latest heartbeat (WorkerHeartbeat message) of each worker process for each model it serves; one row per worker and model, upserted by the Aggregator. A worker is alive while last_seen_at is within 3 x interval_seconds (views worker_status, workers_alive).");
+
+                            t.HasCheckConstraint("ck_workers_model_slot", "model_slot IN ('policy', 'revision', 'prm')");
+
+                            t.HasCheckConstraint("ck_workers_role", "role IN ('proposal', 'verifier')");
+                        });
+                });
+
             modelBuilder.Entity("Pipeline.Storage.Entities.Outcome", b =>
                 {
                     b.HasOne("Pipeline.Storage.Entities.SearchRecord", null)

@@ -82,7 +82,9 @@ public static class TestServers
             "scripts/services.sh servers");
     }
 
-    private static Dictionary<string, string> ServicesScriptEnv()
+    /// <summary>What <c>scripts/services.sh env</c> exports, for the instance <paramref name="instance"/> names
+    /// (PIPELINE_SERVICES_DIR, ports; default: the shared one).</summary>
+    internal static Dictionary<string, string> ServicesScriptEnv(IReadOnlyDictionary<string, string>? instance = null)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         var start = new System.Diagnostics.ProcessStartInfo("bash", [Path.Combine(RepoPaths.Root, "scripts", "services.sh"), "env"])
@@ -90,6 +92,7 @@ public static class TestServers
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (k, v) in instance ?? new Dictionary<string, string>()) start.Environment[k] = v;
         using var process = System.Diagnostics.Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEnd();
         process.StandardError.ReadToEnd();

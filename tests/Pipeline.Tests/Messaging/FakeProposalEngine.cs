@@ -13,6 +13,8 @@ internal sealed class FakeProposalEngine(params string[] models) : IProposalEngi
 
     public IReadOnlySet<string> ServedModels { get; } = models.ToHashSet();
 
+    public string Device => "fake";
+
     public Task<IReadOnlyList<IReadOnlyList<ProposedCandidate>>> ExpandAsync(
         IReadOnlyList<ExpandRound> rounds, CancellationToken cancellationToken)
     {

@@ -14,6 +14,7 @@ public sealed class ScoreRoundConsumerTests
     {
         public List<ScoringSequence> Seen { get; } = [];
         public string ModelName => "prm-a";
+        public string Device => "fake";
 
         public Task<IReadOnlyList<IReadOnlyList<double>>> ScoreAsync(
             IReadOnlyList<ScoringSequence> sequences, CancellationToken cancellationToken)

@@ -41,6 +41,28 @@ public sealed class RunStatusViewTests
     }
 
     [Fact]
+    public void Workers_show_alive_first_with_a_line_for_a_model_nobody_alive_serves_until_the_run_is_finished()
+    {
+        var workers = new Pipeline.Storage.Workers.WorkerStatusRow[]
+        {
+            new("gpu-1:10", "proposal", "pol", "policy", "cuda:0", Start, 4, true),
+            new("gpu-2:20", "verifier", "prm", "prm", "cuda:1", Start, 95, false),
+        };
+        var running = Snapshot(20, 5, 6000, TimeSpan.FromMinutes(10)) with { Workers = workers };
+        var console = new TestConsole().Width(250);
+        console.Write(RunStatusView.Render(running));
+        Assert.Contains("no alive worker serves prm 'prm' (last heartbeat 1m35s ago from gpu-2:20)", console.Output);
+        Assert.Matches(@"gpu-1:10 +│ proposal │ policy pol +│ cuda:0 +│ 4s ago +│ yes", console.Output);
+        Assert.Matches(@"gpu-2:20 +│ verifier │ prm prm +│ cuda:1 +│ 1m35s ago +│ no", console.Output);
+
+        var finished = running with { Run = running.Run with { Status = RunStatus.Done, SearchesDone = 100, SearchesFailed = 0 } };
+        console = new TestConsole().Width(250);
+        console.Write(RunStatusView.Render(finished));
+        Assert.DoesNotContain("no alive worker serves", console.Output);
+        Assert.Contains("gpu-2:20", console.Output);
+    }
+
+    [Fact]
     public void Before_any_search_finishes_the_eta_is_unknown()
     {
         Assert.Contains("ETA unknown", RunStatusView.Rates(Snapshot(0, 0, 10, TimeSpan.FromSeconds(30))));

@@ -38,10 +38,14 @@ public sealed class MigrationTests(EmptyDatabase database) : IClassFixture<Empty
         ["outcomes"] = [("search_id", "bigint", false), ("budget_n", "integer", false), ("aggregator", "text", false), ("step_aggregation", "text", false),
             ("chosen_answer", "text", true), ("is_correct", "boolean", false), ("generated_tokens", "bigint", false), ("prompt_tokens", "bigint", false),
             ("flops", "double precision", false)],
+        ["workers"] = [("worker_id", "text", false), ("model", "text", false), ("role", "text", false), ("model_slot", "text", false),
+            ("manifest_path", "text", false), ("device", "text", false), ("started_at", "timestamp with time zone", false),
+            ("sent_at", "timestamp with time zone", false), ("last_seen_at", "timestamp with time zone", false),
+            ("interval_seconds", "double precision", false)],
     };
 
     private static readonly string[] Views = ["accuracy_by_budget", "accuracy_overall", "outcomes_per_problem", "run_progress", "compute_optimal_by_level", "problem_difficulty", "accuracy_by_difficulty", "compute_optimal_cv",
-        "efficiency_vs_best_of_n", "accuracy_by_revision_ratio", "revision_ratio_optimal"];
+        "efficiency_vs_best_of_n", "accuracy_by_revision_ratio", "revision_ratio_optimal", "worker_status", "workers_alive"];
 
     [Fact]
     public void Every_view_file_is_embedded_and_created_by_the_migration()
@@ -102,7 +106,7 @@ public sealed class MigrationTests(EmptyDatabase database) : IClassFixture<Empty
             }
         Assert.Empty(uncommented.Distinct());
 
-        foreach (var relation in new[] { "steps", "outcomes", "accuracy_by_budget", "run_progress" })
+        foreach (var relation in new[] { "steps", "outcomes", "accuracy_by_budget", "run_progress", "workers", "workers_alive" })
             Assert.Equal(1, await Seed.ScalarAsync(database.DataSource,
                 $"SELECT has_table_privilege('pipeline_analyst', 'pipeline.{relation}', 'SELECT')::int"));
         Assert.Equal(0, await Seed.ScalarAsync(database.DataSource,

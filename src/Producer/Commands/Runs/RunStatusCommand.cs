@@ -2,12 +2,14 @@ using System.ComponentModel;
 using Pipeline.Producer.Infrastructure;
 using Pipeline.Producer.Status;
 using Pipeline.Storage.Queries;
+using Pipeline.Storage.Workers;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Pipeline.Producer.Commands.Runs;
 
-/// <summary><c>pipeline run status [RUN] [--watch]</c>: searches done per strategy, steps/s, ETA, queue depths.</summary>
+/// <summary><c>pipeline run status [RUN] [--watch]</c>: searches done per strategy, steps/s, ETA, the workers serving
+/// the run's models, queue depths.</summary>
 public sealed class RunStatusCommand(IAnsiConsole console, DatabaseConnector connector, QueueDepthClient queues, TimeProvider clock)
     : AsyncCommand<RunStatusCommand.Settings>
 {
@@ -47,7 +49,8 @@ public sealed class RunStatusCommand(IAnsiConsole console, DatabaseConnector con
                 error = e.Message;
             }
             var trouble = await RunTroubleQueries.GetAsync(db, runId, ct);
-            return new RunStatusSnapshot(run, strategies, recent, window, depths, error, clock.GetUtcNow().UtcDateTime, trouble);
+            var workers = await WorkerStore.ServingAsync(db, [run.PolicyModel, run.PrmModel, .. run.RevisionModel is { } m ? [m] : Array.Empty<string>()], ct);
+            return new RunStatusSnapshot(run, strategies, recent, window, depths, error, clock.GetUtcNow().UtcDateTime, trouble, workers);
         }
 
         var snapshot = await Read();

@@ -3,10 +3,12 @@ using Pipeline.Contracts;
 using Pipeline.Producer.Infrastructure;
 using Pipeline.Producer.Publishing;
 using Pipeline.Producer.RunSpecs;
+using Pipeline.Producer.Status;
 using Pipeline.Storage;
 using Pipeline.Storage.Entities;
 using Pipeline.Storage.Queries;
 using Pipeline.Storage.Searches;
+using Pipeline.Storage.Workers;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -30,8 +32,12 @@ public sealed class RunSubmitCommand(IAnsiConsole console, DatabaseConnector con
         public bool DryRun { get; init; }
 
         [CommandOption("-q|--quiet")]
-        [Description("Print only the run id")]
+        [Description("Print only the run id (a warning goes to stderr)")]
         public bool Quiet { get; init; }
+
+        [CommandOption("--require-workers")]
+        [Description("Refuse (write nothing) when no alive worker serves one of the run's models, instead of warning")]
+        public bool RequireWorkers { get; init; }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken ct)
@@ -59,6 +65,7 @@ public sealed class RunSubmitCommand(IAnsiConsole console, DatabaseConnector con
         var runId = Guid.NewGuid();
         var searches = SearchPlanner.Plan(runId, problems, spec.Strategies);
         if (!settings.Quiet) PrintPlan(spec, dataset, problems.Count, searches.Count);
+        await CheckWorkersAsync(db, loaded, settings, ct);
         if (settings.DryRun)
         {
             console.MarkupLine("[yellow]dry run:[/] nothing written or published");
@@ -107,6 +114,33 @@ public sealed class RunSubmitCommand(IAnsiConsole console, DatabaseConnector con
         if (!settings.Quiet) console.MarkupLineInterpolated($"published [green]{created.Count}[/] searches of run [blue]{spec.Name}[/]");
         console.WriteLine(runId.ToString());
         return 0;
+    }
+
+    /// <summary>Warns in one line (or, with --require-workers, refuses) when no alive worker serves a model the run
+    /// names: its rounds would wait in the queues, unseen, until one starts. Workers announce themselves by heartbeat
+    /// (table <c>workers</c>, written by the Aggregator), so a down Aggregator also shows here.</summary>
+    private async Task CheckWorkersAsync(Npgsql.NpgsqlDataSource db, LoadedRunSpec loaded, Settings settings, CancellationToken ct)
+    {
+        var models = WorkerCoverage.Models(loaded.Policy.Name, loaded.Prm.Name, loaded.Revision?.Name);
+        string problem;
+        try
+        {
+            var workers = await WorkerStore.ServingAsync(db, models.Select(m => m.Name).Distinct().ToList(), ct);
+            var unserved = WorkerCoverage.Unserved(models, workers);
+            if (unserved.Count == 0) return;
+            problem = $"no alive worker serves {WorkerCoverage.Describe(unserved, workers)}";
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UndefinedTable)
+        {
+            problem = "cannot tell which workers are alive: the database has no table pipeline.workers (run 'pipeline db migrate')";
+        }
+        if (settings.RequireWorkers)
+            throw new CliException($"{problem}; nothing was written (--require-workers)");
+        var line = settings.DryRun
+            ? $"{problem}; a run submitted now would wait in the queues until a worker serving it starts"
+            : $"{problem}; submitting anyway: its rounds wait in the queues until a worker serving it starts (--require-workers refuses instead)";
+        if (settings.Quiet) await Console.Error.WriteLineAsync("warning: " + line);
+        else console.MarkupLineInterpolated($"[yellow]warning:[/] {line}");
     }
 
     /// <summary>The run <c>difficulty_from</c> names: it must exist, be on the same dataset with the same policy (its

@@ -1,0 +1,91 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Pipeline.Contracts;
+
+namespace Pipeline.ServiceDefaults;
+
+/// <summary>Publishes <see cref="WorkerHeartbeat"/> at start and every <see cref="WorkerHeartbeatOptions.IntervalSeconds"/>,
+/// so <c>run submit</c> can warn about a model nothing serves and <c>run status</c> can list the workers. Each message
+/// lives three intervals in the broker (a heartbeat that waited longer would make a dead worker look alive); a clean
+/// stop sends a last one with interval 0, which marks the worker dead at once.</summary>
+internal sealed class WorkerHeartbeatService(
+    IServiceProvider services,
+    IBus bus,
+    IOptions<WorkerHeartbeatOptions> options,
+    ILogger<WorkerHeartbeatService> logger) : BackgroundService
+{
+    private readonly DateTime _startedAt = DateTime.UtcNow;
+    private WorkerDescription? _description;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromSeconds(options.Value.IntervalSeconds);
+        if (interval <= TimeSpan.Zero) return;
+        await Task.Yield();   // loading the models (below) must not hold up the host's start
+        try
+        {
+            _description = services.GetRequiredService<IWorkerDescription>().Describe();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError("worker heartbeat off: the worker could not say what it serves ({Type}: {Message})", e.GetType().Name, e.Message);
+            return;
+        }
+        logger.LogInformation("announcing {Role} worker {Worker} serving {Models} on {Device} every {Interval} s",
+            _description.Role, WorkerIdentity.Name, string.Join(", ", _description.Models.Select(m => $"{m.Slot} {m.Name}")),
+            _description.Device, interval.TotalSeconds);
+
+        using var timer = new PeriodicTimer(interval);
+        var failing = false;
+        do
+        {
+            try
+            {
+                await PublishAsync(_description, interval, stoppingToken);
+                if (failing) logger.LogInformation("worker heartbeat published again");
+                failing = false;
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // the broker is down or restarting: say so once, keep trying each interval
+                if (!failing) logger.LogWarning("worker heartbeat not published ({Reason}); retrying every {Interval} s",
+                    e is OperationCanceledException ? $"the broker did not take it within {interval.TotalSeconds} s" : $"{e.GetType().Name}: {e.Message}",
+                    interval.TotalSeconds);
+                failing = true;
+            }
+        }
+        while (await WaitAsync(timer, stoppingToken));
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (_description is null) return;
+        try
+        {
+            await PublishAsync(_description, TimeSpan.Zero, cancellationToken, TimeSpan.FromSeconds(2));
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug("last worker heartbeat not published ({Type}: {Message})", e.GetType().Name, e.Message);
+        }
+    }
+
+    private async Task PublishAsync(WorkerDescription d, TimeSpan interval, CancellationToken ct, TimeSpan? timeout = null)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(timeout ?? interval);
+        var heartbeat = new WorkerHeartbeat(WorkerIdentity.Name, d.Role, d.Models, d.Device, _startedAt, DateTime.UtcNow, interval.TotalSeconds);
+        var ttl = TimeSpan.FromSeconds(3 * Math.Max(interval.TotalSeconds, 1));
+        await bus.Publish(heartbeat, c => c.TimeToLive = ttl, cts.Token);
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken ct)
+    {
+        try { return await timer.WaitForNextTickAsync(ct); }
+        catch (OperationCanceledException) { return false; }
+    }
+}
