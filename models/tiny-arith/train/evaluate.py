@@ -1,19 +1,28 @@
-"""Measures every target of issue 2 on the held-out eval set (eval.jsonl), per level:
-greedy accuracy; at temperature 1.0 with 16 samples: mean single-sample accuracy, pass@16,
-majority@16, PRM-weighted best-of-16 and the PRM's AUROC (last-step score vs correctness);
-sequential revisions (accuracy after each of 4 revisions, chains started by the revision model)."""
+"""Quick estimates, on the held-out eval set (eval.jsonl), of the numbers issue 12 reads from the
+pipeline (the pipeline's run over samples/tiny-issue12.yaml is the judge; these are for judging the
+trained models before that run). Per level:
+  - greedy accuracy of the small and the large policy;
+  - from n (64) samples of the small policy at T=1: mean single-sample accuracy, pass@n, majority@n,
+    PRM-weighted@n (answer whose samples' last-step scores sum highest), and the same over the first 16;
+  - PRM AUROC of the step score against exact step correctness (step_check.step_labels, every complete
+    step of every sample) and of the last-step score against final correctness;
+  - sequential revisions as the pipeline runs them (chains of 4: attempt 0 from the policy, 3 revisions
+    from the revision model, each seeing the chain's earlier attempts): accuracy at each depth, and at
+    N=16 (4 chains) majority over all 16 attempts and hierarchical selection (PRM-weighted vote inside
+    each chain, then the chains' winners weighted by their summed scores), against parallel majority@16."""
 import time
 from collections import defaultdict
 
 import torch
 
 from sample import generate_ids
-from task import encode, prompt_text, revision_prompt, solution_text
-from train_prm import parse_sample, step_end_positions
+from step_check import step_labels
+from task import decode, encode, prompt_text, revision_prompt, solution_text
+from train_prm import complete_steps, parse_sample, step_end_positions
 
 
 def auroc(scores, labels):
-    """Probability that a random correct sample outscores a random wrong one (ties count half)."""
+    """Probability that a random positive outscores a random negative (ties count half)."""
     pairs = sorted(zip(scores, labels))
     pos = sum(labels)
     neg = len(labels) - pos
@@ -31,117 +40,154 @@ def auroc(scores, labels):
 
 
 @torch.no_grad()
-def last_step_scores(prm, prompts, step_lists, batch_size=512, mins=None):
-    """Score at each solution's last step end; fills `mins` (a list) with the lowest step score if given."""
+def step_scores(prm, prompts, step_lists, batch_size=512):
+    """PRM score at the end of every step of each solution (empty list for no steps)."""
     dev = next(prm.parameters()).device
     out = [None] * len(prompts)
-    for s in range(0, len(prompts), batch_size):
-        rows = []
-        for pr, steps in zip(prompts[s:s + batch_size], step_lists[s:s + batch_size]):
-            rows.append(pr + encode(solution_text(steps)))
+    order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]) + sum(len(s) for s in step_lists[i]))
+    for s in range(0, len(order), batch_size):
+        idx = order[s:s + batch_size]
+        rows = [prompts[i] + encode(solution_text(step_lists[i])) for i in idx]
         width = max(len(r) for r in rows)
         ids = torch.full((len(rows), width), 256, dtype=torch.long)
-        for i, r in enumerate(rows):
-            ids[i, :len(r)] = torch.tensor(r)
+        for j, r in enumerate(rows):
+            ids[j, :len(r)] = torch.tensor(r)
         sc = prm.scores(ids.to(dev)).float().cpu()  # right padding + causal attention: no mask needed
-        for i, (pr, steps) in enumerate(zip(prompts[s:s + batch_size], step_lists[s:s + batch_size])):
-            out[s + i] = float(sc[i, step_end_positions(len(pr), steps)[-1]]) if steps else 0.0
-            if mins is not None:
-                mins[s + i] = float(sc[i, step_end_positions(len(pr), steps)].min()) if steps else 0.0
+        for j, i in enumerate(idx):
+            ends = step_end_positions(len(prompts[i]), step_lists[i])
+            out[i] = [float(x) for x in sc[j, ends]] if ends else []
     return out
 
 
-def evaluate(policy, prm, revision, rows, hp):
+def _vote(answers, weights=None):
+    tally = defaultdict(float)
+    for j, a in enumerate(answers):
+        if a is not None:
+            tally[a] += 1.0 if weights is None else weights[j]
+    return (max(tally, key=tally.get), tally[max(tally, key=tally.get)]) if tally else (None, 0.0)
+
+
+def greedy_by_level(model, rows, hp):
+    prompts = [encode(prompt_text(r["problem"]), bos=True) for r in rows]
+    out = generate_ids(model, prompts, hp["max_new"], 0.0, batch_size=hp["gen_batch"])
+    by = defaultdict(list)
+    for r, (g, e) in zip(rows, out):
+        by[r["level"]].append(parse_sample(g, e)[1] == r["answer"])
+    return {lv: sum(v) / len(v) for lv, v in sorted(by.items())}
+
+
+def evaluate(policy, prm, revision, rows, hp, large_greedy=None):
     t0 = time.time()
     n, max_new, bs = hp["eval_samples"], hp["max_new"], hp["gen_batch"]
+    n16 = min(16, n)
     prompts = [encode(prompt_text(r["problem"]), bos=True) for r in rows]
-    levels = sorted({r["level"] for r in rows})
     by = defaultdict(lambda: defaultdict(list))
-
-    greedy = generate_ids(policy, prompts, max_new, 0.0, batch_size=bs)
-    for r, (g, ended) in zip(rows, greedy):
-        by[r["level"]]["greedy"].append(parse_sample(g, ended)[1] == r["answer"])
+    for lv, acc in greedy_by_level(policy, rows, hp).items():
+        by[lv]["greedy"].append(acc)
+    for lv, acc in (large_greedy or {}).items():
+        by[int(lv)]["greedy_large"].append(acc)
 
     gens = generate_ids(policy, [p for p in prompts for _ in range(n)], max_new, 1.0, batch_size=bs)
     parsed = [parse_sample(g, e) for g, e in gens]
-    min_scores = [0.0] * len(parsed)
-    scores = last_step_scores(prm, [p for p in prompts for _ in range(n)], [s for s, _ in parsed], mins=min_scores)
-    all_scores, all_labels = [], []
+    steps = [complete_steps(decode(g), e) for g, e in gens]
+    scores = step_scores(prm, [p for p in prompts for _ in range(n)], steps)
+    step_auc = defaultdict(lambda: ([], []))
+    final_auc = defaultdict(lambda: ([], []))
     for i, r in enumerate(rows):
-        answers = [a for _, a in parsed[i * n:(i + 1) * n]]
-        sc = scores[i * n:(i + 1) * n]
-        ok = [a == r["answer"] for a in answers]
         lv = by[r["level"]]
+        answers = [a for _, a in parsed[i * n:(i + 1) * n]]
+        last = [sc[-1] if sc else 0.0 for sc in scores[i * n:(i + 1) * n]]
+        ok = [a == r["answer"] for a in answers]
         lv["t1_single"].append(sum(ok) / n)
-        lv["pass@n"].append(any(ok))
-        votes, weighted, weighted_min = defaultdict(int), defaultdict(float), defaultdict(float)
-        for a, s, m in zip(answers, sc, min_scores[i * n:(i + 1) * n]):
-            if a is not None:
-                votes[a] += 1
-                weighted[a] += s
-                weighted_min[a] += m
-        lv["majority@n"].append(bool(votes) and max(votes, key=votes.get) == r["answer"])
-        lv["prm_weighted@n"].append(bool(weighted) and max(weighted, key=weighted.get) == r["answer"])
-        lv["prm_weighted_min@n"].append(bool(weighted_min) and max(weighted_min, key=weighted_min.get) == r["answer"])
-        lv["prm_best@n"].append(ok[max(range(n), key=lambda j: sc[j])])
-        lv["auroc_scores"] += sc
-        lv["auroc_labels"] += [int(o) for o in ok]
-        all_scores += sc
-        all_labels += [int(o) for o in ok]
+        for tag, m in (("n", n), ("16", n16)):
+            lv[f"pass@{tag}"].append(any(ok[:m]))
+            lv[f"majority@{tag}"].append(_vote(answers[:m])[0] == r["answer"])
+            lv[f"weighted@{tag}"].append(_vote(answers[:m], last[:m])[0] == r["answer"])
+        for j in range(i * n, (i + 1) * n):
+            if steps[j]:
+                labels = step_labels(r["problem"], steps[j])
+                step_auc[r["level"]][0].extend(scores[j])
+                step_auc[r["level"]][1].extend(int(x) for x in labels)
+                final_auc[r["level"]][0].append(scores[j][-1])
+                final_auc[r["level"]][1].append(int(ok[j - i * n]))
 
-    # sequential revisions: attempt 0 from the revision model with no attempts, then 4 revisions
-    chains = hp["rev_chains"]
+    # sequential revisions, as the pipeline's RevisionsStrategy: attempt 0 from the policy
+    chains, depth = hp["rev_chains"], hp["rev_chain_length"]
     history = [[] for _ in range(len(rows) * chains)]
     answers = [[] for _ in range(len(rows) * chains)]
-    for depth in range(5):
-        texts = [revision_prompt(rows[i // chains]["problem"], history[i]) for i in range(len(history))]
-        out = generate_ids(revision, [encode(t, bos=True) for t in texts], max_new, hp["rev_eval_temperature"], batch_size=bs)
-        for i, (g, ended) in enumerate(out):
-            steps, ans = parse_sample(g, ended)
-            history[i].append(steps if steps else ["(empty)"])
+    for d in range(depth):
+        if d == 0:
+            src = [(g, e) for j, (g, e) in enumerate(gens) if j % n < chains]  # the first samples of each problem
+        else:
+            texts = [revision_prompt(rows[i // chains]["problem"], history[i]) for i in range(len(history))]
+            src = generate_ids(revision, [encode(t, bos=True) for t in texts], max_new, hp["rev_eval_temperature"], batch_size=bs)
+        for i, (g, ended) in enumerate(src):
+            st, ans = parse_sample(g, ended)
+            history[i].append(st if st else ["(empty)"])
             answers[i].append(ans)
-            by[rows[i // chains]["level"]][f"rev_{depth}"].append(ans == rows[i // chains]["answer"])
-    # the paper's selection over a revision chain: each attempt scored by the PRM as a plain solution,
-    # the answer with the highest summed score wins
-    flat = [(i, d) for i in range(len(history)) for d in range(5)]
-    chain_scores = last_step_scores(prm, [prompts[i // chains] for i, _ in flat], [history[i][d] for i, d in flat])
-    for i in range(len(history)):
-        gold, weighted = rows[i // chains]["answer"], defaultdict(float)
-        for d in range(5):
-            if answers[i][d] is not None:
-                weighted[answers[i][d]] += chain_scores[i * 5 + d]
-        lv = by[rows[i // chains]["level"]]
-        lv["rev_chain_prm"].append(bool(weighted) and max(weighted, key=weighted.get) == gold)
-        lv["rev_chain_any"].append(gold in answers[i])
+            by[rows[i // chains]["level"]][f"rev_{d}"].append(ans == rows[i // chains]["answer"])
+    flat = [(i, d) for i in range(len(history)) for d in range(depth)]
+    chain_sc = step_scores(prm, [prompts[i // chains] for i, _ in flat], [history[i][d] for i, d in flat])
+    for p, r in enumerate(rows):
+        ids = range(p * chains, (p + 1) * chains)
+        every = [answers[i][d] for i in ids for d in range(depth)]
+        winners = []
+        for i in ids:
+            w = [chain_sc[i * depth + d][-1] if chain_sc[i * depth + d] else 0.0 for d in range(depth)]
+            winners.append(_vote(answers[i], w))
+        lv = by[r["level"]]
+        lv["rev_majority"].append(_vote(every)[0] == r["answer"])
+        lv["rev_hierarchical"].append(_vote([a for a, _ in winners], [s for _, s in winners])[0] == r["answer"])
+        lv["rev_any"].append(r["answer"] in every)
 
     table = {}
-    for lv in levels:
-        d = by[lv]
-        m = {k: sum(v) / len(v) for k, v in d.items() if not k.startswith("auroc")}
-        m["prm_auroc"] = auroc(d["auroc_scores"], d["auroc_labels"])
+    for lv in sorted(by):
+        m = {k: sum(v) / len(v) for k, v in by[lv].items()}
+        m["prm_step_auroc"] = auroc(*step_auc[lv])
+        m["prm_final_auroc"] = auroc(*final_auc[lv])
         table[lv] = m
-    summary = {"prm_auroc_all": auroc(all_scores, all_labels), "eval_seconds": time.time() - t0,
-               "samples_per_problem": n, "revision_chains_per_problem": chains}
+    all_steps = ([x for v in step_auc.values() for x in v[0]], [x for v in step_auc.values() for x in v[1]])
+    all_final = ([x for v in final_auc.values() for x in v[0]], [x for v in final_auc.values() for x in v[1]])
+    summary = {"prm_step_auroc_all": auroc(*all_steps), "prm_final_auroc_all": auroc(*all_final),
+               "eval_seconds": time.time() - t0, "samples_per_problem": n, "revision_chains_per_problem": chains,
+               "revision_chain_length": depth, "pooled": pooled(table)}
     return table, summary
 
 
-COLUMNS = [("greedy", "greedy (T=0)"), ("t1_single", "T=1 single"), ("pass@n", "pass@16"),
-           ("majority@n", "majority@16"), ("prm_weighted@n", "PRM-weighted BoN@16"), ("prm_weighted_min@n", "PRM-weighted (min step) @16"),
-           ("prm_best@n", "PRM best-of-16"),
-           ("prm_auroc", "PRM AUROC (last step)"), ("rev_0", "revision: first attempt"), ("rev_4", "after 4 revisions")]
+def _mean(table, key, levels):
+    vals = [table[lv][key] for lv in levels if lv in table and key in table[lv]]
+    return sum(vals) / len(vals) if vals else float("nan")
 
 
-def markdown(table):
-    lines = ["| level | " + " | ".join(c for _, c in COLUMNS) + " |", "|---" * (len(COLUMNS) + 1) + "|"]
+def pooled(table):
+    """The issue's targets, from the quick estimates (levels pooled with equal weight = 100 each)."""
+    return {
+        "weighted@n - majority@n, L3-5": _mean(table, "weighted@n", (3, 4, 5)) - _mean(table, "majority@n", (3, 4, 5)),
+        "pass@n - majority@n, L3-5": _mean(table, "pass@n", (3, 4, 5)) - _mean(table, "majority@n", (3, 4, 5)),
+        "revisions majority@16 - parallel majority@16, L2-3": _mean(table, "rev_majority", (2, 3)) - _mean(table, "majority@16", (2, 3)),
+        "revisions hierarchical@16 - parallel majority@16, L2-3": _mean(table, "rev_hierarchical", (2, 3)) - _mean(table, "majority@16", (2, 3)),
+        "greedy large - small, L3-5": _mean(table, "greedy_large", (3, 4, 5)) - _mean(table, "greedy", (3, 4, 5)),
+    }
+
+
+COLUMNS = [("greedy", "greedy (T=0)"), ("greedy_large", "large policy greedy"), ("t1_single", "T=1 single"),
+           ("pass@n", "pass@{n}"), ("majority@n", "majority@{n}"), ("weighted@n", "PRM-weighted@{n}"),
+           ("pass@16", "pass@16"), ("majority@16", "majority@16"), ("weighted@16", "PRM-weighted@16"),
+           ("prm_step_auroc", "PRM AUROC (steps)"), ("prm_final_auroc", "PRM AUROC (last step)")]
+
+
+def markdown(table, n=64):
+    cols = [(k, c.format(n=n)) for k, c in COLUMNS]
+    lines = ["| level | " + " | ".join(c for _, c in cols) + " |", "|---" * (len(cols) + 1) + "|"]
     for lv, m in sorted(table.items()):
-        lines.append(f"| {lv} | " + " | ".join(f"{m[k]:.2f}" for k, _ in COLUMNS) + " |")
+        lines.append(f"| {lv} | " + " | ".join(f"{m[k]:.2f}" if k in m else "-" for k, _ in cols) + " |")
     return "\n".join(lines)
 
 
-def revision_markdown(table):
-    lines = ["| level | T=1 single (policy) | " + " | ".join(f"revision {d}" for d in range(5))
-             + " | chain, PRM-weighted vote | chain, any correct |", "|---" * 9 + "|"]
+def revision_markdown(table, depth=4):
+    head = ["parallel majority@16"] + [f"attempt {d}" for d in range(depth)] + ["chains: majority@16", "chains: hierarchical@16", "chains: any correct"]
+    keys = ["majority@16"] + [f"rev_{d}" for d in range(depth)] + ["rev_majority", "rev_hierarchical", "rev_any"]
+    lines = ["| level | " + " | ".join(head) + " |", "|---" * (len(head) + 1) + "|"]
     for lv, m in sorted(table.items()):
-        lines.append(f"| {lv} | {m['t1_single']:.2f} | " + " | ".join(f"{m[f'rev_{d}']:.2f}" for d in range(5))
-                     + f" | {m['rev_chain_prm']:.2f} | {m['rev_chain_any']:.2f} |")
+        lines.append(f"| {lv} | " + " | ".join(f"{m[k]:.2f}" if k in m else "-" for k in keys) + " |")
     return "\n".join(lines)
