@@ -1,5 +1,6 @@
 -- Issue 12's targets, read from the pipeline's views (docs/analysis.md) for one run of
 -- samples/tiny-issue12.yaml: scripts/issue12-targets.sh RUN_ID (psql -v run=RUN_ID -f this file)
+-- Levels are pooled as sum(correct) / sum(problems) (100 problems a level).
 \set ON_ERROR_STOP on
 
 -- 1. weighted best-of-64 (last-step score) vs majority@64, and pass@64, levels 3-5 pooled
