@@ -6,6 +6,7 @@ trained models before that run). Per level:
     PRM-weighted@n (answer whose samples' last-step scores sum highest), and the same over the first 16;
   - PRM AUROC of the step score against exact step correctness (step_check.step_labels, every complete
     step of every sample) and of the last-step score against final correctness;
+  - PRM beam search and DVTS (M=4) at N=16, as the pipeline's strategies run them (search_levels);
   - sequential revisions as the pipeline runs them (chains of 4: attempt 0 from the policy, 3 revisions
     from the revision model, each seeing the chain's earlier attempts): accuracy at each depth, and at
     N=16 (4 chains) majority over all 16 attempts and hierarchical selection (PRM-weighted vote inside
@@ -17,7 +18,7 @@ import torch
 
 from sample import generate_ids
 from step_check import step_labels
-from task import decode, encode, prompt_text, revision_prompt, solution_text
+from task import decode, encode, extract_answer, prompt_text, revision_prompt, solution_text, split_steps
 from train_prm import complete_steps, parse_sample, step_end_positions
 
 
@@ -74,6 +75,90 @@ def greedy_by_level(model, rows, hp):
     for r, (g, e) in zip(rows, out):
         by[r["level"]].append(parse_sample(g, e)[1] == r["answer"])
     return {lv: sum(v) / len(v) for lv, v in sorted(by.items())}
+
+
+def _is_final(step_ids, ended):
+    text = decode(step_ids)
+    return ended or "\\boxed" in text or not text.endswith("\n\n")
+
+
+def beam_search(policy, prm, rows, hp, n=16, m=4, max_rounds=12, step_tokens=64):
+    """PRM beam search as the pipeline's BeamSearchStrategy runs it (the paper's BFS-V): round 0 samples
+    n first steps; every later round keeps the n/m best open steps (last-step score) and samples m next
+    steps under each; a step that ends its solution is a final candidate at once; stop at n finals, no
+    open step, or max_rounds (the last round writes each kept beam to its end). Answer: PRM-weighted
+    vote over the finals. -> one bool per row."""
+    bs = hp["gen_batch"]
+    prompts = [encode(prompt_text(r["problem"]), bos=True) for r in rows]
+    open_ = [[[]] for _ in rows]  # per problem: open step lists to expand
+    finals = [[] for _ in rows]  # (answer, score)
+    for rnd in range(max_rounds):
+        jobs = []  # (problem, steps so far)
+        for p in range(len(rows)):
+            if len(finals[p]) >= n or not open_[p]:
+                continue
+            width = n if rnd == 0 else m
+            jobs += [(p, st) for st in open_[p] for _ in range(width)]
+        if not jobs:
+            break
+        last = rnd == max_rounds - 1
+        ids = [prompts[p] + encode(solution_text(st)) for p, st in jobs]
+        gen = generate_ids(policy, ids, hp["max_new"] if last else step_tokens, 1.0, batch_size=bs, stop_at_step=not last)
+        cands = []
+        for (p, st), (g, ended) in zip(jobs, gen):
+            text = decode(g)
+            new = split_steps(text)
+            cands.append((p, st + new if new else st + ["(empty)"], _is_final(g, ended) or last or not new))
+        sc = step_scores(prm, [prompts[p] for p, _, _ in cands], [st for _, st, _ in cands])
+        nxt = [[] for _ in rows]
+        for (p, st, fin), s in zip(cands, sc):
+            score = s[-1] if s else 0.0
+            if fin:
+                if len(finals[p]) < n:
+                    finals[p].append((extract_answer("\n\n".join(st)), score))
+            else:
+                nxt[p].append((score, st))
+        for p in range(len(rows)):
+            nxt[p].sort(key=lambda x: -x[0])
+            open_[p] = [st for _, st in nxt[p][:n // m]]
+    return [_vote([a for a, _ in f], [s for _, s in f])[0] == r["answer"] for f, r in zip(finals, rows)]
+
+
+def dvts(policy, prm, rows, hp, n=16, m=4, max_rounds=12, step_tokens=64):
+    """Diverse verifier tree search: n/m independent subtrees, each a beam search of width 1 that samples
+    m next steps and keeps the best one. Answer: PRM-weighted vote over the subtrees' final solutions."""
+    bs = hp["gen_batch"]
+    prompts = [encode(prompt_text(r["problem"]), bos=True) for r in rows]
+    trees = [(p, k) for p in range(len(rows)) for k in range(n // m)]
+    state = {t: [] for t in trees}
+    done = {}
+    for rnd in range(max_rounds):
+        live = [t for t in trees if t not in done]
+        if not live:
+            break
+        last = rnd == max_rounds - 1
+        jobs = [(t, state[t]) for t in live for _ in range(m)]
+        ids = [prompts[t[0]] + encode(solution_text(st)) for t, st in jobs]
+        gen = generate_ids(policy, ids, hp["max_new"] if last else step_tokens, 1.0, batch_size=bs, stop_at_step=not last)
+        cands = []
+        for (t, st), (g, ended) in zip(jobs, gen):
+            new = split_steps(decode(g))
+            cands.append((t, st + new if new else st + ["(empty)"], _is_final(g, ended) or last or not new))
+        sc = step_scores(prm, [prompts[t[0]] for t, _, _ in cands], [st for _, st, _ in cands])
+        best = {}
+        for (t, st, fin), s in zip(cands, sc):
+            score = s[-1] if s else 0.0
+            if t not in best or score > best[t][0]:
+                best[t] = (score, st, fin)
+        for t, (score, st, fin) in best.items():
+            state[t] = st
+            if fin:
+                done[t] = (extract_answer("\n\n".join(st)), score)
+    out = []
+    for p, r in enumerate(rows):
+        f = [done.get((p, k), (None, 0.0)) for k in range(n // m)]
+        out.append(_vote([a for a, _ in f], [s for _, s in f])[0] == r["answer"])
+    return out
 
 
 def evaluate(policy, prm, revision, rows, hp, large_greedy=None):
@@ -140,6 +225,14 @@ def evaluate(policy, prm, revision, rows, hp, large_greedy=None):
         lv["rev_hierarchical"].append(_vote([a for a, _ in winners], [s for _, s in winners])[0] == r["answer"])
         lv["rev_any"].append(r["answer"] in every)
 
+    # step-level searches at N=16, M=4 (the pipeline's beam(M=4) and dvts(M=4)) on the levels asked for
+    levels = {int(x) for x in str(hp["search_levels"]).split(",") if x.strip()}
+    search_rows = [r for r in rows if r["level"] in levels]
+    if search_rows:
+        for key, fn in (("beam@16", beam_search), ("dvts@16", dvts)):
+            for r, ok in zip(search_rows, fn(policy, prm, search_rows, hp, n=min(16, hp["search_n"]), m=4)):
+                by[r["level"]][key].append(ok)
+
     table = {}
     for lv in sorted(by):
         m = {k: sum(v) / len(v) for k, v in by[lv].items()}
@@ -164,6 +257,8 @@ def pooled(table):
     return {
         "weighted@n - majority@n, L3-5": _mean(table, "weighted@n", (3, 4, 5)) - _mean(table, "majority@n", (3, 4, 5)),
         "pass@n - majority@n, L3-5": _mean(table, "pass@n", (3, 4, 5)) - _mean(table, "majority@n", (3, 4, 5)),
+        "beam@16 - weighted@16, L3": _mean(table, "beam@16", (3,)) - _mean(table, "weighted@16", (3,)),
+        "dvts@16 - weighted@16, L3": _mean(table, "dvts@16", (3,)) - _mean(table, "weighted@16", (3,)),
         "revisions majority@16 - parallel majority@16, L2-3": _mean(table, "rev_majority", (2, 3)) - _mean(table, "majority@16", (2, 3)),
         "revisions hierarchical@16 - parallel majority@16, L2-3": _mean(table, "rev_hierarchical", (2, 3)) - _mean(table, "majority@16", (2, 3)),
         "greedy large - small, L3-5": _mean(table, "greedy_large", (3, 4, 5)) - _mean(table, "greedy", (3, 4, 5)),
@@ -173,6 +268,7 @@ def pooled(table):
 COLUMNS = [("greedy", "greedy (T=0)"), ("greedy_large", "large policy greedy"), ("t1_single", "T=1 single"),
            ("pass@n", "pass@{n}"), ("majority@n", "majority@{n}"), ("weighted@n", "PRM-weighted@{n}"),
            ("pass@16", "pass@16"), ("majority@16", "majority@16"), ("weighted@16", "PRM-weighted@16"),
+           ("beam@16", "beam M=4 @16"), ("dvts@16", "DVTS M=4 @16"),
            ("prm_step_auroc", "PRM AUROC (steps)"), ("prm_final_auroc", "PRM AUROC (last step)")]
 
 

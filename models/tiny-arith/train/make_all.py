@@ -8,13 +8,15 @@ Stages, in order (each fits in one GPU call of < 9 minutes on one H200):
   policy_large  the large policy (model.LARGE) on the same rows, and its greedy accuracy
                                                                       -> work/policy_large.pt, policy_large_eval.json
   samples       the small policy's samples at T=1 on fresh problems    -> work/samples.jsonl.gz
-  prm           the PRM: the large policy + value head, exact step labels -> work/prm.pt
+  prm           the PRM: an LM of the large architecture (its own LM phase, prm_init=lm, or the large
+                policy's checkpoint, prm_init=policy_large) + value head, exact step labels -> work/prm.pt
   revision      the revision model: the small policy fine-tuned on keep/fix examples -> work/revision.pt
   eval          quick estimates of the issue's numbers (evaluate.py)   -> work/metrics.json
   (then)        ONNX export (fp16 weights), manifests, tokenizer, parity.json, MODEL_CARD.md
 --stop-after STAGE stops after it; --resume reuses the checkpoints found in --work; --from STAGE skips
-the stages before it (their outputs are loaded from --work only where a later stage needs them, so a
-GPU call only has to carry what it uses). Checkpoints are fp16. Every size below can be overridden
+the stages before it; --stages A,B runs exactly those (skipped stages' outputs are loaded from --work
+only where a stage needs them, so a GPU call only has to carry what it uses; train/GPU.md gives the
+calls). Checkpoints are fp16. Every size below can be overridden
 with an environment variable TINY_<NAME> (e.g. TINY_POLICY_STEPS=3000). work/info.json keeps every
 stage's seconds and counts across calls."""
 import argparse
@@ -47,17 +49,18 @@ OUTPUT = {"policy": "policy.pt", "policy_large": "policy_large.pt", "samples": "
 
 FULL = dict(
     policy_examples=1_000_000, policy_steps=4000, policy_batch=256, policy_lr=2e-3,
-    large_steps=6000, large_lr=1e-3,
+    large_steps=4000, large_lr=1e-3,
     sample_problems=20000, samples_per_problem=8,
-    prm_corrupt_frac=0.5, prm_steps=4000, prm_batch=256, prm_lr=2e-4,
+    prm_init="lm", prm_lm_steps=2000, prm_lm_lr=1e-3,
+    prm_corrupt_frac=0.5, prm_steps=3000, prm_batch=256, prm_lr=2e-4,
     prm_mc_problems=0, prm_samples=2, prm_rollouts=16,
     rev_p_zero=0.15, rev_p_keep=0.5, rev_steps=2500, rev_batch=64, rev_lr=5e-4,
-    eval_samples=64, rev_chains=4, rev_chain_length=4, rev_eval_temperature=1.0, max_new=256, gen_batch=4096,
+    eval_samples=64, search_n=16, search_levels="2,3,4", rev_chains=4, rev_chain_length=4, rev_eval_temperature=1.0, max_new=256, gen_batch=4096,
     eval_per_level=100, eval_seed=20240806,
 )
-QUICK = dict(FULL, policy_examples=200, policy_steps=3, policy_batch=2, large_steps=3, sample_problems=8,
+QUICK = dict(FULL, policy_examples=200, policy_steps=3, policy_batch=2, large_steps=3, prm_lm_steps=2, sample_problems=8,
              samples_per_problem=3, prm_steps=3, prm_batch=2, prm_mc_problems=2, prm_rollouts=2, rev_steps=3,
-             rev_batch=2, eval_samples=4, rev_chains=2, rev_chain_length=3, max_new=24, gen_batch=256,
+             rev_batch=2, eval_samples=4, search_n=4, search_levels="3", rev_chains=2, rev_chain_length=3, max_new=24, gen_batch=256,
              eval_per_level=2)
 
 
@@ -79,7 +82,14 @@ def main():
     ap.add_argument("--from", dest="start", choices=STAGES, default="policy",
                     help="skip the stages before this one (their outputs come from --work where needed)")
     ap.add_argument("--stop-after", choices=STAGES, default=None)
+    ap.add_argument("--stages", default=None,
+                    help="comma-separated: run exactly these stages (others' outputs come from --work where needed), "
+                         "then stop; e.g. policy,samples,revision")
     a = ap.parse_args()
+    only = a.stages.split(",") if a.stages else None
+    for name in only or []:
+        if name not in STAGES:
+            raise SystemExit(f"--stages: unknown stage {name!r} (stages: {', '.join(STAGES)})")
     hp = hyperparameters(a.quick)
     os.makedirs(a.out, exist_ok=True)
     os.makedirs(a.work, exist_ok=True)
@@ -89,7 +99,7 @@ def main():
     hw = torch.cuda.get_device_name(0) if device() == "cuda" else f"CPU ({platform.processor() or 'x86_64'}, {os.cpu_count()} cores)"
     info_path = os.path.join(a.work, "info.json")
     info = {}
-    if (a.resume or a.start != "policy") and os.path.exists(info_path):
+    if (a.resume or a.start != "policy" or only) and os.path.exists(info_path):
         with open(info_path) as f:
             info = json.load(f)
     info.setdefault("seconds", {})
@@ -120,7 +130,14 @@ def main():
         if name == "samples":
             return make_samples(a.work, get("policy"), exclude, hp)
         if name == "prm":
-            return train_prm(a.work, get("policy"), get("policy_large"), get("samples"), exclude, hp)
+            if hp["prm_init"] == "policy_large":
+                init = get("policy_large")
+            elif hp["prm_init"] == "lm":  # its own LM phase: no 29 MB checkpoint has to travel to this call
+                init, _ = train_policy(a.work, exclude, hp, name="prm_lm", config=M.LARGE, steps=hp["prm_lm_steps"],
+                                       lr=hp["prm_lm_lr"])
+            else:
+                raise SystemExit(f"TINY_PRM_INIT={hp['prm_init']!r}: expected lm or policy_large")
+            return train_prm(a.work, get("policy") if hp["prm_mc_problems"] > 0 else None, init, get("samples"), exclude, hp)
         if name == "revision":
             return train_revision(a.work, get("policy"), get("samples"), hp)
         if name == "eval":
@@ -138,10 +155,10 @@ def main():
         if name in cache:
             return cache[name]
         path = os.path.join(a.work, OUTPUT[name])
-        skipped = STAGES.index(name) < STAGES.index(a.start)
-        if skipped or (a.resume and os.path.exists(path)):
+        skipped = (name not in only) if only else STAGES.index(name) < STAGES.index(a.start)
+        if skipped or (a.resume and os.path.exists(path) and not (name == "eval" and ran)):
             if not os.path.exists(path):
-                raise SystemExit(f"stage {name} was skipped (--from {a.start}) but {path} is missing: "
+                raise SystemExit(f"stage {name} is not run by this call (--from/--stages) but {path} is missing: "
                                  f"run that stage or bring its output into --work")
             print(f"[{name}] reusing {path}", flush=True)
             if name == "samples":
@@ -162,11 +179,18 @@ def main():
         return out[0]
 
     last = STAGES.index(a.stop_after) if a.stop_after else len(STAGES) - 1
-    for name in STAGES[STAGES.index(a.start):last + 1]:
-        get(name)
-        if name == "policy" and a.stop_after == "policy":
-            quick_policy_report(cache["policy"], rows, hp)
-    if a.stop_after:
+    todo = only or STAGES[STAGES.index(a.start):last + 1]
+    ran = []
+    for name in STAGES:
+        # with --resume, a stage whose output exists is only loaded if a later step needs it; the
+        # evaluation is redone when any model was (re)trained in this invocation
+        fresh = a.resume and os.path.exists(os.path.join(a.work, OUTPUT[name])) and not (name == "eval" and ran)
+        if name in todo and not fresh:
+            get(name)
+            ran.append(name)
+            if name == "policy" and (a.stop_after == "policy" or only):
+                quick_policy_report(cache["policy"], rows, hp)
+    if a.stop_after or only:
         return
 
     measured = get("eval")

@@ -127,13 +127,13 @@ def exact_data(rows, rng, corrupt_frac):
 
 
 def train_prm(work, policy, large, rows, exclude, hp, seed=2):
-    """policy: the small policy (MC rollouts only); large: the large policy, the PRM's initial weights;
-    rows: policy_samples' rows."""
+    """policy: the small policy (MC rollouts only, may be None without them); large: an LM of the large
+    architecture, the PRM's initial weights; rows: policy_samples' rows."""
     seed_all(seed)
     rng = random.Random(seed)
     data, counts = exact_data(rows, rng, hp["prm_corrupt_frac"])
     print(f"[prm] exact labels: {counts}", flush=True)
-    info = {"exact": counts, "init": "policy_large", "parameters": None}
+    info = {"exact": counts, "init": hp["prm_init"], "parameters": None}
     if hp["prm_mc_problems"] > 0:
         problems = training_problems(rng, hp["prm_mc_problems"], exclude)
         mc = mc_labels(policy, problems, hp["prm_samples"], hp["prm_rollouts"], 1.0, hp["max_new"], hp["gen_batch"])
