@@ -27,7 +27,7 @@ from onnx import numpy_helper
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODELS = os.path.abspath(os.environ.get("BENCH_MODELS") or os.path.join(ROOT, "models", "tiny-arith"))
-sys.path.insert(0, os.path.join(MODELS, "train"))
+sys.path.insert(0, os.path.join(ROOT, "models", "tiny-arith", "train"))
 import model as M  # noqa: E402
 import task  # noqa: E402
 from sample import left_pad  # noqa: E402
