@@ -185,7 +185,9 @@ def main():
         # with --resume, a stage whose output exists is only loaded if a later step needs it; the
         # evaluation is redone when any model was (re)trained in this invocation
         fresh = a.resume and os.path.exists(os.path.join(a.work, OUTPUT[name])) and not (name == "eval" and ran)
-        if name in todo and not fresh:
+        # the samples only feed the PRM and the revision model: not needed once both exist
+        fed = a.resume and name == "samples" and all(os.path.exists(os.path.join(a.work, OUTPUT[c])) for c in ("prm", "revision"))
+        if name in todo and not fresh and not fed:
             get(name)
             ran.append(name)
             if name == "policy" and (a.stop_after == "policy" or only):
