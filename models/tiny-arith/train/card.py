@@ -53,10 +53,12 @@ def write(path, info, models, out_dir):
         c = m.config
         return f"{c.n_layer} x {c.n_embd} ({c.n_head} heads of {c.head_size}, MLP {c.mlp_hidden}, {c.max_positions} positions)"
 
+    own_lm = hp.get("prm_init", "lm") == "lm"
     what = {
         "policy": "small policy: trained on correct solutions",
-        "policy-large": "large policy: same rows, same seed, longer; the PRM's starting point",
-        "prm": "PRM: the large policy's LM + value head (sigmoid), exact step labels, BCE",
+        "policy-large": "large policy: the same rows in the same order (seed 1)",
+        "prm": ("PRM: an LM of the large architecture on the same rows" if own_lm else "PRM: the large policy")
+               + " + value head (sigmoid), exact step labels, BCE",
         "revision": "revision model: the small policy fine-tuned on keep/fix examples",
     }
     ex = info.get("prm", {}).get("exact", {})
@@ -93,7 +95,10 @@ def write(path, info, models, out_dir):
         f"- Large policy: the same rows in the same order (seed 1), {hp['large_steps']} steps, peak lr {hp['large_lr']}.",
         f"- Samples: {hp['sample_problems']:,} fresh problems x {hp['samples_per_problem']} small-policy samples at T=1",
         "  (`train/policy_samples.py`), shared by the PRM and the revision model.",
-        "- PRM: the large policy's weights + a zero-initialised value head, fine-tuned with BCE at each step's",
+        ("- PRM: first a language model of the large architecture on the same rows (seed 1, "
+         f"{hp.get('prm_lm_steps')} steps, peak lr {hp.get('prm_lm_lr')}), then" if own_lm else
+         "- PRM: the large policy's weights, then")
+        + " a zero-initialised value head; the whole model fine-tuned with BCE at each step's",
         "  last token on exact step labels (`train/step_check.py`: a step is right iff it reduces the problem",
         "  correctly; after the first wrong step all are wrong) of the distinct samples of each problem",
         f"  ({ex.get('samples', '?')} solutions, {ex.get('wrong_samples', '?')} of them wrong) plus a corrupted gold",
