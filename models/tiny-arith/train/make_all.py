@@ -50,9 +50,9 @@ OUTPUT = {"policy": "policy.pt", "policy_large": "policy_large.pt", "samples": "
 FULL = dict(
     policy_examples=1_000_000, policy_steps=4000, policy_batch=256, policy_lr=2e-3,
     large_steps=4000, large_lr=1e-3,
-    sample_problems=20000, samples_per_problem=8,
+    sample_problems=30000, samples_per_problem=8,
     prm_init="lm", prm_lm_steps=2000, prm_lm_lr=1e-3,
-    prm_corrupt_frac=0.5, prm_steps=3000, prm_batch=256, prm_lr=2e-4,
+    prm_corrupt_frac=1.0, prm_steps=3000, prm_batch=256, prm_lr=2e-4,
     prm_mc_problems=0, prm_samples=2, prm_rollouts=16,
     rev_p_zero=0.15, rev_p_keep=0.5, rev_steps=2500, rev_batch=64, rev_lr=5e-4,
     eval_samples=64, search_n=16, search_levels="2,3,4", rev_chains=4, rev_chain_length=4, rev_eval_temperature=1.0, max_new=256, gen_batch=4096,

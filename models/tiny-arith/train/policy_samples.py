@@ -5,6 +5,7 @@ import gzip
 import json
 import os
 import random
+from collections import Counter
 
 from common import seed_all
 from sample import generate_ids
@@ -25,12 +26,19 @@ def make_samples(work, policy, exclude, hp, seed=5):
     path = os.path.join(work, "samples.jsonl.gz")
     with gzip.open(path, "wt") as f:
         for r in rows:
-            f.write(json.dumps(r) + "\n")
+            # each distinct sample once with its count: the file must be small enough to travel
+            counts = Counter((t, e) for t, e in r["samples"])
+            f.write(json.dumps({**r, "samples": [[t, e, c] for (t, e), c in counts.items()]}) + "\n")
     print(f"[samples] {len(rows)} problems x {k} samples at T=1 -> {path}", flush=True)
     return rows, {"problems": len(rows), "per_problem": k}
 
 
 def load_samples(work):
     path = os.path.join(work, "samples.jsonl.gz")
+    rows = []
     with gzip.open(path, "rt") as f:
-        return [json.loads(line) for line in f]
+        for line in f:
+            r = json.loads(line)
+            r["samples"] = [[t, e] for t, e, c in r["samples"] for _ in range(c)]
+            rows.append(r)
+    return rows
