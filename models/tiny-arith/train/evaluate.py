@@ -48,7 +48,8 @@ def step_scores(prm, prompts, step_lists, batch_size=512):
     order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]) + sum(len(s) for s in step_lists[i]))
     for s in range(0, len(order), batch_size):
         idx = order[s:s + batch_size]
-        rows = [prompts[i] + encode(solution_text(step_lists[i])) for i in idx]
+        limit = prm.config.max_positions  # a rambling solution past the position table scores 0 there
+        rows = [(prompts[i] + encode(solution_text(step_lists[i])))[:limit] for i in idx]
         width = max(len(r) for r in rows)
         ids = torch.full((len(rows), width), 256, dtype=torch.long)
         for j, r in enumerate(rows):
@@ -56,7 +57,7 @@ def step_scores(prm, prompts, step_lists, batch_size=512):
         sc = prm.scores(ids.to(dev)).float().cpu()  # right padding + causal attention: no mask needed
         for j, i in enumerate(idx):
             ends = step_end_positions(len(prompts[i]), step_lists[i])
-            out[i] = [float(x) for x in sc[j, ends]] if ends else []
+            out[i] = [float(sc[j, e]) if e < limit else 0.0 for e in ends]
     return out
 
 
@@ -66,6 +67,17 @@ def _vote(answers, weights=None):
         if a is not None:
             tally[a] += 1.0 if weights is None else weights[j]
     return (max(tally, key=tally.get), tally[max(tally, key=tally.get)]) if tally else (None, 0.0)
+
+
+def fitting_revision_prompt(problem, attempts, limit):
+    """Token ids of the revision prompt, the oldest attempts dropped while it is longer than limit (a
+    long unfinished attempt would otherwise push positions past the model's table)."""
+    k = 0
+    ids = encode(revision_prompt(problem, attempts), bos=True)
+    while len(ids) > limit and k < len(attempts):
+        k += 1
+        ids = encode(revision_prompt(problem, attempts[k:]), bos=True)
+    return ids
 
 
 def greedy_by_level(model, rows, hp):
@@ -204,8 +216,9 @@ def evaluate(policy, prm, revision, rows, hp, large_greedy=None):
         if d == 0:
             src = [(g, e) for j, (g, e) in enumerate(gens) if j % n < chains]  # the first samples of each problem
         else:
-            texts = [revision_prompt(rows[i // chains]["problem"], history[i]) for i in range(len(history))]
-            src = generate_ids(revision, [encode(t, bos=True) for t in texts], max_new, hp["rev_eval_temperature"], batch_size=bs)
+            ids = [fitting_revision_prompt(rows[i // chains]["problem"], history[i], revision.config.max_positions - max_new)
+                   for i in range(len(history))]
+            src = generate_ids(revision, ids, max_new, hp["rev_eval_temperature"], batch_size=bs)
         for i, (g, ended) in enumerate(src):
             st, ans = parse_sample(g, ended)
             history[i].append(st if st else ["(empty)"])

@@ -39,7 +39,7 @@ def build_examples(rows, rng, max_attempts=4, p_zero=0.15, p_keep=0.5):
         right, wrong, seen, every = [], [], set(), []
         for text, ended in r["samples"]:
             steps = complete_steps(text, ended)
-            if not steps:
+            if not steps or not ended:  # an unfinished sample (cut at max_new) is no attempt to show
                 continue
             ok = ended and all(step_labels(r["problem"], steps))  # right answer by right steps
             every.append(steps)
@@ -74,11 +74,17 @@ def train_revision(work, policy, rows, hp, seed=3):
     examples = build_examples(rows, rng, p_zero=hp["rev_p_zero"], p_keep=hp["rev_p_keep"])
     counts = {kind: [sum(1 for e in examples if e[2] == kind and e[3] == k) for k in range(5)] for kind in ("zero", "fix", "keep")}
     print(f"[revision] {len(examples)} examples; by kind and number of attempts 0..4: {counts}", flush=True)
-    seqs, starts = [], []
+    seqs, starts, too_long = [], [], 0
     for prompt, target, _, _ in examples:
         ids = encode(prompt, bos=True)
-        seqs.append(ids + encode(solution_text(target), eos=True))
+        seq = ids + encode(solution_text(target), eos=True)
+        if len(seq) > policy.config.max_positions:
+            too_long += 1
+            continue
+        seqs.append(seq)
         starts.append(len(ids))
+    if too_long:
+        print(f"[revision] {too_long} examples longer than {policy.config.max_positions} tokens left out", flush=True)
     store = TokenStore(seqs, starts, device())
     rev = M.GPT(policy.config).to(device())
     rev.load_state_dict(policy.state_dict())
