@@ -26,8 +26,8 @@ import torch
 from onnx import numpy_helper
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MODELS = os.path.join(ROOT, "models", "tiny-arith")
-sys.path.insert(0, os.path.join(MODELS, "train"))
+MODELS = os.path.abspath(os.environ.get("BENCH_MODELS") or os.path.join(ROOT, "models", "tiny-arith"))
+sys.path.insert(0, os.path.join(ROOT, "models", "tiny-arith", "train"))
 import model as M  # noqa: E402
 import task  # noqa: E402
 from sample import left_pad  # noqa: E402
@@ -37,9 +37,10 @@ def load_from_onnx(manifest_name):
     man = json.load(open(os.path.join(MODELS, manifest_name)))
     graph = onnx.load(os.path.join(MODELS, man["onnx"])).graph
     values = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
-    for n in graph.node:  # the exporter aliases deduplicated initializers through Identity nodes
-        if n.op_type == "Identity" and n.input[0] in values:
-            values[n.output[0]] = values[n.input[0]]
+    for n in graph.node:  # the exporter aliases deduplicated initializers through Identity nodes; fp16
+        # weights reach the graph through a Cast to float32 (export_onnx.fp16_initializers)
+        if n.op_type in ("Identity", "Cast") and n.input[0] in values:
+            values[n.output[0]] = values[n.input[0]].astype("float32")
     state = {"wte.weight": values["gpt.wte.weight"], "wpe.weight": values["gpt.wpe.weight"]}
     for n in graph.node:
         parts = n.name.strip("/").split("/")

@@ -123,6 +123,40 @@ public sealed class ParityTests(ModelsFixture models)
     }
 
     [Fact]
+    public async Task Large_policy_greedy_text_and_first_logits_match_pytorch()
+    {
+        // The large policy (issue 12) ships with its own parity entries; both exist together or neither.
+        var manifest = TestPaths.Tiny("policy-large.manifest.json");
+        var hasEntries = Parity.TryGetProperty("decoder_large", out var cases);
+        Assert.Equal(File.Exists(manifest), hasEntries);
+        if (!hasEntries) return;
+        using var model = ModelsFixture.Load(manifest);
+        Assert.Equal(ModelRole.Policy, model.Manifest.Role);
+        Assert.True(model.Manifest.ParameterCount >= 4 * models.Policy.Manifest.ParameterCount, "the large policy is >= 4x the small one");
+        foreach (var c in cases.EnumerateArray())
+        {
+            var ids = Ints(c.GetProperty("input_ids")).Select(x => (long)x).ToArray();
+            using var runner = new DecoderRunner(model);
+            using var past = runner.InitialCache(1);
+            var (logits, present) = runner.Forward(ids, [.. ids.Select(_ => 1L)], [.. Enumerable.Range(0, ids.Length).Select(x => (long)x)], 1, ids.Length, past);
+            using (logits)
+            using (present)
+            {
+                var v = model.Manifest.VocabSize;
+                var last = logits.GetTensorDataAsSpan<float>().Slice((ids.Length - 1) * v, v).ToArray();
+                var want = c.GetProperty("logits")[0].EnumerateArray().Select(x => x.GetSingle()).ToArray();
+                var maxDiff = want.Zip(last, (a, b) => Math.Abs(a - b)).Max();
+                Assert.True(maxDiff < 1e-4, $"{c.GetProperty("prompt").GetString()}: max |logit diff| {maxDiff}");
+            }
+            var result = await new Generator(model).GenerateAsync([new GenerationRequest(c.GetProperty("prompt").GetString()!,
+                Mode: StopMode.Solution, MaxNewTokens: 64, MaxSteps: int.MaxValue)]);
+            var sample = result[0].Samples[0];
+            var got = sample.FinishReason == FinishReasons.Eos ? sample.TokenIds.Take(sample.TokenIds.Count - 1) : sample.TokenIds;
+            Assert.Equal(Ints(c.GetProperty("greedy_ids")), got.ToArray());
+        }
+    }
+
+    [Fact]
     public void Prm_scores_do_not_depend_on_batch_padding()
     {
         var cases = Parity.GetProperty("prm").EnumerateArray().Select(c =>

@@ -89,6 +89,10 @@ def fit(model, loss_of_batch, n_rows, steps, batch_size, lr, name, warmup=200, w
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
+        if step + 1 == 50 and steps > 100:  # early warning for a GPU call with a time limit
+            if dev.type == "cuda":
+                torch.cuda.synchronize()
+            print(f"[{name}] 50 steps in {time.time() - t0:.1f}s: about {(time.time() - t0) / 50 * steps:.0f}s for {steps}", flush=True)
         if (step + 1) % log_every == 0 or step == steps - 1:
             print(f"[{name}] step {step + 1}/{steps} loss {float(loss):.4f} {time.time() - t0:.0f}s", flush=True)
     model.eval()

@@ -1,5 +1,10 @@
-"""Export the policy, revision model and PRM to ONNX (opset 17, TorchScript exporter), and write the
+"""Export the policies, revision model and PRM to ONNX (opset 17, TorchScript exporter), and write the
 tokenizer files and one manifest per model (format: docs/model-format.md).
+
+Weights are stored in fp16 inside the graph: every float32 initializer that fp16 holds exactly (all
+trained weights: checkpoints are fp16) becomes an fp16 initializer followed by a Cast to float32, so
+the graph's inputs and outputs stay float32 and ONNX Runtime folds the casts once at session load
+(constant folding): the file is half the size and the CPU runs the same float32 kernels as before.
 
     python3 export_onnx.py --work WORK_DIR --out models/tiny-arith [--random]
 
@@ -10,7 +15,10 @@ import inspect
 import json
 import os
 
+import numpy as np
+import onnx
 import torch
+from onnx import helper, numpy_helper
 
 import model as M
 import task
@@ -50,6 +58,34 @@ def _export(module, args, path, input_names, output_names, dynamic_axes):
                       dynamic_axes=dynamic_axes, opset_version=17, do_constant_folding=True, **kw)
 
 
+def fp16_initializers(path):
+    """Rewrites path in place: exactly representable float32 initializers -> fp16 + Cast(to float32).
+    -> (initializers converted, kept in float32)."""
+    m = onnx.load(path)
+    g = m.graph
+    casts, keep, converted = [], [], 0
+    for init in list(g.initializer):
+        if init.data_type != onnx.TensorProto.FLOAT:
+            continue
+        arr = numpy_helper.to_array(init)
+        half = arr.astype(np.float16)
+        if arr.size < 16 or not np.array_equal(half.astype(np.float32), arr):
+            keep.append(init.name)
+            continue
+        name = init.name
+        new = numpy_helper.from_array(half, name + "_fp16")
+        g.initializer.remove(init)
+        g.initializer.append(new)
+        casts.append(helper.make_node("Cast", [name + "_fp16"], [name], to=onnx.TensorProto.FLOAT, name=f"cast_{name}"))
+        converted += 1
+    nodes = list(g.node)
+    del g.node[:]
+    g.node.extend(casts + nodes)  # topological order: the casts first
+    onnx.checker.check_model(m)
+    onnx.save(m, path)
+    return converted, len(keep)
+
+
 def export_decoder(gpt, path):
     c = gpt.config
     gpt = gpt.cpu().eval()
@@ -87,7 +123,7 @@ def manifest(gpt, role, onnx_file):
     c = gpt.config
     return {
         "name": f"tiny-arith-{role}",
-        "role": role,
+        "role": "policy" if role == "policy-large" else role,
         "onnx": onnx_file,
         "tokenizer": {"kind": "gpt2-bpe", "vocab": "vocab.json", "merges": "merges.txt"},
         "bos_token": task.EOT, "eos_token": task.EOT, "pad_token": task.EOT,
@@ -110,8 +146,8 @@ def write_tokenizer(out):
         f.write("#version: 0.2\n")  # no merges: every byte is one token
 
 
-def export_all(models, out):
-    """models: {"policy": GPT, "revision": GPT, "prm": GPT with value head}."""
+def export_all(models, out, fp16=True):
+    """models: {"policy": GPT, "policy-large": GPT, "revision": GPT, "prm": GPT with value head}."""
     os.makedirs(out, exist_ok=True)
     write_tokenizer(out)
     for role, gpt in models.items():
@@ -120,25 +156,36 @@ def export_all(models, out):
             export_prm(gpt, path)
         else:
             export_decoder(gpt, path)
+        note = ""
+        if fp16:
+            done, kept = fp16_initializers(path)
+            note = f" ({done} initializers in fp16, {kept} kept in float32)"
         with open(os.path.join(out, f"{role}.manifest.json"), "w") as f:
             json.dump(manifest(gpt, role, f"{role}.onnx"), f, indent=2)
             f.write("\n")
-        print(f"exported {path}: {os.path.getsize(path) / 1e6:.1f} MB, {gpt.num_parameters()} parameters")
+        print(f"exported {path}: {os.path.getsize(path) / 1e6:.1f} MB, {gpt.num_parameters()} parameters{note}")
 
 
 def load_models(work):
     return {"policy": M.load(os.path.join(work, "policy.pt")),
+            "policy-large": M.load(os.path.join(work, "policy_large.pt")),
             "revision": M.load(os.path.join(work, "revision.pt")),
             "prm": M.load(os.path.join(work, "prm.pt"))}
 
 
 def random_models(seed=0):
     torch.manual_seed(seed)
-    policy = M.GPT(M.Config()).eval()
-    revision = M.GPT(M.Config()).eval()
-    prm = M.GPT(M.Config(value_head=True)).eval()
+    policy = M.GPT(M.SMALL).eval()
+    large = M.GPT(M.LARGE).eval()
+    revision = M.GPT(M.SMALL).eval()
+    prm = M.GPT(M.Config(**{**M.LARGE.to_dict(), "value_head": True})).eval()
     torch.nn.init.normal_(prm.value.weight, std=0.02)
-    return {"policy": policy, "revision": revision, "prm": prm}
+    models = {"policy": policy, "policy-large": large, "revision": revision, "prm": prm}
+    for m in models.values():  # fp16 values, as trained checkpoints hold
+        with torch.no_grad():
+            for p in m.parameters():
+                p.copy_(p.half().float())
+    return models
 
 
 if __name__ == "__main__":
@@ -146,5 +193,6 @@ if __name__ == "__main__":
     ap.add_argument("--work", default=None)
     ap.add_argument("--out", required=True)
     ap.add_argument("--random", action="store_true")
+    ap.add_argument("--fp32", action="store_true", help="keep float32 initializers (for speed comparisons)")
     a = ap.parse_args()
-    export_all(random_models() if a.random else load_models(a.work), a.out)
+    export_all(random_models() if a.random else load_models(a.work), a.out, fp16=not a.fp32)

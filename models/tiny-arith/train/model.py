@@ -34,6 +34,12 @@ class Config:
         return asdict(self)
 
 
+SMALL = Config()
+# The large policy and the PRM: ~4.9x the small policy's parameters; 512 positions are enough for a
+# policy or PRM sequence (prompt + at most 192 new tokens) and keep the fp16 ONNX file under 30 MB.
+LARGE = Config(n_layer=8, n_head=6, n_embd=384, mlp_hidden=1536, max_positions=512)
+
+
 class Attention(nn.Module):
     def __init__(self, c):
         super().__init__()

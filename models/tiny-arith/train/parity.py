@@ -79,6 +79,8 @@ def write(models, path):
                    + [decoder_entry(models["revision"].cpu().eval(), "revision", p) for p in REVISION_PROMPTS],
         "prm": [prm_entry(models["prm"].cpu().eval(), t) for t in PRM_TEXTS],
     }
+    if "policy-large" in models:  # its own key: older readers map every "decoder" entry to policy or revision
+        out["decoder_large"] = [decoder_entry(models["policy-large"].cpu().eval(), "policy-large", p) for p in POLICY_PROMPTS]
     with open(path, "w") as f:
         json.dump(out, f)
     print(f"wrote {path}")

@@ -3,6 +3,8 @@ import torch
 
 from task import EOT_ID, encode, decode
 
+NEWLINE = 10
+
 
 def left_pad(seqs, device):
     n = max(len(s) for s in seqs)
@@ -15,9 +17,10 @@ def left_pad(seqs, device):
 
 
 @torch.no_grad()
-def generate_ids(model, prompts, max_new, temperature, generator=None, batch_size=2048):
+def generate_ids(model, prompts, max_new, temperature, generator=None, batch_size=2048, stop_at_step=False):
     """prompts: token id lists (BOS included). Returns the new ids of each row, EOS excluded, and
-    whether it ended with EOS. temperature 0 = greedy."""
+    whether it ended with EOS. temperature 0 = greedy. stop_at_step: a row also stops after the step
+    delimiter "\n\n" (kept in its ids; ended = False), as a step-by-step search generates."""
     device = next(model.parameters()).device
     out = [None] * len(prompts)
     # sorting by length keeps padding (wasted work) small inside each batch
@@ -31,6 +34,7 @@ def generate_ids(model, prompts, max_new, temperature, generator=None, batch_siz
         logits, past = model(ids, mask, pos, None)
         last_pos = pos[:, -1:]
         done = torch.zeros(len(idx), dtype=torch.bool, device=device)
+        prev = torch.full((len(idx),), -1, dtype=torch.long, device=device)
         new = []
         for _ in range(steps):
             lg = logits[:, -1, :].float()
@@ -42,6 +46,9 @@ def generate_ids(model, prompts, max_new, temperature, generator=None, batch_siz
             tok = torch.where(done, torch.full_like(tok, EOT_ID), tok)
             new.append(tok)
             done = done | (tok == EOT_ID)
+            if stop_at_step:
+                done = done | ((tok == NEWLINE) & (prev == NEWLINE))
+                prev = tok
             if bool(done.all()):
                 break
             mask = torch.cat([mask, torch.ones_like(mask[:, :1])], dim=1)
@@ -50,8 +57,12 @@ def generate_ids(model, prompts, max_new, temperature, generator=None, batch_siz
         gen = torch.stack(new, 1).tolist() if new else [[] for _ in idx]
         for row, i in enumerate(idx):
             g = gen[row]
-            ended = EOT_ID in g
-            out[i] = (g[:g.index(EOT_ID)] if ended else g, ended)
+            end = g.index(EOT_ID) if EOT_ID in g else len(g)
+            step_end = next((k for k in range(1, end) if g[k] == NEWLINE and g[k - 1] == NEWLINE), None) if stop_at_step else None
+            if step_end is not None:  # the fillers after a step stop are not an EOS
+                out[i] = (g[:step_end + 1], False)
+            else:
+                out[i] = (g[:end], end < len(g))
     return out
 
 

@@ -1,6 +1,8 @@
-"""Policy: the GPT trained on correct step-by-step solutions of freshly generated problems (uniform over
-levels 1-5, never an evaluation problem). Kept small and briefly trained on purpose: it must still
-make mistakes, more of them as the level rises."""
+"""Policies: GPTs trained on correct step-by-step solutions of freshly generated problems (uniform over
+levels 1-5, never an evaluation problem). The small policy is kept small and briefly trained on purpose:
+it must still make mistakes, more of them as the level rises. The large policy (model.LARGE, ~4.9x the
+parameters) trains on the same rows (same seed) for the FLOPs-matched comparison; its weights are also
+the PRM's starting point (a language model that learned the arithmetic)."""
 import os
 import random
 from multiprocessing import Pool
@@ -31,13 +33,20 @@ def training_rows(seed, n, exclude, workers=None):
     return [r for part in parts for r in part]
 
 
-def train_policy(work, exclude, hp, seed=1):
+_ROWS = {}
+
+
+def train_policy(work, exclude, hp, seed=1, name="policy", config=None, steps=None, lr=None):
+    """Both policies use seed 1: the same rows and the same batch order (fit's fixed generator)."""
     seed_all(seed)
-    rows = training_rows(seed, hp["policy_examples"], exclude)
+    key = (seed, hp["policy_examples"])
+    if key not in _ROWS:
+        _ROWS[key] = training_rows(seed, hp["policy_examples"], exclude)
+    rows = _ROWS[key]
     dev = device()
     store = TokenStore([r[0] for r in rows], [r[1] for r in rows], dev)
-    gpt = M.GPT(M.Config()).to(dev)
-    print(f"[policy] {gpt.num_parameters()} parameters, {len(rows)} examples, device {dev}", flush=True)
-    secs = fit(gpt, lm_loss(store), len(store), hp["policy_steps"], hp["policy_batch"], hp["policy_lr"], "policy")
-    M.save(gpt, os.path.join(work, "policy.pt"))
+    gpt = M.GPT(config or M.SMALL).to(dev)
+    print(f"[{name}] {gpt.num_parameters()} parameters, {len(rows)} examples, device {dev}", flush=True)
+    secs = fit(gpt, lm_loss(store), len(store), steps or hp["policy_steps"], hp["policy_batch"], lr or hp["policy_lr"], name)
+    M.save(gpt, os.path.join(work, f"{name}.pt"))
     return gpt, secs

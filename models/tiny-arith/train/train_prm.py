@@ -1,17 +1,24 @@
-"""PRM, trained as in Math-Shepherd / the paper: sample solutions from the policy; for every step prefix
-run Monte Carlo rollouts from it with the policy; the soft label of the step is the fraction of
-rollouts that reach the gold answer (the last step's label is the sample's own correctness). The PRM is
-the policy's trunk with a value head, trained with binary cross-entropy at each step's last token
-(the second '\\n' of its delimiter)."""
+"""PRM that verifies: a separate, larger model (model.LARGE, ~4.9x the small policy) that first learned
+the arithmetic as a language model on the same solutions (it is the large policy's checkpoint), then
+gets a value head and is fine-tuned with binary cross-entropy at each step's last token (the second
+'\\n' of its delimiter) on exact per-step labels (step_check.step_labels, the analogue of PRM800K's
+human labels: a step is right iff it reduces the problem correctly; after the first wrong step all
+are wrong) of
+  (a) the small policy's own samples at T=1 (policy_samples.py): its real mistakes, mostly a wrong
+      product or quotient in an early step;
+  (b) synthetic corruptions of gold solutions that mimic them (step_check.corrupt: one wrong digit,
+      carry errors, off by 10^k, a miscopied operand; later steps carry the wrong value on);
+  (c) optionally (prm_mc_problems > 0) Math-Shepherd Monte Carlo labels: every step prefix of a policy
+      sample rolled out with the policy, soft label = fraction of rollouts reaching the gold answer."""
 import os
 import random
-import re
 
 import torch
 
 import model as M
 from common import TokenStore, device, fit, seed_all
 from sample import generate_ids
+from step_check import corrupt, step_labels
 from task import DELIM, decode, encode, extract_answer, prompt_text, solution_text, split_steps, training_problems
 
 
@@ -64,121 +71,6 @@ def mc_labels(policy, problems, samples_per_problem, rollouts, temperature, max_
     return out
 
 
-_STEP = re.compile(r"^(-?\d+)(\+|-|\\times |\\div )(\(-?\d+\)|-?\d+) = (-?\d+)$")
-_FN = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "\\times ": lambda a, b: a * b,
-       "\\div ": lambda a, b: a // b if b != 0 and a % b == 0 else None}
-
-
-def parse_step(step):
-    """'42\\times 3 = 126' -> [42, '\\times ', 3, 126]; None for the answer step or anything unparsable."""
-    m = _STEP.match(step)
-    if not m:
-        return None
-    return [int(m.group(1)), m.group(2), int(m.group(3).strip("()")), int(m.group(4))]
-
-
-def format_step(a, op, b, c):
-    return f"{a}{op}{'(%d)' % b if b < 0 else b} = {c}"
-
-
-def first_arithmetic_error(steps):
-    """Index of the first step whose result is not what its operands give (None: none found)."""
-    for k, s in enumerate(steps):
-        p = parse_step(s)
-        if p is not None and _FN[p[1]](p[0], p[2]) != p[3]:
-            return k
-    return None
-
-
-def _near_miss(v, rng):
-    """A wrong value of the kind the policy writes: one digit changed, off by a little, or sign flipped."""
-    r = rng.random()
-    if r < 0.45:
-        s = str(abs(v))
-        i = rng.randrange(len(s))
-        digits = [d for d in "0123456789" if d != s[i] and not (i == 0 and d == "0" and len(s) > 1)]
-        w = int(s[:i] + rng.choice(digits) + s[i + 1:])
-        return -w if v < 0 else w
-    if r < 0.85:
-        return v + rng.choice([-1, 1]) * rng.choice([1, 1, 2, 3, 4, 5, 10, 10, 20, 100])
-    return -v if v != 0 else 1
-
-
-def perturb_solution(steps, rng, tries=8):
-    """Hard negative from a correct solution: one step gets a wrong result (or a wrongly copied operand,
-    computed correctly from there), and every later step carries the wrong value on consistently, so
-    the final answer is wrong while each later step looks right. -> (steps, index of the first wrong
-    step) or None."""
-    parsed = [parse_step(s) for s in steps[:-1]]
-    if not parsed or any(p is None for p in parsed):
-        return None
-    for _ in range(tries):
-        q = [list(p) for p in parsed]
-        k = rng.randrange(len(q))
-        old = q[k][3]
-        if rng.random() < 0.7:  # wrong result
-            q[k][3] = _near_miss(old, rng)
-        else:  # wrong operand copied, result computed from it
-            side = rng.choice([0, 2])
-            q[k][side] = _near_miss(q[k][side], rng)
-            q[k][3] = _FN[q[k][1]](q[k][0], q[k][2])
-            if q[k][3] is None or q[k][3] == old:
-                continue
-        ok, changed = True, {k: old}
-        for j in range(k + 1, len(q)):  # the parent step uses the result: the first later step holding it
-            for src, was in list(changed.items()):
-                for side in (0, 2):
-                    if q[j][side] == was and src not in changed.get("used", ()):
-                        q[j][side] = q[src][3]
-                        changed.setdefault("used", set()).add(src)
-                        break
-            new = _FN[q[j][1]](q[j][0], q[j][2])
-            if new is None:
-                ok = False
-                break
-            if new != q[j][3]:
-                changed[j] = q[j][3]
-                q[j][3] = new
-        final = q[-1][3]
-        if not ok or final == parsed[-1][3]:
-            continue
-        return [format_step(*p) for p in q] + [f"The answer is $\\boxed{{{final}}}$."], k
-    return None
-
-
-def outcome_labels(policy, problems, samples_per_problem, temperatures, max_new, batch_size, rng):
-    """Policy samples without rollouts: the last step is labelled with the sample's exact correctness,
-    steps from the first arithmetic error on with 0 (no rollout can recover a wrong value that later
-    steps use); other steps stay unlabelled. Every correct sample also gets a perturbed twin
-    (perturb_solution): the pair teaches the score to depend on the arithmetic of each step.
-    -> list of (prompt ids, steps, per-step labels with None = unlabelled), counts."""
-    prompts = [encode(prompt_text(p["problem"]), bos=True) for p in problems]
-    out, counts = [], {"correct": 0, "wrong": 0, "perturbed": 0}
-    for t in temperatures:
-        gens = generate_ids(policy, [pr for pr in prompts for _ in range(samples_per_problem)], max_new, t,
-                            batch_size=batch_size)
-        for j, (g, ended) in enumerate(gens):
-            pi = j // samples_per_problem
-            steps, ans = parse_sample(g, ended)
-            if not steps:
-                continue
-            correct = ans == problems[pi]["answer"]
-            labels = [None] * (len(steps) - 1) + [float(correct)]
-            err = first_arithmetic_error(steps)
-            if err is not None:
-                for k in range(err, len(steps)):
-                    labels[k] = 0.0 if not correct else labels[k]
-            out.append((prompts[pi], steps, labels))
-            counts["correct" if correct else "wrong"] += 1
-            if correct:
-                pert = perturb_solution(steps, rng)
-                if pert is not None:
-                    psteps, k = pert
-                    out.append((prompts[pi], psteps, [None] * k + [0.0] * (len(psteps) - k)))
-                    counts["perturbed"] += 1
-    return out, counts
-
-
 def _value_fit(prm, data, steps, batch, lr, name):
     seqs, starts, labels = [], [], []
     for prompt, steps_, lab in data:
@@ -196,36 +88,59 @@ def _value_fit(prm, data, steps, batch, lr, name):
     return fit(prm, loss, len(store), steps, batch, lr, name, weight_decay=0.0)
 
 
-def train_prm(work, policy, exclude, hp, seed=2):
-    """Stage 1 (Math-Shepherd): MC-labelled policy samples, from the policy's weights. Stage 2 (when
-    prm_outcome_problems > 0): refine_prm."""
+def complete_steps(text, ended):
+    """The steps a PRM can score: those followed by the delimiter (an unfinished sample's cut-off tail is
+    not a step)."""
+    steps = split_steps(text)
+    if steps and not ended and not text.endswith(DELIM):
+        steps = steps[:-1]
+    return steps
+
+
+def exact_data(rows, rng, corrupt_frac):
+    """(a) + (b) above. Duplicate samples of a problem count once (level 1 would otherwise be mostly
+    the same right solution many times). -> list of (prompt ids, steps, labels 0/1), counts."""
+    out = []
+    counts = {"samples": 0, "wrong_samples": 0, "corrupted": 0, "steps": 0, "wrong_steps": 0}
+    for r in rows:
+        prompt = encode(prompt_text(r["problem"]), bos=True)
+        seen = set()
+        for text, ended in r["samples"]:
+            steps = complete_steps(text, ended)
+            key = "\n".join(steps)
+            if not steps or key in seen:
+                continue
+            seen.add(key)
+            lab = [float(x) for x in step_labels(r["problem"], steps)]
+            out.append((prompt, steps, lab))
+            counts["samples"] += 1
+            counts["wrong_samples"] += lab[-1] == 0.0
+        if rng.random() < corrupt_frac:
+            bad = corrupt(r["problem"], split_steps(r["solution"]), rng)
+            if bad is not None:
+                out.append((prompt, bad, [float(x) for x in step_labels(r["problem"], bad)]))
+                counts["corrupted"] += 1
+    for _, _, lab in out:
+        counts["steps"] += len(lab)
+        counts["wrong_steps"] += sum(1 for x in lab if x == 0.0)
+    return out, counts
+
+
+def train_prm(work, policy, large, rows, exclude, hp, seed=2):
+    """policy: the small policy (MC rollouts only, may be None without them); large: an LM of the large
+    architecture, the PRM's initial weights; rows: policy_samples' rows."""
     seed_all(seed)
     rng = random.Random(seed)
-    problems = training_problems(rng, hp["prm_problems"], exclude)
-    data = mc_labels(policy, problems, hp["prm_samples"], hp["prm_rollouts"], 1.0, hp["max_new"], hp["gen_batch"])
-    final = [lab[-1] for _, _, lab in data]
-    print(f"[prm] {len(data)} MC-labelled solutions, {sum(final) / len(final):.2f} of them correct", flush=True)
-    prm = M.with_value_head(policy)
+    data, counts = exact_data(rows, rng, hp["prm_corrupt_frac"])
+    print(f"[prm] exact labels: {counts}", flush=True)
+    info = {"exact": counts, "init": hp["prm_init"], "parameters": None}
+    if hp["prm_mc_problems"] > 0:
+        problems = training_problems(rng, hp["prm_mc_problems"], exclude)
+        mc = mc_labels(policy, problems, hp["prm_samples"], hp["prm_rollouts"], 1.0, hp["max_new"], hp["gen_batch"])
+        data += mc
+        info["mc_solutions"] = len(mc)
+    prm = M.with_value_head(large)
+    info["parameters"] = prm.num_parameters()
     secs = _value_fit(prm, data, hp["prm_steps"], hp["prm_batch"], hp["prm_lr"], "prm")
-    info = {"solutions": len(data), "prefixes_rolled_out": len(data) and sum(len(d[1]) - 1 for d in data),
-            "correct_fraction": sum(final) / len(final)}
-    if hp.get("prm_outcome_problems", 0) > 0:
-        secs2, info2 = refine_prm(prm, policy, exclude, hp)
-        secs += secs2
-        info.update(info2)
     M.save(prm, os.path.join(work, "prm.pt"))
     return prm, secs, info
-
-
-def refine_prm(prm, policy, exclude, hp, seed=4):
-    """Stage 2: continue training on many more policy samples (T=1.0 and 1.3) labelled exactly (last
-    step = correctness, steps from the first arithmetic error on = 0) plus a perturbed twin of every
-    correct sample: the score has to follow each step's arithmetic, not the look of the solution."""
-    seed_all(seed)
-    rng = random.Random(seed)
-    more = training_problems(rng, hp["prm_outcome_problems"], exclude)
-    temps = [float(t) for t in str(hp["prm_outcome_temperatures"]).split(",")]
-    extra, counts = outcome_labels(policy, more, hp["prm_outcome_samples"], temps, hp["max_new"], hp["gen_batch"], rng)
-    print(f"[prm] outcome-labelled: {counts}", flush=True)
-    secs = _value_fit(prm, extra, hp["prm_refine_steps"], hp["prm_batch"], hp["prm_refine_lr"], "prm-refine")
-    return secs, {"outcome_labelled": counts}
