@@ -137,8 +137,10 @@ def beam_search(policy, prm, rows, hp, n=16, m=4, max_rounds=12, step_tokens=64)
 
 
 def dvts(policy, prm, rows, hp, n=16, m=4, max_rounds=12, step_tokens=64):
-    """Diverse verifier tree search: n/m independent subtrees, each a beam search of width 1 that samples
-    m next steps and keeps the best one. Answer: PRM-weighted vote over the subtrees' final solutions."""
+    """Diverse verifier tree search as the pipeline's DvtsStrategy: n/m independent subtrees; each round
+    a subtree samples m next steps under its best step so far and keeps the best; it closes when that
+    best step ends the solution (or at max_rounds), and its final candidates are the m samples of its
+    last round. Answer: PRM-weighted vote over all final candidates."""
     bs = hp["gen_batch"]
     prompts = [encode(prompt_text(r["problem"]), bos=True) for r in rows]
     trees = [(p, k) for p in range(len(rows)) for k in range(n // m)]
@@ -157,18 +159,19 @@ def dvts(policy, prm, rows, hp, n=16, m=4, max_rounds=12, step_tokens=64):
             new = split_steps(decode(g))
             cands.append((t, st + new if new else st + ["(empty)"], _is_final(g, ended) or last or not new))
         sc = step_scores(prm, [prompts[t[0]] for t, _, _ in cands], [st for _, st, _ in cands])
-        best = {}
+        best, round_cands = {}, {}
         for (t, st, fin), s in zip(cands, sc):
             score = s[-1] if s else 0.0
+            round_cands.setdefault(t, []).append((extract_answer("\n\n".join(st)), score))
             if t not in best or score > best[t][0]:
                 best[t] = (score, st, fin)
         for t, (score, st, fin) in best.items():
             state[t] = st
-            if fin:
-                done[t] = (extract_answer("\n\n".join(st)), score)
+            if fin or last:  # the subtree closes: its final candidates are the m samples of this round
+                done[t] = round_cands[t]
     out = []
     for p, r in enumerate(rows):
-        f = [done.get((p, k), (None, 0.0)) for k in range(n // m)]
+        f = [c for k in range(n // m) for c in done.get((p, k), [])]
         out.append(_vote([a for a, _ in f], [s for _, s in f])[0] == r["answer"])
     return out
 
