@@ -20,7 +20,9 @@
 #   SERVICES      gpu: start and stop RabbitMQ + PostgreSQL with scripts/gpu/services_gpu.sh (default);
 #                 running: use servers already up (the ConnectionStrings__Pipeline / RabbitMq__* in the
 #                 environment, else `scripts/services.sh env`), never stopped here
-#   PIPELINE_DATABASE, RabbitMq__VirtualHost   a database and vhost of one's own (default pipeline, /)
+#   PIPELINE_DATABASE, RabbitMq__VirtualHost   a database and vhost of one's own (default with SERVICES=gpu:
+#                 new ones per call, pipeline_run_<start time> and run-<start time>; with running: pipeline, /)
+#   PROPOSAL_GPU_GIB, VERIFIER_GPU_GIB   each worker's GPU memory limit per session (Inference__CudaMemoryLimitGiB)
 #   APP           the published apps (app_env.sh, default /tmp/gpubench); LOCAL_BUILD=1 runs the Release
 #                 builds under src/ with dotnet instead
 #   WARMUP        problems of the first spec run first, unmeasured (default 4; 0 = no warm-up)
@@ -97,6 +99,13 @@ case $SERVICES in
     [ -n "${ConnectionStrings__Pipeline:-}" ] || eval "$("$root/scripts/services.sh" env)" ;;
   *) die "SERVICES=$SERVICES: gpu or running" ;;
 esac
+# Servers started here keep their data between calls on a warm machine: a run left unfinished by an earlier
+# call's deadline would be resumed by the recovery sweep and its queued rounds served, competing with this
+# call's runs (it happened: docs/gpu.md). So each call gets a database and a vhost of its own.
+if [ "$SERVICES" = gpu ]; then
+  PIPELINE_DATABASE=${PIPELINE_DATABASE:-pipeline_run_$T0}
+  export RabbitMq__VirtualHost=${RabbitMq__VirtualHost:-run-$T0}
+fi
 if [ -n "${PIPELINE_DATABASE:-}" ]; then
   export ConnectionStrings__Pipeline=$(printf %s "$ConnectionStrings__Pipeline" | sed "s/Database=[^;]*/Database=$PIPELINE_DATABASE/")
 fi
@@ -142,8 +151,10 @@ env | grep -E '^(Proposal|Verifier|Inference|Aggregator|Models)__' | sort > "$W/
 log "starting the Aggregator, ProposalWorker and VerifierWorker ($DEVICE)"
 env Logging__LogLevel__Pipeline.Aggregator.RoundScoredConsumer=Debug "$BINDIR/aggregator" > "$OUT/aggregator.log" 2>&1 & pids+=($!)
 # started directly, not through app(): $! must be the process itself for cleanup to end it
-"$BINDIR/proposal-worker" > "$OUT/proposal-worker.log" 2>&1 & pids+=($!)
-"$BINDIR/verifier-worker" > "$OUT/verifier-worker.log" 2>&1 & pids+=($!)
+# Each worker's share of the one GPU (Inference__CudaMemoryLimitGiB per session arena; unset = no limit): two
+# arenas that only grow ran one H200 out of memory at best-of-256 (docs/gpu.md).
+env ${PROPOSAL_GPU_GIB:+Inference__CudaMemoryLimitGiB=$PROPOSAL_GPU_GIB} "$BINDIR/proposal-worker" > "$OUT/proposal-worker.log" 2>&1 & pids+=($!)
+env ${VERIFIER_GPU_GIB:+Inference__CudaMemoryLimitGiB=$VERIFIER_GPU_GIB} "$BINDIR/verifier-worker" > "$OUT/verifier-worker.log" 2>&1 & pids+=($!)
 if command -v nvidia-smi > /dev/null; then
   nvidia-smi --query-gpu=timestamp,utilization.gpu,memory.used --format=csv -lms 500 > "$OUT/gpu.csv" 2>/dev/null & pids+=($!)
 fi

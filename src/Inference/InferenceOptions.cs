@@ -18,6 +18,12 @@ public sealed class InferenceOptions
 
     public int CudaDeviceId { get; set; }
 
+    /// <summary>CUDA only: the most GiB each ONNX Runtime session's memory arena may hold (0 = no limit). Two
+    /// workers on one GPU each grow their arena and never give memory back, so without a split the second to
+    /// need more fails with out-of-memory (measured: a policy and a 7B PRM on one H200 at best-of-256).
+    /// With a limit the arena also grows only by what is asked for, not by doubling.</summary>
+    public double CudaMemoryLimitGiB { get; set; }
+
     /// <summary>ONNX Runtime intra-op threads; 0 = one per core.</summary>
     public int IntraOpThreads { get; set; }
 

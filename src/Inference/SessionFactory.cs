@@ -60,12 +60,27 @@ internal static class SessionFactory
     private static void AppendCuda(SessionOptions so, InferenceOptions options, string key, string value)
     {
         using var cuda = new OrtCUDAProviderOptions();
-        cuda.UpdateOptions(new Dictionary<string, string>
-        {
-            ["device_id"] = options.CudaDeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            [key] = value,
-        });
+        cuda.UpdateOptions(CudaProviderOptions(options, key, value));
         so.AppendExecutionProvider_CUDA(cuda);
+    }
+
+    /// <summary>The CUDA provider's options for these settings, plus one more (pure: what a test can check).</summary>
+    internal static Dictionary<string, string> CudaProviderOptions(InferenceOptions options, string key, string value)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        if (options.CudaMemoryLimitGiB < 0)
+            throw new ArgumentException($"Inference:CudaMemoryLimitGiB must be >= 0 (0 = no limit), got {options.CudaMemoryLimitGiB.ToString(inv)}");
+        var d = new Dictionary<string, string>
+        {
+            ["device_id"] = options.CudaDeviceId.ToString(inv),
+            [key] = value,
+        };
+        if (options.CudaMemoryLimitGiB > 0)
+        {
+            d["gpu_mem_limit"] = ((long)(options.CudaMemoryLimitGiB * (1L << 30))).ToString(inv);
+            d["arena_extend_strategy"] = "kSameAsRequested";
+        }
+        return d;
     }
 
     private static SessionOptions BaseOptions(InferenceOptions options)

@@ -48,4 +48,20 @@ public sealed class ExecutionProviderTests
         var e = Assert.Throws<ArgumentException>(() => LanguageModel.Load(TestPaths.Tiny("prm.manifest.json"), new InferenceOptions { Device = "tpu" }));
         Assert.Contains("tpu", e.Message);
     }
+
+    [Fact]
+    public void Cuda_memory_limit_becomes_an_arena_limit_that_grows_as_asked()
+    {
+        var none = SessionFactory.CudaProviderOptions(new InferenceOptions { CudaDeviceId = 1 }, "enable_cuda_graph", "1");
+        Assert.Equal("1", none["device_id"]);
+        Assert.Equal("1", none["enable_cuda_graph"]);
+        Assert.False(none.ContainsKey("gpu_mem_limit"));
+
+        var limited = SessionFactory.CudaProviderOptions(new InferenceOptions { CudaMemoryLimitGiB = 40.5 }, "use_tf32", "0");
+        Assert.Equal((40L * 1024 * 1024 * 1024 + 512L * 1024 * 1024).ToString(), limited["gpu_mem_limit"]);
+        Assert.Equal("kSameAsRequested", limited["arena_extend_strategy"]);
+
+        var e = Assert.Throws<ArgumentException>(() => SessionFactory.CudaProviderOptions(new InferenceOptions { CudaMemoryLimitGiB = -1 }, "k", "v"));
+        Assert.Contains("CudaMemoryLimitGiB", e.Message);
+    }
 }
