@@ -317,6 +317,9 @@ start_pg() {
   pg_admin -v "user=$PG_USER" -v "pass=$PG_PASS" >/dev/null <<'SQL'
 SELECT format('CREATE ROLE %I LOGIN CREATEDB CREATEROLE', :'user') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'user') \gexec
 SELECT format('ALTER ROLE %I PASSWORD %L', :'user', :'pass') \gexec
+-- the tests drop their databases WITH (FORCE); a connection of an analyst login role the user created (PG 15
+-- does not make the creator a member) would otherwise make that drop fail
+SELECT format('GRANT pg_signal_backend TO %I', :'user') \gexec
 SQL
   pg_admin -c "SELECT 1 FROM pg_database WHERE datname='$PG_DB'" | grep -q 1 \
     || pg_admin -c "CREATE DATABASE $PG_DB OWNER $PG_USER" >/dev/null
