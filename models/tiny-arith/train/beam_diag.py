@@ -15,6 +15,7 @@ sys.path.insert(0, HERE)
 
 import evaluate  # noqa: E402
 import model as M  # noqa: E402
+from common import device  # noqa: E402
 from make_all import FULL  # noqa: E402
 from step_check import step_labels  # noqa: E402
 from task import eval_set, extract_answer  # noqa: E402
@@ -25,7 +26,7 @@ def main():
     level = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     torch.manual_seed(0)
     work = os.path.join(os.path.dirname(HERE), "work")
-    policy, prm = M.load(os.path.join(work, "policy.pt")), M.load(os.path.join(work, "prm.pt"))
+    policy, prm = (M.load(os.path.join(work, f), device()) for f in ("policy.pt", "prm.pt"))
     rows = [r for r in eval_set(FULL["eval_seed"], FULL["eval_per_level"]) if r["level"] == level][:count]
     by_prompt = {}
     calls = []
