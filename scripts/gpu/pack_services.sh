@@ -123,15 +123,6 @@ echo "$OUTFILE: $(du -b "$OUTFILE" | cut -f1) bytes ($(du -m "$OUTFILE" | cut -f
 [ "$OUTFILE" = "$ROOT/.gpu-build/services.tar.xz" ] || exit 0
 cd "$ROOT"
 rm -rf .gpu-s[0-9]*
-tree=$(git ls-files -co --exclude-standard -z | du -cb --files0-from=- | tail -1 | cut -f1)
-part=${PART_BYTES:-$(( 64 * 1024 * 1024 - tree - 4 * 1024 * 1024 ))}
-[ "$part" -gt 4000000 ] || { echo "working tree of $tree bytes leaves no room for parts"; exit 1; }
-split -b "$part" -d -a 2 .gpu-build/services.tar.xz .gpu-build/services.tar.xz.
-for f in .gpu-build/services.tar.xz.[0-9][0-9]; do
-  d=.gpu-s${f##*.}
-  mkdir -p "$d"
-  mv "$f" "$d/"
-  cp .gpu-build/services.tar.xz.sha256 "$d/"
-done
-echo "tree $tree bytes; parts of at most $part bytes:"
+. "$ROOT/scripts/gpu/parts.sh"
+cut_parts .gpu-build/services.tar.xz .gpu-s .gpu-build/services.tar.xz.sha256
 du -b .gpu-s*/services.tar.xz.[0-9]*

@@ -64,17 +64,7 @@ if [ "$(cat "$B/cuda.sha256" 2>/dev/null)" != "$sha" ] || [ ! -f "$B/cuda.xz" ];
   echo "$sha" > "$B/cuda.sha256"
 fi
 tar -C "$B" -cf "$B/bundle.tar" cuda.xz cuda.sha256 app.tar.xz
-tree=$(git ls-files -co --exclude-standard -z | du -cb --files0-from=- | tail -1 | cut -f1)
-part=${PART_BYTES:-$(( 64 * 1024 * 1024 - tree - 4 * 1024 * 1024 ))}
-[ "$part" -gt 4000000 ] || { echo "working tree of $tree bytes leaves no room for parts"; exit 1; }
-(cd "$B" && split -b "$part" -d -a 2 bundle.tar bundle.tar.)
-n=0
-for f in "$B"/bundle.tar.[0-9][0-9]; do
-  d=.gpu-p${f##*.}
-  mkdir -p "$d"
-  mv "$f" "$d/"
-  n=$((n + 1))
-done
+. "$ROOT/scripts/gpu/parts.sh"
+cut_parts "$B/bundle.tar" .gpu-p
 echo "app.tar.xz $(du -b "$B/app.tar.xz" | cut -f1) bytes, cuda.xz $(du -b "$B/cuda.xz" | cut -f1) bytes"
-echo "tree $tree bytes; $n parts of at most $part bytes:"
 du -b .gpu-p*/*

@@ -9,20 +9,20 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 files=$(git ls-files 'models/tiny-arith/*.onnx'; grep -o '^/models/tiny-arith/[^ ]*\.onnx$' .git/info/exclude 2>/dev/null | cut -c2- || true)
 files=$(printf '%s\n' $files | sort -u)
-size() { git ls-files -co --exclude-standard -z | du -cb --files0-from=- | tail -1 | cut -f1; }
+. scripts/gpu/parts.sh
 case "${1:-status}" in
 on)
   for f in $files; do
     git rm --cached -q "$f" 2>/dev/null || true
     grep -qx "/$f" .git/info/exclude 2>/dev/null || echo "/$f" >> .git/info/exclude
   done
-  echo "tree now $(size) bytes (models kept out: $(echo $files | wc -w) files); run '$0 off' before committing" ;;
+  echo "tree now $(tree_bytes) bytes (models kept out: $(echo $files | wc -w) files); run '$0 off' before committing" ;;
 off)
   for f in $files; do
     git reset -q -- "$f"
     sed -i "\#^/$f\$#d" .git/info/exclude
   done
-  echo "tree now $(size) bytes" ;;
-status) echo "tree $(size) bytes" ;;
+  echo "tree now $(tree_bytes) bytes" ;;
+status) echo "tree $(tree_bytes) bytes" ;;
 *) echo "usage: $0 on|off|status" >&2; exit 2 ;;
 esac
