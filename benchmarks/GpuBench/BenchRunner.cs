@@ -101,7 +101,7 @@ public static class BenchRunner
         {
             using var prm = LanguageModel.Load(o.PrmManifest, engineOptions());
             var rows = new JsonArray();
-            foreach (var (batch, tokens, secs, sps) in PrmBench.Run(prm, prompts.BenchText, o.ParseList(o.PrmBatches), o.PrmSteps, o.PrmStepTokens))
+            foreach (var (batch, tokens, secs, sps) in PrmBench.Run(prm, prompts.BenchText, o.ParseList(o.PrmBatches), o.PrmSteps, o.PrmStepTokens, o.PrmProblemTokens))
             {
                 rows.Add(new JsonObject
                 {

@@ -35,6 +35,9 @@ public sealed class GpuBenchOptions
     public string PrmBatches { get; set; } = "16,64";
     public int PrmSteps { get; set; } = 8;
     public int PrmStepTokens { get; set; } = 32;
+    /// <summary>prm mode: cut each problem to this many PRM tokens (0 = the prompts file's texts whole), so the bench
+    /// can match a run's problem length.</summary>
+    public int PrmProblemTokens { get; set; }
     /// <summary>prm-round mode: tokens of the problem (system prompt included) and of each step.</summary>
     public int PrmRoundProblemTokens { get; set; } = 200;
     public int PrmRoundStepTokens { get; set; } = 34;

@@ -4,16 +4,24 @@ using Pipeline.Inference;
 namespace Pipeline.GpuBench;
 
 /// <summary>PRM-scored steps/s through the engine's PrmScorer: each candidate is a 200-token problem
-/// and a number of steps of fixed length, every step scored.</summary>
+/// and a number of steps of <c>stepTokens</c> tokens each (random letters added until the PRM's own tokenizer
+/// makes that many: a BPE merges letters, so a letter count would miss the length), every step scored.</summary>
 public static class PrmBench
 {
     public static IEnumerable<(int Batch, int Tokens, double Seconds, double StepsPerSecond)> Run(
-        LanguageModel prm, IReadOnlyList<string> problems, IReadOnlyList<int> batches, int steps, int stepTokens)
+        LanguageModel prm, IReadOnlyList<string> problems, IReadOnlyList<int> batches, int steps, int stepTokens, int problemTokens = 0)
     {
+        if (problemTokens > 0)
+            problems = problems.Select(p => prm.Tokenizer.Decode(prm.Tokenizer.Encode(p).Take(problemTokens))).ToList();
         var scorer = new PrmScorer(prm);
         var rng = new Random(7);
         const string letters = "bcdfgjkmpquvwxyz";
-        string Step() => new(Enumerable.Range(0, stepTokens).Select(_ => letters[rng.Next(letters.Length)]).ToArray());
+        string Step()
+        {
+            var text = new System.Text.StringBuilder();
+            while (prm.Tokenizer.Encode(text.ToString()).Length < stepTokens) text.Append(letters[rng.Next(letters.Length)]);
+            return text.ToString();
+        }
         foreach (var batch in batches)
         {
             var inputs = Enumerable.Range(0, batch)
@@ -29,7 +37,8 @@ public static class PrmBench
                     throw new InvalidOperationException($"PRM returned {scores.Count} candidates, wanted {batch} x {steps} steps");
             }
             var secs = sw.Elapsed.TotalSeconds / reps;
-            int tokens = prm.EncodePrompt(prm.Manifest.FormatPrompt(inputs[0].Problem)).Length + steps * (stepTokens + 2);
+            int tokens = prm.EncodePrompt(prm.Manifest.FormatPrompt(inputs[0].Problem)).Length
+                + inputs[0].Steps.Sum(t => prm.Tokenizer.Encode(t).Length + 2);
             yield return (batch, tokens, secs, batch * steps / secs);
         }
     }

@@ -1,12 +1,12 @@
 # Sourced on the GPU machine by device_run.sh, real_run.sh and pipeline_run.sh: joins the parts of the
-# published apps (GpuBench, aggregator, proposal-worker, verifier-worker, pipeline: one folder) that earlier
+# published apps (GpuBench, aggregator, proposal-worker, verifier-worker, combined-worker, pipeline: one folder) that earlier
 # calls left in /tmp/p (scripts/gpu/publish.sh), this call's own part included, unpacks them beside the CUDA
 # provider into $APP once (again when an app is missing, e.g. an older GpuBench-only unpack), and points
 # LD_LIBRARY_PATH at CUDA 13 and cuDNN 9: the toolkit's libraries, then the pip wheels of the machine's Python.
 APP=${APP:-/tmp/gpubench}
 mkdir -p "$APP"
 app_missing=0
-for a in GpuBench aggregator proposal-worker verifier-worker pipeline; do [ -x "$APP/$a" ] || app_missing=1; done
+for a in GpuBench aggregator proposal-worker verifier-worker combined-worker pipeline; do [ -x "$APP/$a" ] || app_missing=1; done
 if [ "$app_missing" = 1 ]; then
   cp .gpu-p*/bundle.tar.* /tmp/p/ 2>/dev/null
   mkdir -p /tmp/b

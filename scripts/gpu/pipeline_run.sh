@@ -23,6 +23,9 @@
 #   PIPELINE_DATABASE, RabbitMq__VirtualHost   a database and vhost of one's own (default with SERVICES=gpu:
 #                 new ones per call, pipeline_run_<start time> and run-<start time>; with running: pipeline, /)
 #   PROPOSAL_GPU_GIB, VERIFIER_GPU_GIB   each worker's GPU memory limit per session (Inference__CudaMemoryLimitGiB)
+#   WORKERS       separate: a ProposalWorker and a VerifierWorker process (default); combined: one combined-worker
+#                 process serving both models (one CUDA context, so the two models' kernels can overlap instead of
+#                 time-slicing); its memory limit per session is COMBINED_GPU_GIB
 #   APP           the published apps (app_env.sh, default /tmp/gpubench); LOCAL_BUILD=1 runs the Release
 #                 builds under src/ with dotnet instead
 #   WARMUP        problems of the first spec run first, unmeasured (default 4; 0 = no warm-up)
@@ -46,6 +49,8 @@ MATH500=${MATH500:-.gpu-data/math500_test.jsonl}
 DATASET=${DATASET:-math500}
 DEVICE=${DEVICE:-cuda}
 SERVICES=${SERVICES:-gpu}
+WORKERS=${WORKERS:-separate}
+case "$WORKERS" in separate|combined) ;; *) echo "WORKERS=$WORKERS: separate or combined" >&2; exit 2;; esac
 # a baseline after the runs needs ~1 min more (GpuBench loads the policy again)
 if [ "${BASELINE:-0}" = 1 ]; then DEADLINE_S=${DEADLINE_S:-500}; else DEADLINE_S=${DEADLINE_S:-560}; fi
 POLICY=${POLICY:-$(ls /tmp/real/llama/*.manifest.json 2>/dev/null | head -1)}
@@ -64,10 +69,11 @@ for name in $RUNS; do [ -f "samples/gpu/$name.yaml" ] || die "RUNS: samples/gpu/
 if [ "${LOCAL_BUILD:-0}" = 1 ]; then
   # the Release builds under src/, behind one small launcher each, so they are called as the published apps are
   BINDIR=$W/bin; mkdir -p "$BINDIR"
-  for a in Producer:pipeline Aggregator:aggregator ProposalWorker:proposal-worker VerifierWorker:verifier-worker; do
+  for a in Producer:pipeline Aggregator:aggregator ProposalWorker:proposal-worker VerifierWorker:verifier-worker CombinedWorker:combined-worker; do
     printf '#!/bin/sh\nexec dotnet "%s" "$@"\n' "$root/src/${a%%:*}/bin/Release/net10.0/${a#*:}.dll" > "$BINDIR/${a#*:}"
     chmod +x "$BINDIR/${a#*:}"
   done
+  printf '#!/bin/sh\nexec dotnet "%s" "$@"\n' "$root/benchmarks/GpuBench/bin/Release/net10.0/GpuBench.dll" > "$BINDIR/GpuBench"; chmod +x "$BINDIR/GpuBench"
 else
   . "$here/app_env.sh"
   BINDIR=$APP
@@ -147,18 +153,26 @@ if [ "$DEVICE" = cuda ]; then
   # as real_run.sh's engine runs; positions reserved once (prompt + 10 steps of 40 tokens fit in 2048)
   export Inference__MaxPrefillTokens=${Inference__MaxPrefillTokens:-65536} Inference__KvCacheLength=${Inference__KvCacheLength:-2048}
 fi
-env | grep -E '^(Proposal|Verifier|Inference|Aggregator|Models)__' | sort > "$W/settings.txt"
-log "starting the Aggregator, ProposalWorker and VerifierWorker ($DEVICE)"
+{ env | grep -E "^(Proposal|Verifier|Inference|Aggregator|Models)__" | sort; echo "WORKERS=$WORKERS"; } > "$W/settings.txt"
+# each role's log file: the combined worker writes both roles' per-batch lines into one, which the summary reads twice
+declare -A logfile=([aggregator]=$OUT/aggregator.log [proposal-worker]=$OUT/proposal-worker.log [verifier-worker]=$OUT/verifier-worker.log)
+log "starting the Aggregator and the $WORKERS workers ($DEVICE)"
 env Logging__LogLevel__Pipeline.Aggregator.RoundScoredConsumer=Debug "$BINDIR/aggregator" > "$OUT/aggregator.log" 2>&1 & pids+=($!)
 # started directly, not through app(): $! must be the process itself for cleanup to end it
 # Each worker's share of the one GPU (Inference__CudaMemoryLimitGiB per session arena; unset = no limit): two
 # arenas that only grow ran one H200 out of memory at best-of-256 (docs/gpu.md).
-env ${PROPOSAL_GPU_GIB:+Inference__CudaMemoryLimitGiB=$PROPOSAL_GPU_GIB} "$BINDIR/proposal-worker" > "$OUT/proposal-worker.log" 2>&1 & pids+=($!)
-env ${VERIFIER_GPU_GIB:+Inference__CudaMemoryLimitGiB=$VERIFIER_GPU_GIB} "$BINDIR/verifier-worker" > "$OUT/verifier-worker.log" 2>&1 & pids+=($!)
+if [ "$WORKERS" = combined ]; then
+  logfile[proposal-worker]=$OUT/combined-worker.log; logfile[verifier-worker]=$OUT/combined-worker.log
+  env ${COMBINED_GPU_GIB:+Inference__CudaMemoryLimitGiB=$COMBINED_GPU_GIB} "$BINDIR/combined-worker" > "$OUT/combined-worker.log" 2>&1 & pids+=($!)
+else
+  env ${PROPOSAL_GPU_GIB:+Inference__CudaMemoryLimitGiB=$PROPOSAL_GPU_GIB} "$BINDIR/proposal-worker" > "$OUT/proposal-worker.log" 2>&1 & pids+=($!)
+  env ${VERIFIER_GPU_GIB:+Inference__CudaMemoryLimitGiB=$VERIFIER_GPU_GIB} "$BINDIR/verifier-worker" > "$OUT/verifier-worker.log" 2>&1 & pids+=($!)
+fi
+services=${#pids[@]}
 if command -v nvidia-smi > /dev/null; then
   nvidia-smi --query-gpu=timestamp,utilization.gpu,memory.used --format=csv -lms 500 > "$OUT/gpu.csv" 2>/dev/null & pids+=($!)
 fi
-alive() { for p in "${pids[@]:0:3}"; do kill -0 "$p" 2>/dev/null || return 1; done; }
+alive() { for p in "${pids[@]:0:$services}"; do kill -0 "$p" 2>/dev/null || return 1; done; }
 # Messages published before a consumer declared its queue would be dropped: wait until each has one
 # (the workers first load their models).
 for q in search-requested expand-round score-round round-scored; do
@@ -202,19 +216,19 @@ for name in $RUNS; do
       ${SPEC_SED:+-e "$SPEC_SED"} "samples/gpu/$name.yaml" > "$spec"
   d="$W/runs/$name"; mkdir -p "$d"
   declare -A off=()
-  for f in aggregator proposal-worker verifier-worker; do off[$f]=$(bytes "$OUT/$f.log"); done
+  for f in aggregator proposal-worker verifier-worker; do off[$f]=$(bytes "${logfile[$f]}"); done
   t_submit=$(date +%s.%N)
   run=$(pipeline run submit "$spec" --quiet 2> "$d/submit.err") || { cat "$d/submit.err"; die "run submit $name failed"; }
   log "run $name: $run submitted"
   finished=1
   wait_run "$run" "$name" || finished=0
   t_done=$(date +%s.%N)
-  for f in aggregator proposal-worker verifier-worker; do slice "$OUT/$f.log" "${off[$f]}" "$(bytes "$OUT/$f.log")" > "$d/$f.log"; done
+  for f in aggregator proposal-worker verifier-worker; do slice "${logfile[$f]}" "${off[$f]}" "$(bytes "${logfile[$f]}")" > "$d/$f.log"; done
   printf 'name=%s\nrun_id=%s\nt_submit=%s\nt_done=%s\nfinished=%s\n' "$name" "$run" "$t_submit" "$t_done" "$finished" > "$d/meta.txt"
   # one row, '|' between columns (names in db-columns.txt); per-round latency = a round's completion minus the
   # previous round's (the next round is requested in the transaction that stores the previous one) or the
   # search's start for round 0
-  echo "submitted|first_start|last_round|searches|done|failed|rounds|candidates|generated_tokens|steps|prompt_tokens|rounds_per_search|lat_mean|lat_p50|lat_p90|lat_p99|lat_max|max_new_tokens|max_steps" > "$d/db-columns.txt"
+  echo "submitted|first_start|last_round|searches|done|failed|rounds|candidates|generated_tokens|steps|prompt_tokens|rounds_per_search|lat_mean|lat_p50|lat_p90|lat_p99|lat_max|max_new_tokens|max_steps|first_prompt_tokens" > "$d/db-columns.txt"
   sql "WITH s AS (SELECT * FROM pipeline.searches WHERE run_id = '$run'),
             r AS (SELECT q.*, EXTRACT(EPOCH FROM q.completed_at - COALESCE(lag(q.completed_at) OVER (PARTITION BY q.search_id ORDER BY q.round), s.started_at))::float8 AS sec
                   FROM pipeline.search_rounds q JOIN s USING (search_id)),
@@ -227,7 +241,8 @@ for name in $RUNS; do
               (SELECT avg(sec) FROM r), (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY sec) FROM r),
               (SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY sec) FROM r), (SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY sec) FROM r),
               (SELECT max(sec) FROM r),
-              (SELECT max_new_tokens FROM pipeline.runs WHERE run_id = '$run'), (SELECT max_steps FROM pipeline.runs WHERE run_id = '$run')" > "$d/db.txt" \
+              (SELECT max_new_tokens FROM pipeline.runs WHERE run_id = '$run'), (SELECT max_steps FROM pipeline.runs WHERE run_id = '$run'),
+              (SELECT avg(prompt_tokens)::float8 FROM pipeline.steps JOIN s USING (search_id) WHERE depth = 1 AND prompt_tokens > 0)" > "$d/db.txt" \
     || log "run $name: the statistics query failed"
   sql "SELECT finish_reason, count(*) FROM pipeline.steps JOIN pipeline.searches USING (search_id) WHERE run_id = '$run' GROUP BY 1 ORDER BY 1" > "$d/finish-reasons.txt"
   sql "SELECT failure_reason, count(*) FROM pipeline.searches WHERE run_id = '$run' AND failure_reason IS NOT NULL GROUP BY 1" > "$d/failures.txt"
@@ -240,7 +255,7 @@ cleanup
 python3 "$here/pipeline_summary.py" --work "$W" --out "$OUT" --gpu "$OUT/gpu.csv" --runs "$RUNS" || log "summary failed"
 
 if [ "${BASELINE:-0}" = 1 ]; then
-  [ -x "$BINDIR/GpuBench" ] || die "BASELINE=1 needs the published GpuBench (not LOCAL_BUILD)"
+  [ -x "$BINDIR/GpuBench" ] || die "BASELINE=1 needs GpuBench (published, or benchmarks/GpuBench built in Release with LOCAL_BUILD=1)"
   # The engine alone at the batch sizes the ProposalWorker ran (pipeline_summary.py wrote them), with the
   # spec's token limit per call and BASELINE_PROMPTS' 300-token prompts.
   for name in $RUNS; do
@@ -254,6 +269,17 @@ if [ "${BASELINE:-0}" = 1 ]; then
       --GpuBench:Modes=bench --GpuBench:Prompts="${BASELINE_PROMPTS:-/tmp/real/llama-prompts.json}" --GpuBench:Batches="$batches" \
       --GpuBench:NewTokens="$newtok" --GpuBench:Out="$W/baseline/$name" > "$W/baseline/$name/gpubench.log" 2>&1 \
       || { tail -n 5 "$W/baseline/$name/gpubench.log"; log "baseline $name failed"; }
+    # the PRM alone at the VerifierWorker's median batch, the run's steps per sequence and tokens per step
+    [ -f "$W/runs/$name/prm-baseline-args.txt" ] || continue
+    [ $(( $(date +%s) - T0 )) -lt $(( DEADLINE_S + 60 )) ] || { log "no time left for the PRM baseline of $name"; continue; }
+    read -r pbatch psteps ptokens pproblem < "$W/runs/$name/prm-baseline-args.txt"
+    mkdir -p "$W/baseline/$name/prm"
+    log "baseline $name: GpuBench prm at batch $pbatch, $pproblem-token problems, $psteps steps of $ptokens tokens"
+    "$BINDIR/GpuBench" --Inference:Device="$DEVICE" --Inference:MaxPrefillTokens=65536 \
+      --GpuBench:Manifest="$PRM" --GpuBench:Runners= --GpuBench:PrmManifest="$PRM" --GpuBench:Modes=prm --GpuBench:Prompts="${BASELINE_PROMPTS:-/tmp/real/llama-prompts.json}" \
+      --GpuBench:PrmBatches="$pbatch" --GpuBench:PrmSteps="$psteps" --GpuBench:PrmStepTokens="$ptokens" --GpuBench:PrmProblemTokens="$pproblem" \
+      --GpuBench:Out="$W/baseline/$name/prm" > "$W/baseline/$name/prm/gpubench.log" 2>&1 \
+      || { tail -n 5 "$W/baseline/$name/prm/gpubench.log"; log "PRM baseline $name failed"; }
   done
   python3 "$here/pipeline_summary.py" --work "$W" --out "$OUT" --gpu "$OUT/gpu.csv" --runs "$RUNS" || log "summary failed"
 fi

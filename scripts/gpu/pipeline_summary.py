@@ -145,6 +145,21 @@ def summarize(work, name, gpu):
         with open(os.path.join(d, "baseline-args.txt"), "w") as f:
             f.write(f"{','.join(str(b) for b in batches if b > 0)} {newtok}\n")
         r["baseline_batches"] = batches
+    # the PRM's share: GpuBench's PRM bench at the VerifierWorker's median batch, with the run's mean steps per scored
+    # sequence and tokens per step
+    v = r["verifier"]
+    if v and db.get("steps"):
+        steps = max(1, round(v["work"] / (v["items_per_batch_mean"] * v["batches"])))
+        step_tokens = max(1, round(tokens / db["steps"]))
+        # the problem's length: the policy's prompt at the first step (template + problem), a PRM's template is similar
+        problem_tokens = round(db.get("first_prompt_tokens") or 0)
+        with open(os.path.join(d, "prm-baseline-args.txt"), "w") as f:
+            f.write(f"{int(v['items_per_batch_median'])} {steps} {step_tokens} {problem_tokens}\n")
+    prm_bench = os.path.join(work, "baseline", name, "prm", "prm.json")
+    if os.path.exists(prm_bench) and v:
+        row = json.load(open(prm_bench))["rows"][0]
+        r["prm_baseline"] = {"batch": row["batch"], "steps_per_solution": row["steps_per_solution"],
+                             "tokens": row["tokens"], "steps_per_s": row["steps_per_s"]}
     bench = os.path.join(work, "baseline", name, "bench.json")
     if os.path.exists(bench):
         rows = json.load(open(bench))["rows"]
@@ -152,6 +167,13 @@ def summarize(work, name, gpu):
         at = next((x for x in rows if x["batch"] == r["baseline_batches"][0]), None) if r.get("baseline_batches") else None
         if at and r["tokens_per_s"]:
             r["pipeline_efficiency"] = r["tokens_per_s"] / at["tokens_per_s"]
+            # the same work done by the two engines one after the other, no pipeline: generation at the engine's
+            # tok/s plus every scored step at the PRM's steps/s; its ratio to the wall time is what the pipeline
+            # (queues, storing, planning, two models sharing one GPU) costs over running the engines directly
+            if r.get("prm_baseline") and r["verifier"]:
+                engines_s = tokens / at["tokens_per_s"] + r["verifier"]["work"] / r["prm_baseline"]["steps_per_s"]
+                r["engines_alone_s"] = engines_s
+                r["efficiency_vs_engines"] = engines_s / wall if wall > 0 else None
     return r
 
 
@@ -162,17 +184,18 @@ def fmt(v, spec="{:.0f}", none="-"):
 def markdown(runs, settings):
     out = ["# The whole pipeline on one GPU (scripts/gpu/pipeline_run.sh)", ""]
     out += ["| run | searches | done/failed | wall s | rounds | samples | generated tokens | tokens/sample | pipeline tok/s | "
-            "engine tok/s (baseline, batch) | efficiency | steps/s | GPU util % | GPU mem MiB | projected h (500 problems) |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            "engine tok/s (baseline, batch) | efficiency | policy + PRM engines alone s | efficiency vs both engines | steps/s | GPU util % | GPU mem MiB | projected h (500 problems) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in runs:
         db = r["db"]
         base = r.get("baseline") or []
         b0 = base[0] if base else None
-        out.append("| {} | {} | {}/{} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
+        out.append("| {} | {} | {}/{} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
             r["name"] + ("" if r["finished"] else " (unfinished)"), fmt(db.get("searches")), fmt(db.get("done")), fmt(db.get("failed")),
             fmt(r["wall_s"], "{:.1f}"), fmt(db.get("rounds")), fmt(db.get("candidates")), fmt(r["generated_tokens"]),
             fmt(r["generated_tokens"] / db["candidates"] if db.get("candidates") else None, "{:.0f}"), fmt(r["tokens_per_s"]),
-            f"{b0['tokens_per_s']:.0f} (b={b0['batch']})" if b0 else "-", fmt(r.get("pipeline_efficiency"), "{:.0%}"), fmt(r.get("steps_per_s")),
+            f"{b0['tokens_per_s']:.0f} (b={b0['batch']})" if b0 else "-", fmt(r.get("pipeline_efficiency"), "{:.0%}"),
+            fmt(r.get("engines_alone_s"), "{:.1f}"), fmt(r.get("efficiency_vs_engines"), "{:.0%}"), fmt(r.get("steps_per_s")),
             fmt(r["gpu"]["util_mean"] if r["gpu"] else None, "{:.0f}"), fmt(r["gpu"]["memory_max_mib"] if r["gpu"] else None),
             fmt(r["projected_500_h"], "{:.2f}")))
     out += ["", "## Where the time goes (mean per round, ms)", "",
@@ -210,6 +233,12 @@ def markdown(runs, settings):
         for r in runs:
             for b in r.get("baseline") or []:
                 out.append(f"| {r['name']} | {b['batch']} | {b['new_tokens']} | {b['tokens_per_s']:.0f} |")
+    if any(r.get("prm_baseline") for r in runs):
+        out += ["", "## PRM alone (GpuBench prm mode at the VerifierWorker's median batch, the run's steps per sequence and tokens per step)", "",
+                "| run | batch | steps a sequence | tokens a sequence | scored steps/s |", "|---|---|---|---|---|"]
+        for r in runs:
+            if b := r.get("prm_baseline"):
+                out.append(f"| {r['name']} | {b['batch']} | {b['steps_per_solution']} | {b['tokens']} | {b['steps_per_s']:.0f} |")
     for r in runs:
         for w in r.get("warnings") or []:
             out.append(f"\n**warning** ({r['name']}): {w}")
@@ -217,7 +246,8 @@ def markdown(runs, settings):
             "workers' per-batch log lines (wait = publish to batch start; expand/score = the whole batch's time, charged to",
             "each of its rounds) and the Aggregator's (RoundScored published -> next ExpandRound published; store = its own work).",
             "", "Wall = run submitted (runs.created_at) to its last stored round; tokens = sum of search_rounds.generated_tokens;",
-            "efficiency = pipeline tok/s / the engine's tok/s at the ProposalWorker's median batch; steps/s = steps stored /",
+            "efficiency = pipeline tok/s / the engine's tok/s at the ProposalWorker's median batch; efficiency vs both engines =",
+            "(tokens / that engine tok/s + scored steps / the PRM engine's steps/s) / wall; steps/s = steps stored /",
             "(last round stored - first search started), as scripts/load-test.sh; GPU util = nvidia-smi's",
             "utilization.gpu averaged over the run's window (500 ms samples); projected = wall x 500 / searches.", "",
             "Settings: " + (", ".join(settings) if settings else "defaults")]

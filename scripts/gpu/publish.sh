@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Publishes GpuBench (with the engine) and the pipeline's four apps (Aggregator, ProposalWorker,
-# VerifierWorker, the `pipeline` CLI) self-contained for linux-x64 into ONE app folder, so the .NET
+# Publishes GpuBench (with the engine) and the pipeline's five apps (Aggregator, ProposalWorker,
+# VerifierWorker, CombinedWorker, the `pipeline` CLI) self-contained for linux-x64 into ONE app folder, so the .NET
 # runtime and the 284 MB CUDA provider travel once, and cuts it into parts that the GPU machine's calls
 # can carry. Each project is published into its own folder first and then merged: a file name that two
 # projects publish with different contents (another version of a shared assembly, say) would make one
@@ -18,7 +18,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 B=.gpu-build
-APPS=${APPS:-"benchmarks/GpuBench src/Aggregator src/ProposalWorker src/VerifierWorker src/Producer"}
+APPS=${APPS:-"benchmarks/GpuBench src/Aggregator src/ProposalWorker src/VerifierWorker src/CombinedWorker src/Producer"}
 rm -rf "$B/app" "$B/pub" "$B/app.tar.xz" "$B/bundle.tar" .gpu-app .gpu-part* .gpu-p[0-9]*
 mkdir -p "$B/app" "$B/pub"
 for p in $APPS; do
@@ -48,13 +48,13 @@ rm -rf "$B/pub"
 # database or model and must stop on that missing configuration (its own message), which it reaches
 # only after its host, DI container and MassTransit have loaded, not on a missing file.
 "$B/app/pipeline" --help > /dev/null || { echo "pipeline --help fails from $B/app"; exit 1; }
-for a in aggregator:"no database configured" proposal-worker:"model manifest not found" verifier-worker:"model manifest not found"; do
+for a in aggregator:"no database configured" proposal-worker:"model manifest not found" verifier-worker:"model manifest not found" combined-worker:"model manifest not found"; do
   exe=${a%%:*}; want=${a#*:}
   [ -x "$B/app/$exe" ] || continue
   out=$(timeout 60 env -i PATH="$PATH" HOME="$HOME" Models__Policy=/nonexistent Models__Prm=/nonexistent "$B/app/$exe" 2>&1 || true)
   grep -q "$want" <<<"$out" || { echo "$exe does not start from $B/app (expected '$want'):"; echo "$out" | head -c 3000; exit 1; }
 done
-echo "apps start from $B/app: $(ls "$B/app" | grep -cE '^(GpuBench|aggregator|proposal-worker|verifier-worker|pipeline)$') of 5"
+echo "apps start from $B/app: $(ls "$B/app" | grep -cE '^(GpuBench|aggregator|proposal-worker|verifier-worker|combined-worker|pipeline)$') of 6"
 
 tar -C "$B/app" --exclude=libonnxruntime_providers_cuda.so -cf - . | xz -T2 -6 > "$B/app.tar.xz"
 sha=$(sha256sum "$B/app/libonnxruntime_providers_cuda.so" | cut -d' ' -f1)

@@ -10,13 +10,21 @@ public static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.AddProposalEngine();
+        builder.Services.AddPipelineBus(x => x.AddProposalConsumer());
+        builder.Services.AddWorkerHeartbeat<ProposalWorkerDescription>();
+        return builder;
+    }
+
+    /// <summary>The options and the engine (ONNX or synthetic), without a bus: the combined worker adds the verifier's
+    /// beside it and registers both consumers on one bus.</summary>
+    public static IHostApplicationBuilder AddProposalEngine(this IHostApplicationBuilder builder)
+    {
         builder.Services.AddProposalOptions();
         if (SyntheticText.IsSynthetic(builder.Configuration["Inference:Backend"]))
             builder.Services.AddSingleton<IProposalEngine, SyntheticProposalEngine>();
         else
             builder.Services.AddSingleton<IProposalEngine, OnnxProposalEngine>();
-        builder.Services.AddPipelineBus(x => x.AddProposalConsumer());
-        builder.Services.AddWorkerHeartbeat<ProposalWorkerDescription>();
         return builder;
     }
 

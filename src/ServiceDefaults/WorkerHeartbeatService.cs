@@ -10,7 +10,8 @@ namespace Pipeline.ServiceDefaults;
 /// <summary>Publishes <see cref="WorkerHeartbeat"/> at start and every <see cref="WorkerHeartbeatOptions.IntervalSeconds"/>,
 /// so <c>run submit</c> can warn about a model nothing serves and <c>run status</c> can list the workers. Each message
 /// lives three intervals in the broker (a heartbeat that waited longer would make a dead worker look alive); a clean
-/// stop sends a last one with interval 0, which marks the worker dead at once.</summary>
+/// stop sends a last one with interval 0, which marks the worker dead at once. A process that serves two roles (the
+/// combined worker) has two descriptions and sends one heartbeat per role.</summary>
 internal sealed class WorkerHeartbeatService(
     IServiceProvider services,
     IBus bus,
@@ -18,7 +19,7 @@ internal sealed class WorkerHeartbeatService(
     ILogger<WorkerHeartbeatService> logger) : BackgroundService
 {
     private readonly DateTime _startedAt = DateTime.UtcNow;
-    private WorkerDescription? _description;
+    private List<WorkerDescription>? _descriptions;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -27,16 +28,17 @@ internal sealed class WorkerHeartbeatService(
         await Task.Yield();   // loading the models (below) must not hold up the host's start
         try
         {
-            _description = services.GetRequiredService<IWorkerDescription>().Describe();
+            _descriptions = services.GetServices<IWorkerDescription>().Select(d => d.Describe()).ToList();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError("worker heartbeat off: the worker could not say what it serves ({Type}: {Message})", e.GetType().Name, e.Message);
             return;
         }
-        logger.LogInformation("announcing {Role} worker {Worker} serving {Models} on {Device} every {Interval} s",
-            _description.Role, WorkerIdentity.Name, string.Join(", ", _description.Models.Select(m => $"{m.Slot} {m.Name}")),
-            _description.Device, interval.TotalSeconds);
+        foreach (var d in _descriptions)
+            logger.LogInformation("announcing {Role} worker {Worker} serving {Models} on {Device} every {Interval} s",
+                d.Role, WorkerIdentity.Name, string.Join(", ", d.Models.Select(m => $"{m.Slot} {m.Name}")),
+                d.Device, interval.TotalSeconds);
 
         using var timer = new PeriodicTimer(interval);
         var failing = false;
@@ -44,7 +46,7 @@ internal sealed class WorkerHeartbeatService(
         {
             try
             {
-                await PublishAsync(_description, interval, stoppingToken);
+                foreach (var d in _descriptions) await PublishAsync(d, interval, stoppingToken);
                 if (failing) logger.LogInformation("worker heartbeat published again");
                 failing = false;
             }
@@ -63,10 +65,10 @@ internal sealed class WorkerHeartbeatService(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        if (_description is null) return;
+        if (_descriptions is null) return;
         try
         {
-            await PublishAsync(_description, TimeSpan.Zero, cancellationToken, TimeSpan.FromSeconds(2));
+            foreach (var d in _descriptions) await PublishAsync(d, TimeSpan.Zero, cancellationToken, TimeSpan.FromSeconds(2));
         }
         catch (Exception e)
         {

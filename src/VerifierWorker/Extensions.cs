@@ -10,13 +10,20 @@ public static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.AddVerifierScorer();
+        builder.Services.AddPipelineBus(x => x.AddVerifierConsumer());
+        builder.Services.AddWorkerHeartbeat<VerifierWorkerDescription>();
+        return builder;
+    }
+
+    /// <summary>The options and the scorer (ONNX or synthetic), without a bus (see the proposal worker's twin).</summary>
+    public static IHostApplicationBuilder AddVerifierScorer(this IHostApplicationBuilder builder)
+    {
         builder.Services.AddVerifierOptions();
         if (SyntheticText.IsSynthetic(builder.Configuration["Inference:Backend"]))
             builder.Services.AddSingleton<IStepScorer, SyntheticStepScorer>();
         else
             builder.Services.AddSingleton<IStepScorer, OnnxStepScorer>();
-        builder.Services.AddPipelineBus(x => x.AddVerifierConsumer());
-        builder.Services.AddWorkerHeartbeat<VerifierWorkerDescription>();
         return builder;
     }
 

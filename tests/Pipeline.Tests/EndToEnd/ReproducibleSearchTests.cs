@@ -5,15 +5,6 @@ namespace Pipeline.Tests.EndToEnd;
 [Collection(EndToEndCollection.Name)]
 public sealed class ReproducibleSearchTests
 {
-    // One line per node of every search of a run: the tree's shape, texts, costs and PRM scores.
-    private const string TreeSql = """
-        SELECT s.problem_id || '|' || s.strategy_label || '|' || t.node_id || '|' || coalesce(t.parent_node_id::text, '-') || '|' ||
-               t.depth || '|' || t.round || '|' || t.text || '|' || t.generated_tokens || '|' || round(t.prm_score::numeric, 5) || '|' ||
-               t.terminal || '|' || coalesce(t.extracted_answer, '-')
-        FROM pipeline.steps t JOIN pipeline.searches s USING (search_id)
-        WHERE s.run_id = @r ORDER BY s.problem_id, s.strategy_label, t.node_id
-        """;
-
     [Fact]
     public async Task A_beam_search_with_a_fixed_seed_grows_the_same_tree_twice()
     {
@@ -29,8 +20,8 @@ public sealed class ReproducibleSearchTests
         var second = await h.SubmitAsync("repro-b", false, 24, beam);
         await RunChecks.WaitForRunAsync(h.Db, second, TimeSpan.FromSeconds(90));
 
-        var a = await RunChecks.RowsAsync(h.Db, TreeSql, first);
-        var b = await RunChecks.RowsAsync(h.Db, TreeSql, second);
+        var a = await RunChecks.RowsAsync(h.Db, RunChecks.TreeSql, first);
+        var b = await RunChecks.RowsAsync(h.Db, RunChecks.TreeSql, second);
         Assert.True(a.Count > 4 * TinyRun.ProblemCount, $"expected more than one round per search, got {a.Count} nodes");
         Assert.True(a.Select(r => r.Split('|')[5]).Distinct().Count() > 1, "expected nodes from more than one round");
         Assert.Equal(a, b);

@@ -99,6 +99,15 @@ internal static class RunChecks
             """, runId));
     }
 
+    // One line per node of every search of a run: the tree's shape, texts, costs and PRM scores.
+    public const string TreeSql = """
+        SELECT s.problem_id || '|' || s.strategy_label || '|' || t.node_id || '|' || coalesce(t.parent_node_id::text, '-') || '|' ||
+               t.depth || '|' || t.round || '|' || t.text || '|' || t.generated_tokens || '|' || round(t.prm_score::numeric, 5) || '|' ||
+               t.terminal || '|' || coalesce(t.extracted_answer, '-')
+        FROM pipeline.steps t JOIN pipeline.searches s USING (search_id)
+        WHERE s.run_id = @r ORDER BY s.problem_id, s.strategy_label, t.node_id
+        """;
+
     /// <summary>A digest of every row the run owns: equal digests = nothing changed.</summary>
     public static Task<string> DigestAsync(NpgsqlDataSource db, Guid runId) => ScalarAsync<string>(db, """
         SELECT md5(

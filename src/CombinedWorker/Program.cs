@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Hosting;
+using Pipeline.ProposalWorker;
+using Pipeline.ServiceDefaults;
+using Pipeline.VerifierWorker;
+using ProposalExtensions = Pipeline.ProposalWorker.Extensions;
+using VerifierExtensions = Pipeline.VerifierWorker.Extensions;
+
+// Both roles in one process: the ProposalWorker's and the VerifierWorker's settings (Proposal__*, Verifier__*,
+// Inference__*, Models__*) apply as they are; each role announces itself with its own heartbeat.
+var builder = Host.CreateApplicationBuilder(args);
+builder.AddServiceDefaults();
+builder.AddProposalEngine();
+builder.AddVerifierScorer();
+builder.Services.AddPipelineBus(x =>
+{
+    ProposalExtensions.AddProposalConsumer(x);
+    VerifierExtensions.AddVerifierConsumer(x);
+});
+builder.Services.AddWorkerHeartbeat<ProposalWorkerDescription>();
+builder.Services.AddWorkerHeartbeat<VerifierWorkerDescription>();
+await builder.Build().RunAsync();
