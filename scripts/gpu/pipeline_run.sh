@@ -10,7 +10,8 @@
 # On the GPU machine, after `real_run.sh prepare` (models in /tmp/real) with every publish.sh part in /tmp/p:
 #   OUT=$OUT RUNS="bon16 beam16" MATH500=.gpu-data/math500_test.jsonl scripts/gpu/pipeline_run.sh
 # Settings (environment):
-#   RUNS          names of samples/gpu/NAME.yaml, run one after another (default: bon16)
+#   RUNS          names of samples/gpu/NAME.yaml, run one after another (default: bon16); a name given again is a
+#                 repeat, reported as NAME-r2, NAME-r3, ... (its engine baselines are those of the first, not rerun)
 #   MATH500       the MATH-500 JSONL file (default .gpu-data/math500_test.jsonl), imported as DATASET
 #   DATASET       dataset name (default math500); the specs' `dataset:` line is rewritten to it
 #   POLICY, PRM   manifests (default: the one in /tmp/real/llama and /tmp/real/prm); the specs' `policy:`
@@ -65,15 +66,24 @@ die() { log "error: $*"; exit 1; }
 [ -f "$POLICY" ] || die "POLICY=$POLICY: no policy manifest (run real_run.sh prepare first, or set POLICY)"
 [ -f "$PRM" ] || die "PRM=$PRM: no PRM manifest (run real_run.sh prepare first, or set PRM)"
 for name in $RUNS; do [ -f "samples/gpu/$name.yaml" ] || die "RUNS: samples/gpu/$name.yaml does not exist"; done
+# one folder per run: a repeated name gets -r2, -r3, ...
+declare -A seen_run=() spec_of=()
+DIRS=""
+for name in $RUNS; do
+  k=$(( ${seen_run[$name]:-0} + 1 )); seen_run[$name]=$k
+  dir=$name; [ "$k" = 1 ] || dir=$name-r$k
+  spec_of[$dir]=$name; DIRS="$DIRS $dir"
+done
+DIRS=${DIRS# }
 
 if [ "${LOCAL_BUILD:-0}" = 1 ]; then
   # the Release builds under src/, behind one small launcher each, so they are called as the published apps are
   BINDIR=$W/bin; mkdir -p "$BINDIR"
   for a in Producer:pipeline Aggregator:aggregator ProposalWorker:proposal-worker VerifierWorker:verifier-worker CombinedWorker:combined-worker; do
-    printf '#!/bin/sh\nexec dotnet "%s" "$@"\n' "$root/src/${a%%:*}/bin/Release/net10.0/${a#*:}.dll" > "$BINDIR/${a#*:}"
+    printf '#!/bin/bash\nexec dotnet "%s" "$@"\n' "$root/src/${a%%:*}/bin/Release/net10.0/${a#*:}.dll" > "$BINDIR/${a#*:}"
     chmod +x "$BINDIR/${a#*:}"
   done
-  printf '#!/bin/sh\nexec dotnet "%s" "$@"\n' "$root/benchmarks/GpuBench/bin/Release/net10.0/GpuBench.dll" > "$BINDIR/GpuBench"; chmod +x "$BINDIR/GpuBench"
+  printf '#!/bin/bash\nexec dotnet "%s" "$@"\n' "$root/benchmarks/GpuBench/bin/Release/net10.0/GpuBench.dll" > "$BINDIR/GpuBench"; chmod +x "$BINDIR/GpuBench"
 else
   . "$here/app_env.sh"
   BINDIR=$APP
@@ -210,10 +220,10 @@ fi
 # ---------- runs, one after another
 bytes() { stat -c %s "$1" 2>/dev/null || echo 0; }
 slice() { tail -c +"$(( $2 + 1 ))" "$1" | head -c "$(( $3 - $2 ))"; }
-for name in $RUNS; do
+for name in $DIRS; do
   spec="$W/specs/$name.yaml"
   sed -e "s#^\( *policy:\).*#\1 $POLICY#" -e "s#^\( *prm:\).*#\1 $PRM#" -e "s#^dataset:.*#dataset: $DATASET#" \
-      ${SPEC_SED:+-e "$SPEC_SED"} "samples/gpu/$name.yaml" > "$spec"
+      ${SPEC_SED:+-e "$SPEC_SED"} "samples/gpu/${spec_of[$name]}.yaml" > "$spec"
   d="$W/runs/$name"; mkdir -p "$d"
   declare -A off=()
   for f in aggregator proposal-worker verifier-worker; do off[$f]=$(bytes "${logfile[$f]}"); done
@@ -252,13 +262,18 @@ done
 
 # ---------- stop the services (the baseline needs the GPU alone), then the summary
 cleanup
-python3 "$here/pipeline_summary.py" --work "$W" --out "$OUT" --gpu "$OUT/gpu.csv" --runs "$RUNS" || log "summary failed"
+python3 "$here/pipeline_summary.py" --work "$W" --out "$OUT" --gpu "$OUT/gpu.csv" --runs "$DIRS" || log "summary failed"
 
 if [ "${BASELINE:-0}" = 1 ]; then
   [ -x "$BINDIR/GpuBench" ] || die "BASELINE=1 needs GpuBench (published, or benchmarks/GpuBench built in Release with LOCAL_BUILD=1)"
   # The engine alone at the batch sizes the ProposalWorker ran (pipeline_summary.py wrote them), with the
   # spec's token limit per call and BASELINE_PROMPTS' 300-token prompts.
-  for name in $RUNS; do
+  for name in $DIRS; do
+    # a repeat's batches and lengths are its first run's: take that run's baselines rather than measure them again
+    first_dir=${spec_of[$name]}
+    if [ "$first_dir" != "$name" ] && [ -d "$W/baseline/$first_dir" ]; then
+      cp -r "$W/baseline/$first_dir" "$W/baseline/$name"; log "baseline $name: that of $first_dir"; continue
+    fi
     [ -f "$W/runs/$name/baseline-args.txt" ] || continue
     [ $(( $(date +%s) - T0 )) -lt $(( DEADLINE_S + 40 )) ] || { log "no time left for the baseline of $name"; continue; }
     read -r batches newtok < "$W/runs/$name/baseline-args.txt"
@@ -281,7 +296,7 @@ if [ "${BASELINE:-0}" = 1 ]; then
       --GpuBench:Out="$W/baseline/$name/prm" > "$W/baseline/$name/prm/gpubench.log" 2>&1 \
       || { tail -n 5 "$W/baseline/$name/prm/gpubench.log"; log "PRM baseline $name failed"; }
   done
-  python3 "$here/pipeline_summary.py" --work "$W" --out "$OUT" --gpu "$OUT/gpu.csv" --runs "$RUNS" || log "summary failed"
+  python3 "$here/pipeline_summary.py" --work "$W" --out "$OUT" --gpu "$OUT/gpu.csv" --runs "$DIRS" || log "summary failed"
 fi
 
 tar -C "$W" -czf "$OUT/pipeline-run.tar.gz" . && log "specs, per-run SQL rows and log slices, servers and migrate logs, baseline: $OUT/pipeline-run.tar.gz"
