@@ -1,4 +1,5 @@
 using Npgsql;
+using NpgsqlTypes;
 using Pipeline.Contracts;
 
 namespace Pipeline.Storage.Workers;
@@ -13,7 +14,9 @@ public sealed record WorkerStatusRow(
 public static class WorkerStore
 {
     /// <summary>One row per model of the heartbeat; a heartbeat older than the stored one (redelivered, or overtaken
-    /// by a newer one) changes nothing.</summary>
+    /// by a newer one) changes nothing. busy_since goes to the database clock: now minus how long the worker had been
+    /// busy when it sent the heartbeat (both ends of that span are the worker's clock), so the recovery sweep can set
+    /// it against round_accepted_at whatever the worker's clock says.</summary>
     public static async Task UpsertAsync(NpgsqlDataSource db, WorkerHeartbeat h, CancellationToken ct)
     {
         if (h.Models.Count == 0) return;
@@ -21,12 +24,15 @@ public static class WorkerStore
         foreach (var m in h.Models)
         {
             var cmd = new NpgsqlBatchCommand("""
-                INSERT INTO pipeline.workers AS w (worker_id, model, role, model_slot, manifest_path, device, started_at, sent_at, last_seen_at, interval_seconds)
-                VALUES (@worker, @model, @role, @slot, @path, @device, @started, @sent, now(), @interval)
+                INSERT INTO pipeline.workers AS w (worker_id, model, role, model_slot, manifest_path, device, started_at, sent_at, last_seen_at, interval_seconds,
+                                                   rounds_in_flight, busy_since)
+                VALUES (@worker, @model, @role, @slot, @path, @device, @started, @sent, now(), @interval,
+                        @rounds, now() - (@sent - @busy))
                 ON CONFLICT (worker_id, model) DO UPDATE SET
                     role = excluded.role, model_slot = excluded.model_slot, manifest_path = excluded.manifest_path,
                     device = excluded.device, started_at = excluded.started_at, sent_at = excluded.sent_at,
-                    last_seen_at = excluded.last_seen_at, interval_seconds = excluded.interval_seconds
+                    last_seen_at = excluded.last_seen_at, interval_seconds = excluded.interval_seconds,
+                    rounds_in_flight = excluded.rounds_in_flight, busy_since = excluded.busy_since
                 WHERE w.sent_at <= excluded.sent_at
                 """);
             cmd.Parameters.AddWithValue("worker", h.WorkerId);
@@ -38,6 +44,9 @@ public static class WorkerStore
             cmd.Parameters.AddWithValue("started", DateTime.SpecifyKind(h.StartedAt, DateTimeKind.Utc));
             cmd.Parameters.AddWithValue("sent", DateTime.SpecifyKind(h.SentAt, DateTimeKind.Utc));
             cmd.Parameters.AddWithValue("interval", h.IntervalSeconds);
+            cmd.Parameters.AddWithValue("rounds", h.RoundsInFlight);
+            cmd.Parameters.Add(new NpgsqlParameter("busy", NpgsqlDbType.TimestampTz)
+                { Value = h.BusySince is { } b ? DateTime.SpecifyKind(b, DateTimeKind.Utc) : DBNull.Value });
             batch.BatchCommands.Add(cmd);
         }
         await batch.ExecuteNonQueryAsync(ct);
