@@ -4,10 +4,11 @@ using Pipeline.Contracts;
 
 namespace Pipeline.Storage.Workers;
 
-/// <summary>One worker and model as view <c>worker_status</c> shows it.</summary>
+/// <summary>One worker and model as view <c>worker_status</c> shows it, with the batch it was running at its last
+/// heartbeat (<paramref name="RoundsInFlight"/> 0 and <paramref name="BusySeconds"/> null when idle).</summary>
 public sealed record WorkerStatusRow(
     string WorkerId, string Role, string Model, string ModelSlot, string Device,
-    DateTime LastSeenAt, double SecondsSinceSeen, bool Alive);
+    DateTime LastSeenAt, double SecondsSinceSeen, bool Alive, int RoundsInFlight = 0, double? BusySeconds = null);
 
 /// <summary>Table <c>workers</c>: the Aggregator stores heartbeats, the CLI asks who serves a run's models. Whether a
 /// worker is alive is decided in one place, view <c>worker_status</c> (last heartbeat within 3 x its interval).</summary>
@@ -56,7 +57,7 @@ public static class WorkerStore
     public static async Task<IReadOnlyList<WorkerStatusRow>> ServingAsync(NpgsqlDataSource db, IReadOnlyCollection<string> models, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand("""
-            SELECT worker_id, role, model, model_slot, device, last_seen_at, seconds_since_seen, alive
+            SELECT worker_id, role, model, model_slot, device, last_seen_at, seconds_since_seen, alive, rounds_in_flight, busy_seconds
             FROM pipeline.worker_status WHERE model = ANY(@models)
             ORDER BY alive DESC, last_seen_at DESC, worker_id, model
             """);
@@ -66,7 +67,7 @@ public static class WorkerStore
         while (await r.ReadAsync(ct))
             rows.Add(new WorkerStatusRow(r.Read<string>("worker_id"), r.Read<string>("role"), r.Read<string>("model"),
                 r.Read<string>("model_slot"), r.Read<string>("device"), r.Read<DateTime>("last_seen_at"),
-                r.Read<double>("seconds_since_seen"), r.Read<bool>("alive")));
+                r.Read<double>("seconds_since_seen"), r.Read<bool>("alive"), r.Read<int>("rounds_in_flight"), r.Read<double?>("busy_seconds")));
         return rows;
     }
 }
