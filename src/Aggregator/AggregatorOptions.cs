@@ -7,8 +7,9 @@ public sealed class AggregatorOptions
 
     /// <summary>A round that no worker accepted (RoundAccepted) this long after its request is taken for lost, and
     /// requested again, when something shows it is not just waiting its turn: a round requested after it was
-    /// accepted this long ago, or no worker accepted any round for this long. Keep it above a worker's batch
-    /// time limit plus the time one batch takes, so a message sitting in a worker's prefetch is not taken for lost.</summary>
+    /// accepted this long ago, or no worker accepted any round for this long while no alive proposal worker reports
+    /// a batch in flight (its heartbeat: a batch longer than this is slow, not lost). Keep it above a worker's batch
+    /// time limit, and well above WorkerHeartbeat__IntervalSeconds (the stored in-flight state is up to one interval old).</summary>
     public double AcceptTimeoutSeconds { get; set; } = 60;
 
     /// <summary>A round accepted by a worker (or never accepted while no worker ever accepted anything) and not back

@@ -9,7 +9,8 @@ namespace Pipeline.Aggregator;
 
 /// <summary>
 /// Re-requests the current round of every running search whose round looks lost (<see cref="SearchStateStore.LostAsync"/>:
-/// not accepted by a worker while later rounds were, or accepted and overdue), and fails the searches whose round a
+/// not accepted by a worker while later rounds were, or while nothing was and no alive proposal worker reports a batch
+/// in flight; or accepted and overdue), and fails the searches whose round a
 /// worker gave up on more than ErrorGraceSeconds ago. Runs on start (picking up where a crashed Aggregator left off)
 /// and then every RecoveryIntervalSeconds. Deterministic seeds make the redo identical, and the search_rounds key
 /// drops whichever copy of the round comes back second. Re-request counts live in the searches table, so a restart

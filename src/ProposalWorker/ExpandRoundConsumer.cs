@@ -9,6 +9,7 @@ namespace Pipeline.ProposalWorker;
 public sealed class ExpandRoundConsumer(
     IProposalEngine engine,
     PipelineMetrics metrics,
+    WorkInFlight work,
     ILogger<ExpandRoundConsumer> logger) : IConsumer<Batch<ExpandRound>>
 {
     public async Task Consume(ConsumeContext<Batch<ExpandRound>> context)
@@ -16,6 +17,8 @@ public sealed class ExpandRoundConsumer(
         var rounds = context.Message.Select(m => m.Message).ToList();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var queued = QueueWait.Of(context.Message.Select(m => m.SentTime), DateTime.UtcNow);
+        // the heartbeat reports this batch while it runs: the rounds queued behind it are slow, not lost
+        using var inFlight = work.Begin(WorkerRoles.Proposal, rounds.Count);
         await context.Publish(new RoundAccepted("expand", WorkerIdentity.Name,
             [.. rounds.Select(r => new RoundKey(r.SearchId, r.Round))]), context.CancellationToken);
         var results = await engine.ExpandAsync(rounds, context.CancellationToken);

@@ -30,6 +30,7 @@ public static class Extensions
         services.AddHealthChecks();
         services.AddMetrics();
         services.AddSingleton<PipelineMetrics>();
+        services.AddSingleton<WorkInFlight>();
         services.AddOptions<HeartbeatOptions>().BindConfiguration(HeartbeatOptions.Section);
         services.AddOptions<RetryOptions>().BindConfiguration(RetryOptions.Section);
         services.AddOptions<ModelPathsOptions>().BindConfiguration(ModelPathsOptions.Section);

@@ -11,10 +11,12 @@ namespace Pipeline.ServiceDefaults;
 /// so <c>run submit</c> can warn about a model nothing serves and <c>run status</c> can list the workers. Each message
 /// lives three intervals in the broker (a heartbeat that waited longer would make a dead worker look alive); a clean
 /// stop sends a last one with interval 0, which marks the worker dead at once. A process that serves two roles (the
-/// combined worker) has two descriptions and sends one heartbeat per role.</summary>
+/// combined worker) has two descriptions and sends one heartbeat per role. Each heartbeat carries its role's work in
+/// flight (<see cref="WorkInFlight"/>); this timer runs apart from the consumers, so it keeps beating through a long batch.</summary>
 internal sealed class WorkerHeartbeatService(
     IServiceProvider services,
     IBus bus,
+    WorkInFlight work,
     IOptions<WorkerHeartbeatOptions> options,
     ILogger<WorkerHeartbeatService> logger) : BackgroundService
 {
@@ -80,7 +82,9 @@ internal sealed class WorkerHeartbeatService(
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(timeout ?? interval);
-        var heartbeat = new WorkerHeartbeat(WorkerIdentity.Name, d.Role, d.Models, d.Device, _startedAt, DateTime.UtcNow, interval.TotalSeconds);
+        var (rounds, since) = work.Snapshot(d.Role);
+        var heartbeat = new WorkerHeartbeat(WorkerIdentity.Name, d.Role, d.Models, d.Device, _startedAt, DateTime.UtcNow, interval.TotalSeconds,
+            rounds, since);
         var ttl = TimeSpan.FromSeconds(3 * Math.Max(interval.TotalSeconds, 1));
         await bus.Publish(heartbeat, c => c.TimeToLive = ttl, cts.Token);
     }

@@ -27,7 +27,9 @@ public static class SchemaSql
         "revision_ratio_optimal",
     ];
 
-    /// <summary>The views migration <c>Workers</c> creates (on table <c>workers</c>, which <c>Initial</c> does not have).</summary>
+    /// <summary>The views on table <c>workers</c> (which <c>Initial</c> does not have). Migration <c>Workers</c> created
+    /// them first; they read the columns <c>WorkerBusy</c> added since, so <c>WorkerBusy</c> now (re)creates them and
+    /// <c>Workers</c> no longer does (its files are read as they are now: a fresh database would lack the columns there).</summary>
     public static readonly IReadOnlyList<string> WorkerViews = ["worker_status", "workers_alive"];
 
     /// <summary>Every view, in creation order: each migration's list, oldest migration first.</summary>

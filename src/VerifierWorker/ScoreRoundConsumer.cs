@@ -9,6 +9,7 @@ namespace Pipeline.VerifierWorker;
 public sealed class ScoreRoundConsumer(
     IStepScorer scorer,
     PipelineMetrics metrics,
+    WorkInFlight work,
     ILogger<ScoreRoundConsumer> logger) : IConsumer<Batch<ScoreRound>>
 {
     public async Task Consume(ConsumeContext<Batch<ScoreRound>> context)
@@ -16,6 +17,8 @@ public sealed class ScoreRoundConsumer(
         var rounds = context.Message.Select(m => m.Message).ToList();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var queued = QueueWait.Of(context.Message.Select(m => m.SentTime), DateTime.UtcNow);
+        // the heartbeat reports this batch while it runs: the rounds queued behind it are slow, not lost
+        using var inFlight = work.Begin(WorkerRoles.Verifier, rounds.Count);
         await context.Publish(new RoundAccepted("score", WorkerIdentity.Name,
             [.. rounds.Select(r => new RoundKey(r.Request.SearchId, r.Request.Round))]), context.CancellationToken);
         var sequences = ScoringPlan.Sequences(rounds);

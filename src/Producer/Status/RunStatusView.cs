@@ -102,13 +102,19 @@ public static class RunStatusView
         if (unserved.Count > 0 && !r.Finished)
             yield return new Markup($"[yellow]no alive worker serves[/] {Markup.Escape(WorkerCoverage.Describe(unserved, workers))}");
         if (workers.Count == 0) yield break;
-        var t = new Table().AddColumns("worker", "role", "model", "device", "last seen", "alive");
+        var t = new Table().AddColumns("worker", "role", "model", "device", "last seen", "alive", "busy");
         foreach (var w in workers.Take(MaxWorkerRows))
             t.AddRow(Markup.Escape(w.WorkerId), w.Role, Markup.Escape($"{w.ModelSlot} {w.Model}"), Markup.Escape(w.Device),
-                $"{Duration(TimeSpan.FromSeconds(Math.Max(0, w.SecondsSinceSeen)))} ago", w.Alive ? "[green]yes[/]" : "[grey]no[/]");
-        if (workers.Count > MaxWorkerRows) t.AddRow($"({workers.Count - MaxWorkerRows} more)", "", "", "", "", "");
+                $"{Duration(TimeSpan.FromSeconds(Math.Max(0, w.SecondsSinceSeen)))} ago", w.Alive ? "[green]yes[/]" : "[grey]no[/]", Busy(w));
+        if (workers.Count > MaxWorkerRows) t.AddRow($"({workers.Count - MaxWorkerRows} more)", "", "", "", "", "", "");
         yield return t;
     }
+
+    /// <summary>The batch a worker was running at its last heartbeat: "16 rounds, 1m30s"; "idle"; nothing for a dead worker.</summary>
+    internal static string Busy(WorkerStatusRow w) =>
+        !w.Alive ? "" : w.RoundsInFlight > 0 && w.BusySeconds is { } s
+            ? $"{w.RoundsInFlight} round{(w.RoundsInFlight == 1 ? "" : "s")}, {Duration(TimeSpan.FromSeconds(Math.Max(0, s)))}"
+            : "idle";
 
     internal static string Duration(TimeSpan t) =>
         t.TotalHours >= 1 ? $"{(int)t.TotalHours}h{t.Minutes:00}m" : t.TotalMinutes >= 1 ? $"{t.Minutes}m{t.Seconds:00}s" : $"{Math.Ceiling(t.TotalSeconds)}s";

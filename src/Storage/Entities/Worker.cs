@@ -14,4 +14,6 @@ public sealed class Worker
     public DateTime SentAt { get; set; }
     public DateTime LastSeenAt { get; set; }
     public double IntervalSeconds { get; set; }
+    public int RoundsInFlight { get; set; }
+    public DateTime? BusySince { get; set; }
 }

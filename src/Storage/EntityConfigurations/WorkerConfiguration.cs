@@ -26,5 +26,7 @@ internal sealed class WorkerConfiguration : IEntityTypeConfiguration<Worker>
         b.Property(x => x.SentAt).HasComment("When the worker sent its latest heartbeat (worker's clock); an older heartbeat arriving late changes nothing.");
         b.Property(x => x.LastSeenAt).HasComment("When the Aggregator stored the latest heartbeat (database clock): liveness is measured from it.");
         b.Property(x => x.IntervalSeconds).HasComment("Seconds between the worker's heartbeats (WorkerHeartbeat__IntervalSeconds); 0 = the worker stopped cleanly.");
+        b.Property(x => x.RoundsInFlight).HasComment("Rounds in the batches the worker was running at its latest heartbeat; 0 = idle. While an alive proposal worker is busy, the recovery sweep does not take silence (no round accepted for AcceptTimeoutSeconds) for lost rounds.");
+        b.Property(x => x.BusySince).HasComment("When the oldest batch the worker was running at its latest heartbeat started, on the database clock (last_seen_at minus how long the worker, by its own clock, had been busy); NULL when idle.");
     }
 }

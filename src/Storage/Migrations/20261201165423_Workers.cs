@@ -7,7 +7,8 @@ namespace Pipeline.Storage.Migrations
 {
     /// <summary>Table workers (the workers' heartbeats) and its views worker_status and workers_alive (issue 15). A
     /// migration of its own, not folded into Initial: databases already migrated (the dev servers', the demo's) get it
-    /// from 'pipeline db migrate', and the Aggregator, which writes the table, then finds it there.</summary>
+    /// from 'pipeline db migrate', and the Aggregator, which writes the table, then finds it there. Its views were
+    /// created here at first; they now read columns of <see cref="WorkerBusy"/>, which creates them instead.</summary>
     public partial class Workers : Migration
     {
         /// <inheritdoc />
@@ -37,8 +38,7 @@ namespace Pipeline.Storage.Migrations
                 },
                 comment: "Latest heartbeat (WorkerHeartbeat message) of each worker process for each model it serves; one row per worker and model, upserted by the Aggregator. A worker is alive while last_seen_at is within 3 x interval_seconds (views worker_status, workers_alive).");
 
-            foreach (var view in SchemaSql.WorkerViews)
-                migrationBuilder.Sql(SchemaSql.View(view));
+            // the views (SchemaSql.WorkerViews) come with WorkerBusy: their files read its columns
         }
 
         /// <inheritdoc />

@@ -641,6 +641,11 @@ namespace Pipeline.Storage.Migrations
                         .HasColumnName("model")
                         .HasComment("Model name from its manifest, as runs.policy_model / prm_model / revision_model name it.");
 
+                    b.Property<DateTime?>("BusySince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("busy_since")
+                        .HasComment("When the oldest batch the worker was running at its latest heartbeat started, on the database clock (last_seen_at minus how long the worker, by its own clock, had been busy); NULL when idle.");
+
                     b.Property<string>("Device")
                         .IsRequired()
                         .HasColumnType("text")
@@ -674,6 +679,11 @@ namespace Pipeline.Storage.Migrations
                         .HasColumnType("text")
                         .HasColumnName("role")
                         .HasComment("Worker role: proposal (policy and revision models) or verifier (PRM).");
+
+                    b.Property<int>("RoundsInFlight")
+                        .HasColumnType("integer")
+                        .HasColumnName("rounds_in_flight")
+                        .HasComment("Rounds in the batches the worker was running at its latest heartbeat; 0 = idle. While an alive proposal worker is busy, the recovery sweep does not take silence (no round accepted for AcceptTimeoutSeconds) for lost rounds.");
 
                     b.Property<DateTime>("SentAt")
                         .HasColumnType("timestamp with time zone")

@@ -267,21 +267,35 @@ public static class SearchStateStore
     /// before any worker ever accepted a round only <paramref name="roundTimeout"/> applies, so runs may start before their workers).
     /// A round accepted but not back after <paramref name="roundTimeout"/> is taken for lost too (a worker died
     /// mid-batch, the ScoreRound or RoundScored went missing). Rounds a worker gave up on are left to the grace
-    /// of <see cref="FaultedPastGraceAsync"/>: re-requesting them would only fill the _error queue.</summary>
+    /// of <see cref="FaultedPastGraceAsync"/>: re-requesting them would only fill the _error queue.
+    /// <para>A worker busy on one batch longer than <paramref name="acceptTimeout"/> accepts nothing meanwhile, and
+    /// the rounds queued behind it are slow, not lost. An unaccepted round waits for the expand stage (the score
+    /// stage's acceptance comes after the expand stage's, which already set round_accepted_at), so while an alive
+    /// proposal worker (table workers: heard from within 3 heartbeat intervals, database clock) reports a batch in
+    /// flight: silence is no evidence, and a later round accepted is evidence only when accepted before that batch
+    /// started (one heartbeat interval earlier, for the heartbeat's own delay): a later round in the running batch
+    /// says nothing, as rounds requested at about the same time may reach the queue in either order. A worker hung on
+    /// its batch still heartbeats; <paramref name="roundTimeout"/> catches its rounds and those queued behind it.</para></summary>
     public static async Task<List<(long SearchId, int Round, int Requests)>> LostAsync(NpgsqlDataSource db,
         TimeSpan acceptTimeout, TimeSpan roundTimeout, int limit, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand("""
-            WITH last_accept AS (SELECT max(round_accepted_at) AS at FROM pipeline.searches)
-            SELECT s.search_id, s.current_round, s.round_requests FROM pipeline.searches s, last_accept
+            WITH last_accept AS (SELECT max(round_accepted_at) AS at FROM pipeline.searches),
+                 busy AS (SELECT min(w.busy_since - make_interval(secs => w.interval_seconds)) AS since
+                          FROM pipeline.workers w
+                          WHERE w.role = @proposal AND w.rounds_in_flight > 0
+                            AND w.last_seen_at >= now() - make_interval(secs => 3 * w.interval_seconds))
+            SELECT s.search_id, s.current_round, s.round_requests FROM pipeline.searches s, last_accept, busy
             WHERE s.status = @running AND s.round_faulted_at IS NULL AND (
                   COALESCE(s.round_accepted_at, s.round_requested_at) < now() - @round
                OR (s.round_accepted_at IS NULL AND s.round_requested_at < now() - @accept
-                   AND (last_accept.at < now() - @accept
+                   AND ((last_accept.at < now() - @accept AND busy.since IS NULL)
                         OR EXISTS (SELECT 1 FROM pipeline.searches o
-                                   WHERE o.round_requested_at > s.round_requested_at AND o.round_accepted_at < now() - @accept))))
+                                   WHERE o.round_requested_at > s.round_requested_at AND o.round_accepted_at < now() - @accept
+                                     AND (busy.since IS NULL OR o.round_accepted_at < busy.since)))))
             ORDER BY s.round_requested_at LIMIT @n
             """);
+        cmd.Parameters.AddWithValue("proposal", WorkerRoles.Proposal);
         cmd.Parameters.AddWithValue("running", SearchStatus.Running.Name());
         cmd.Parameters.AddWithValue("accept", acceptTimeout);
         cmd.Parameters.AddWithValue("round", roundTimeout);

@@ -45,15 +45,18 @@ public sealed class RunStatusViewTests
     {
         var workers = new Pipeline.Storage.Workers.WorkerStatusRow[]
         {
-            new("gpu-1:10", "proposal", "pol", "policy", "cuda:0", Start, 4, true),
-            new("gpu-2:20", "verifier", "prm", "prm", "cuda:1", Start, 95, false),
+            new("gpu-1:10", "proposal", "pol", "policy", "cuda:0", Start, 4, true, 16, 90.2),
+            new("gpu-2:20", "verifier", "prm", "prm", "cuda:1", Start, 95, false, 2, 300),
+            new("gpu-3:30", "proposal", "rev", "revision", "cuda:2", Start, 1, true),
         };
         var running = Snapshot(20, 5, 6000, TimeSpan.FromMinutes(10)) with { Workers = workers };
         var console = new TestConsole().Width(250);
         console.Write(RunStatusView.Render(running));
         Assert.Contains("no alive worker serves prm 'prm' (last heartbeat 1m35s ago from gpu-2:20)", console.Output);
-        Assert.Matches(@"gpu-1:10 +│ proposal │ policy pol +│ cuda:0 +│ 4s ago +│ yes", console.Output);
-        Assert.Matches(@"gpu-2:20 +│ verifier │ prm prm +│ cuda:1 +│ 1m35s ago +│ no", console.Output);
+        // busy: the batch at the last heartbeat, idle, or nothing for a dead worker (its last word may be stale)
+        Assert.Matches(@"gpu-1:10 +│ proposal │ policy pol +│ cuda:0 +│ 4s ago +│ yes +│ 16 rounds, 1m30s", console.Output);
+        Assert.Matches(@"gpu-2:20 +│ verifier │ prm prm +│ cuda:1 +│ 1m35s ago +│ no +│ +│", console.Output);
+        Assert.Matches(@"gpu-3:30 +│ proposal │ revision rev +│ cuda:2 +│ 1s ago +│ yes +│ idle", console.Output);
 
         var finished = running with { Run = running.Run with { Status = RunStatus.Done, SearchesDone = 100, SearchesFailed = 0 } };
         console = new TestConsole().Width(250);

@@ -41,7 +41,8 @@ public sealed class MigrationTests(EmptyDatabase database) : IClassFixture<Empty
         ["workers"] = [("worker_id", "text", false), ("model", "text", false), ("role", "text", false), ("model_slot", "text", false),
             ("manifest_path", "text", false), ("device", "text", false), ("started_at", "timestamp with time zone", false),
             ("sent_at", "timestamp with time zone", false), ("last_seen_at", "timestamp with time zone", false),
-            ("interval_seconds", "double precision", false)],
+            ("interval_seconds", "double precision", false), ("rounds_in_flight", "integer", false),
+            ("busy_since", "timestamp with time zone", true)],
     };
 
     private static readonly string[] Views = ["accuracy_by_budget", "accuracy_overall", "outcomes_per_problem", "run_progress", "compute_optimal_by_level", "problem_difficulty", "accuracy_by_difficulty", "compute_optimal_cv",

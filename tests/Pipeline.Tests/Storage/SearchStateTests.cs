@@ -8,6 +8,7 @@ using Pipeline.Search;
 using Pipeline.Storage;
 using Pipeline.Storage.Entities;
 using Pipeline.Storage.Searches;
+using Pipeline.Storage.Workers;
 using Pipeline.Tests.Infrastructure;
 using Pipeline.Tests.Messaging;
 
@@ -262,6 +263,73 @@ public sealed class SearchStateTests(FreshDatabase database) : IClassFixture<Fre
         Assert.Equal("1|true|false", await TextAsync(
             $"SELECT round_requests || '|' || (last_round_request_at IS NOT NULL) || '|' || (round_accepted_at IS NOT NULL) FROM pipeline.searches WHERE search_id = {ids[0]}"));
         await CloseAsync(run);
+    }
+
+    [Fact]
+    public async Task While_an_alive_proposal_worker_is_busy_silence_is_no_loss_but_a_stale_heartbeat_or_a_later_round_accepted_before_its_batch_is()
+    {
+        await using var sp = Services();
+        var progress = sp.GetRequiredService<SearchProgress>();
+        var (run, ids) = await SubmitAsync(false, StrategyConfig.BestOfN(2), StrategyConfig.BestOfN(4), StrategyConfig.BestOfN(8));
+        foreach (var id in ids) await progress.RequestCurrentRoundAsync(id, null, CancellationToken.None);
+        async Task AtAsync(int i, string requested, string? accepted) => await Seed.ScalarAsync(database.DataSource,
+            $"UPDATE pipeline.searches SET round_requested_at = now() - interval '{requested}', round_accepted_at = {(accepted is null ? "NULL" : $"now() - interval '{accepted}'")} WHERE search_id = {ids[i]}");
+        async Task<long[]> LostAsync() => [.. (await SearchStateStore.LostAsync(database.DataSource, TimeSpan.FromSeconds(60),
+            TimeSpan.FromHours(1), 100, CancellationToken.None)).Where(l => ids.Contains(l.SearchId)).Select(l => l.SearchId)];
+        // a worker's heartbeat: 2 rounds in a batch it started 90 s ago (its clock runs an hour fast: only the span counts)
+        async Task BeatAsync(string worker, string role, int rounds)
+        {
+            var sent = DateTime.UtcNow.AddHours(1);
+            await WorkerStore.UpsertAsync(database.DataSource, new WorkerHeartbeat(worker, role,
+                [new ServedModel(role == WorkerRoles.Proposal ? "pol" : "prm", role == WorkerRoles.Proposal ? WorkerRoles.PolicySlot : WorkerRoles.PrmSlot, "/m.json")],
+                "cuda:0", sent.AddHours(-1), sent, 15, rounds, rounds > 0 ? sent.AddSeconds(-90) : null), CancellationToken.None);
+        }
+        try
+        {
+            // 0 never accepted, requested 5 minutes ago; the last round accepted (1, 2: requested before 0) was taken
+            // 2 minutes ago: silence, no later round accepted. No worker reports work: lost, as before.
+            await AtAsync(0, "5 minutes", null);
+            await AtAsync(1, "6 minutes", "2 minutes");
+            await AtAsync(2, "7 minutes", "2 minutes");
+            Assert.Equal([ids[0]], await LostAsync());
+
+            // a verifier busy on a batch says nothing about a round waiting for the expand stage; an idle proposer neither
+            await BeatAsync("v:1", WorkerRoles.Verifier, 4);
+            await BeatAsync("p:1", WorkerRoles.Proposal, 0);
+            Assert.Equal([ids[0]], await LostAsync());
+            Assert.Equal("0|4", await TextAsync("SELECT string_agg(rounds_in_flight::text, '|' ORDER BY worker_id) FROM pipeline.workers WHERE worker_id IN ('p:1', 'v:1')"));
+
+            // an alive proposer busy on one batch for 90 s: 0 waits behind it, not lost
+            await BeatAsync("p:1", WorkerRoles.Proposal, 2);
+            Assert.Equal("2|90", await TextAsync(
+                "SELECT rounds_in_flight || '|' || round(busy_seconds) FROM pipeline.workers_alive WHERE worker_id = 'p:1'"));
+            Assert.Empty(await LostAsync());
+
+            // a round requested after 0 and accepted into that same batch (60 s ago) is no evidence either
+            await AtAsync(2, "4 minutes", "60 seconds");
+            Assert.Empty(await LostAsync());
+
+            // ... but one accepted before the batch started (3 minutes ago) is: 0 should have gone first
+            await AtAsync(2, "4 minutes", "3 minutes");
+            Assert.Equal([ids[0]], await LostAsync());
+
+            // the busy proposer's heartbeat is stale (50 s > 3 x 15 s): silence counts again
+            await AtAsync(2, "7 minutes", "2 minutes");
+            Assert.Empty(await LostAsync());
+            await Seed.ScalarAsync(database.DataSource, "UPDATE pipeline.workers SET last_seen_at = now() - interval '50 seconds' WHERE worker_id = 'p:1'");
+            Assert.Equal([ids[0]], await LostAsync());
+
+            // a round waiting past the round timeout is lost however busy the worker is
+            await BeatAsync("p:1", WorkerRoles.Proposal, 2);
+            Assert.Empty(await LostAsync());
+            await AtAsync(0, "2 hours", null);
+            Assert.Equal([ids[0]], await LostAsync());
+        }
+        finally
+        {
+            await Seed.ScalarAsync(database.DataSource, "DELETE FROM pipeline.workers WHERE worker_id IN ('p:1', 'v:1')");
+            await CloseAsync(run);
+        }
     }
 
     [Fact]

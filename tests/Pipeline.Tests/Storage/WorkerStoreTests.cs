@@ -39,4 +39,23 @@ public sealed class WorkerStoreTests(FreshDatabase database) : IClassFixture<Fre
         await WorkerStore.UpsertAsync(database.DataSource, Beat("h:2", DateTime.UtcNow, 0), default);
         Assert.Equal(0L, await Seed.ScalarAsync(database.DataSource, "SELECT count(*)::int FROM pipeline.workers_alive"));
     }
+
+    [Fact]
+    public async Task The_batch_in_flight_is_stored_on_the_database_clock_whatever_the_workers_clock_says()
+    {
+        // the worker's clock is 2 hours behind; its batch of 12 rounds started 40 s before it sent the heartbeat
+        var sent = DateTime.UtcNow.AddHours(-2);
+        var busy = Beat("h:busy", sent, 10) with { RoundsInFlight = 12, BusySince = sent.AddSeconds(-40) };
+        await WorkerStore.UpsertAsync(database.DataSource, busy, default);
+        var rows = await WorkerStore.ServingAsync(database.DataSource, ["pol"], default);
+        var row = Assert.Single(rows, r => r.WorkerId == "h:busy");
+        Assert.Equal(12, row.RoundsInFlight);
+        Assert.InRange(row.BusySeconds!.Value, 40, 45);
+
+        // the batch ended: the next heartbeat says idle
+        await WorkerStore.UpsertAsync(database.DataSource, Beat("h:busy", sent.AddSeconds(10), 10), default);
+        row = Assert.Single(await WorkerStore.ServingAsync(database.DataSource, ["pol"], default), r => r.WorkerId == "h:busy");
+        Assert.Equal((0, (double?)null), (row.RoundsInFlight, row.BusySeconds));
+        await Seed.ScalarAsync(database.DataSource, "DELETE FROM pipeline.workers WHERE worker_id = 'h:busy'");
+    }
 }
