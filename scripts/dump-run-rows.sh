@@ -17,7 +17,7 @@ q runs "SELECT name, status, policy_model, prm_model, revision_model, policy_par
         FROM pipeline.runs ORDER BY name"
 key="p.unique_id, s.strategy_label, s.budget"
 from="pipeline.searches s JOIN pipeline.problems p ON p.problem_id = s.problem_id"
-q searches "SELECT $key, s.strategy, s.beam_width, s.beam_width_is_sqrt, s.lookahead, s.chain_length,
+q searches "SELECT $key, s.strategy, s.beam_width, s.beam_width_is_sqrt, s.lookahead, s.chain_length, s.filter_duplicates,
                    s.max_rounds, s.status, s.current_round
             FROM $from ORDER BY $key"
 q search_rounds "SELECT $key, r.round, r.candidates, r.generated_tokens

@@ -8,6 +8,7 @@ namespace Pipeline.Search;
 /// N/M best open steps of the previous round and samples M next steps under each. A step that ends its
 /// solution becomes a final candidate at once. The search stops when no open step is left, when N final
 /// candidates exist, or after MaxRounds rounds (the last of which completes every kept beam in Solution mode).
+/// With <see cref="StrategyConfig.FilterDuplicates"/> the kept steps are the N/M best distinct partial solutions.
 /// Rules and tie-breaks: docs/strategies.md.
 /// </summary>
 public sealed class BeamSearchStrategy : ISearchStrategy
@@ -42,7 +43,12 @@ public sealed class BeamSearchStrategy : ISearchStrategy
         if (nextRound >= Config.MaxRounds)
             return RoundPlan.Finish(completed.Concat(open.Select(n => n.NodeId)).Take(N).ToList());
 
-        var kept = open.Take(N / M).Select(n => new PlannedExpansion(n.NodeId, M, ModeOf(nextRound))).ToList();
+        // With duplicate filtering the round still draws what the plain beam would (M under each of up to N/M
+        // open steps), spread over the distinct ones: fewer distinct beams get more samples each.
+        var samples = Math.Min(N / M, open.Count) * M;
+        var beams = (Config.FilterDuplicates ? DistinctBeams.FirstOfEach(index, open) : open).Take(N / M).ToList();
+        var counts = DistinctBeams.Split(samples, beams.Count);
+        var kept = beams.Select((n, i) => new PlannedExpansion(n.NodeId, counts[i], ModeOf(nextRound))).ToList();
         return Expand(kept, nextRound);
     }
 

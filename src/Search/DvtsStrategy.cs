@@ -8,7 +8,8 @@ namespace Pipeline.Search;
 /// round, every open subtree keeps the best of its M new steps and samples M steps under it; a subtree closes
 /// when its best new step ends the solution, when a round gave it nothing, or at MaxRounds (the last allowed
 /// round writes its M continuations to their end). Its final candidates are the M samples of its last round.
-/// Exact rule: docs/strategies.md.
+/// With <see cref="StrategyConfig.FilterDuplicates"/> no two subtrees expand the same partial solution in one round
+/// while they have another open step. Exact rule: docs/strategies.md.
 /// </summary>
 public sealed class DvtsStrategy : ISearchStrategy
 {
@@ -32,11 +33,13 @@ public sealed class DvtsStrategy : ISearchStrategy
         var index = new TreeIndex(tree);
         var expansions = new List<PlannedExpansion>();
         var finals = new List<long>();
+        var expanded = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (_, latest) in LatestGroups(index))
         {
-            var best = latest.OrderByDescending(n => n.Score).ThenBy(n => n.NodeId).First();
+            var ranked = latest.OrderByDescending(n => n.Score).ThenBy(n => n.NodeId).ToList();
+            var best = ranked[0];
             var open = latest[0].Round == nextRound - 1 && !best.Terminal && nextRound < Config.MaxRounds;
-            if (open) expansions.Add(new PlannedExpansion(best.NodeId, M, ModeOf(nextRound)));
+            if (open) expansions.Add(new PlannedExpansion(Config.FilterDuplicates ? Distinct(index, ranked, expanded) : best.NodeId, M, ModeOf(nextRound)));
             else finals.AddRange(latest.Select(n => n.NodeId));
         }
         return expansions.Count > 0 ? RoundPlan.Expand(expansions) : RoundPlan.Finish(finals);
@@ -56,6 +59,18 @@ public sealed class DvtsStrategy : ISearchStrategy
             var nodes = tree.Where(node => index.Origin(node.NodeId).RequestIndex < subtrees).ToList();
             return new BudgetSlice(n, candidates.Where(c => c.Group < subtrees).ToList(), ComputeCost.OfPolicyNodes(nodes), TokenSplit.Of(nodes));
         }).ToList();
+    }
+
+    /// <summary>Duplicate filtering: siblings of one subtree never compete for a slot (it keeps one step), but
+    /// subtrees do converge on the same partial solution (a first step with one right text). An open subtree then
+    /// expands its best open step whose text no earlier subtree expands this round; when every open step it has
+    /// is taken, its best (it has no other way to go on).</summary>
+    private static long Distinct(TreeIndex index, IReadOnlyList<TreeNode> ranked, HashSet<string> expanded)
+    {
+        var open = ranked.Where(n => !n.Terminal).ToList();
+        var chosen = open.FirstOrDefault(n => !expanded.Contains(DistinctBeams.PrefixKey(index, n.NodeId))) ?? open[0];
+        expanded.Add(DistinctBeams.PrefixKey(index, chosen.NodeId));
+        return chosen.NodeId;
     }
 
     /// <summary>As in beam search, the last allowed round writes each subtree's M continuations to their end.</summary>

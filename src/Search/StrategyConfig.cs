@@ -8,6 +8,8 @@ namespace Pipeline.Search;
 /// <param name="Lookahead">k: greedy rollout steps after each sampled step (lookahead search only).</param>
 /// <param name="ChainLength">L: attempts per revision chain; N/L chains run in parallel (revisions only).</param>
 /// <param name="MaxRounds">Most rounds one search may run (search-and-learn's num_iterations).</param>
+/// <param name="FilterDuplicates">Beam, lookahead and DVTS: partial solutions with identical text count once when
+/// choosing the beams to expand (search-and-learn's filter_duplicates; <see cref="DistinctBeams"/>).</param>
 public sealed record StrategyConfig(
     StrategyKind Kind,
     int Budget,
@@ -15,7 +17,8 @@ public sealed record StrategyConfig(
     int Lookahead = 0,
     int ChainLength = 0,
     int MaxRounds = StrategyConfig.DefaultMaxRounds,
-    double Temperature = StrategyConfig.DefaultTemperature)
+    double Temperature = StrategyConfig.DefaultTemperature,
+    bool FilterDuplicates = false)
 {
     public const int DefaultMaxRounds = 40;
     public const double DefaultTemperature = 0.8;
@@ -47,7 +50,7 @@ public sealed record StrategyConfig(
         }
     }
 
-    /// <summary>Stable short name, without N: best_of_n, beam(M=4), beam(M=sqrt), lookahead(M=4,k=1), dvts(M=4), revisions(L=4).</summary>
+    /// <summary>Stable short name, without N: best_of_n, beam(M=4), beam(M=sqrt), beam(M=4,dedup), lookahead(M=4,k=1), dvts(M=4), revisions(L=4).</summary>
     public string Label => StrategyLabel.Format(this);
 
     /// <summary>Every problem with this configuration, in words; empty when it is valid.</summary>
@@ -71,6 +74,8 @@ public sealed record StrategyConfig(
         }
         else if (BeamWidth is not null)
             errors.Add($"{name}: a beam width M is only meaningful for beam, lookahead and dvts");
+        if (FilterDuplicates && !UsesBeamWidth)
+            errors.Add($"{name}: filter_duplicates is only meaningful for beam, lookahead and dvts");
 
         if (Kind == StrategyKind.Lookahead && Lookahead < 1)
             errors.Add($"{name}: lookahead search needs k >= 1 rollout steps (got {Lookahead}); k=0 is beam search");

@@ -18,6 +18,18 @@ public class StrategyConfigTests
     }
 
     [Fact]
+    public void Duplicate_filtering_is_in_the_label_and_only_for_beam_lookahead_and_dvts()
+    {
+        Assert.Equal("beam(M=4,dedup)", (StrategyConfig.Beam(16, 4) with { FilterDuplicates = true }).Label);
+        Assert.Equal("beam(M=sqrt,dedup)", (StrategyConfig.Beam(16) with { FilterDuplicates = true }).Label);
+        Assert.Equal("lookahead(M=4,k=1,dedup)", (StrategyConfig.LookaheadSearch(16, 1, 4) with { FilterDuplicates = true }).Label);
+        Assert.Equal("dvts(M=4,dedup)", (StrategyConfig.Dvts(16, 4) with { FilterDuplicates = true }).Label);
+        Assert.Empty((StrategyConfig.Dvts(16, 4) with { FilterDuplicates = true }).Validate());
+        Assert.Contains((StrategyConfig.BestOfN(16) with { FilterDuplicates = true }).Validate(), e => e.Contains("filter_duplicates is only meaningful"));
+        Assert.Contains((StrategyConfig.Revisions(16, 4) with { FilterDuplicates = true }).Validate(), e => e.Contains("filter_duplicates is only meaningful"));
+    }
+
+    [Fact]
     public void Every_kind_has_one_stored_name_that_parses_back()
     {
         Assert.Equal(["best_of_n", "beam", "lookahead", "dvts", "revisions"], StrategyKinds.Names);

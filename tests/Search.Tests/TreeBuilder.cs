@@ -14,10 +14,10 @@ internal sealed class TreeBuilder
     public TreeNode this[long id] => _byId[id];
 
     public long Step(long? parent, int round, int request, int sample, double score,
-        bool terminal = false, string? answer = null, int generated = 10, int prompt = 0, int lookahead = 0)
+        bool terminal = false, string? answer = null, int generated = 10, int prompt = 0, int lookahead = 0, string? text = null)
     {
         var depth = parent is { } p ? this[p].Depth + 1 : 1;
-        var node = new TreeNode(_nextId++, parent, depth, round, request, sample, $"step r{round} q{request} s{sample} d{depth}",
+        var node = new TreeNode(_nextId++, parent, depth, round, request, sample, text ?? $"step r{round} q{request} s{sample} d{depth}",
             score, terminal, answer, generated, prompt, lookahead);
         _nodes.Add(node);
         _byId.Add(node.NodeId, node);
@@ -50,7 +50,7 @@ internal static class SearchDriver
     }
 
     public static Run Drive(ISearchStrategy strategy, Func<int, long?, int, double> score, Func<int, long?, int, bool> terminal,
-        int generated = 10, int prompt = 5, int lookahead = 0)
+        int generated = 10, int prompt = 5, int lookahead = 0, Func<int, long?, int, string>? text = null)
     {
         var tree = new TreeBuilder();
         var plans = new List<RoundPlan>();
@@ -68,7 +68,8 @@ internal static class SearchDriver
                     var end = terminal(round, e.ParentNodeId, s);
                     var answer = end ? $"a{round}" : null;
                     if (e.Mode == GenerationMode.Step)
-                        tree.Step(e.ParentNodeId, round, r, s, score(round, e.ParentNodeId, s), end, answer, generated, prompt, lookahead);
+                        tree.Step(e.ParentNodeId, round, r, s, score(round, e.ParentNodeId, s), end, answer, generated, prompt, lookahead,
+                            text?.Invoke(round, e.ParentNodeId, s));
                     else
                         tree.Sample(e.ParentNodeId, round, r, s, [0.5, score(round, e.ParentNodeId, s)], answer, generated, prompt);
                 }

@@ -118,7 +118,7 @@ public static class RunSpecParser
             var path = $"strategies[{i}]";
             var m = w.Mapping(seq.Children[i], path);
             if (m is null) continue;
-            w.OnlyKeys(m, path, "kind", "budgets", "budget", "beam_width", "lookahead", "chain_length", "max_rounds");
+            w.OnlyKeys(m, path, "kind", "budgets", "budget", "beam_width", "lookahead", "chain_length", "max_rounds", "filter_duplicates");
             var line = (int)m.Start.Line;
             var kind = ParseKind(w, m, path);
             var budgets = w.OptionalIntList(m, $"{path}.budgets", "budgets", min: 1);
@@ -139,13 +139,14 @@ public static class RunSpecParser
             var lookahead = w.OptionalInt(m, $"{path}.lookahead", "lookahead", min: 0) ?? 0;
             var chain = w.OptionalInt(m, $"{path}.chain_length", "chain_length", min: 1) ?? 0;
             var maxRounds = w.OptionalInt(m, $"{path}.max_rounds", "max_rounds", min: 1) ?? StrategyConfig.DefaultMaxRounds;
+            var filterDuplicates = w.OptionalBool(m, $"{path}.filter_duplicates", "filter_duplicates") ?? false;
             if (kind is null) continue;
             if (kind == StrategyKind.Revisions && !hasRevisionModel)
                 w.Add(m, $"{path}.kind", "revisions needs models.revision (a revision model manifest)");
 
             foreach (var budget in budgets ?? [single!.Value])
             {
-                var config = new StrategyConfig(kind.Value, budget, width, lookahead, chain, maxRounds, sampling.Temperature);
+                var config = new StrategyConfig(kind.Value, budget, width, lookahead, chain, maxRounds, sampling.Temperature, filterDuplicates);
                 var problems = config.Validate();
                 foreach (var p in problems) w.Add(m, path, p);
                 if (problems.Count > 0) continue;
@@ -260,6 +261,15 @@ public static class RunSpecParser
             if (s is null) return null;
             if (int.TryParse(s.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) && n >= min) return n;
             Add(s, field, $"expected {hint ?? $"a whole number >= {min}"}, got '{s.Value}'");
+            return null;
+        }
+
+        public bool? OptionalBool(YamlMappingNode m, string field, string key)
+        {
+            var s = Scalar(m, key, field, "true or false");
+            if (s is null) return null;
+            if (s.Value is "true" or "false") return s.Value == "true";
+            Add(s, field, $"expected true or false, got '{s.Value}'");
             return null;
         }
 

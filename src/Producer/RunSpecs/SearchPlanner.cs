@@ -29,6 +29,7 @@ public static class SearchPlanner
         BeamWidthIsSqrt = c.BeamWidthIsSqrt,
         Lookahead = c.Lookahead,
         ChainLength = c.Kind == StrategyKind.Revisions ? c.ChainLength : null,
+        FilterDuplicates = c.FilterDuplicates,
         MaxRounds = c.MaxRounds,
         Status = SearchStatus.Pending,
         CurrentRound = -1,

@@ -19,6 +19,7 @@ public sealed class SearchRecord
     public bool BeamWidthIsSqrt { get; set; }
     public int Lookahead { get; set; }
     public int? ChainLength { get; set; }
+    public bool FilterDuplicates { get; set; }
     public int MaxRounds { get; set; }
     public SearchStatus Status { get; set; }
     public int CurrentRound { get; set; } = -1;

@@ -24,12 +24,13 @@ internal sealed class SearchRecordConfiguration : IEntityTypeConfiguration<Searc
         b.HasOne<Problem>().WithMany().HasForeignKey(x => x.ProblemId).OnDelete(DeleteBehavior.Restrict);
         b.HasIndex(x => new { x.RunId, x.ProblemId, x.StrategyLabel, x.Budget }).IsUnique();
         b.Property(x => x.Strategy).HasConversion(k => k.Name(), k => StrategyKinds.Parse(k)).HasComment("'best_of_n', 'beam', 'lookahead', 'dvts' or 'revisions'.");
-        b.Property(x => x.StrategyLabel).HasComment("Strategy with its parameters, e.g. 'beam(M=4)', 'beam(M=sqrt)', 'lookahead(M=4,k=1)'; groups results in reports. Display only: the Aggregator reads the config from the typed columns.");
+        b.Property(x => x.StrategyLabel).HasComment("Strategy with its parameters, e.g. 'beam(M=4)', 'beam(M=sqrt)', 'beam(M=4,dedup)', 'lookahead(M=4,k=1)'; groups results in reports. Display only: the Aggregator reads the config from the typed columns.");
         b.Property(x => x.Budget).HasComment("Generation budget N (best-of-N and DVTS also report every smaller power of two from this one search).");
         b.Property(x => x.BeamWidth).HasComment("Beam width M as used (for sqrt: round(sqrt(N))); NULL for best_of_n and revisions.");
         b.Property(x => x.BeamWidthIsSqrt).HasComment("True when the spec asked for M = sqrt(N).");
         b.Property(x => x.Lookahead).HasComment("Lookahead rollout length k (0 = plain beam search).");
         b.Property(x => x.ChainLength).HasComment("Revision chain length L (N/L parallel chains); NULL for other strategies.");
+        b.Property(x => x.FilterDuplicates).HasComment("Beam, lookahead and DVTS: partial solutions with identical text counted once when choosing the beams to expand (spec filter_duplicates; search-and-learn's filter_duplicates). False for the other strategies.");
         b.Property(x => x.MaxRounds).HasComment("Most rounds (expansion steps, or revisions) the search may take.");
         b.Property(x => x.Status).HasConversion(s => s.Name(), s => StatusNames.ParseSearchStatus(s)).HasComment("'pending' (not started), 'running', 'done' or 'failed'.");
         b.HasIndex(x => new { x.RunId, x.Status });

@@ -387,6 +387,11 @@ namespace Pipeline.Storage.Migrations
                         .HasColumnName("failure_reason")
                         .HasComment("Why the search failed (the worker's exception, the re-requests that never came back, ...); NULL unless failed.");
 
+                    b.Property<bool>("FilterDuplicates")
+                        .HasColumnType("boolean")
+                        .HasColumnName("filter_duplicates")
+                        .HasComment("Beam, lookahead and DVTS: partial solutions with identical text counted once when choosing the beams to expand (spec filter_duplicates; search-and-learn's filter_duplicates). False for the other strategies.");
+
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("finished_at")
@@ -460,7 +465,7 @@ namespace Pipeline.Storage.Migrations
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("strategy_label")
-                        .HasComment("Strategy with its parameters, e.g. 'beam(M=4)', 'beam(M=sqrt)', 'lookahead(M=4,k=1)'; groups results in reports. Display only: the Aggregator reads the config from the typed columns.");
+                        .HasComment("Strategy with its parameters, e.g. 'beam(M=4)', 'beam(M=sqrt)', 'beam(M=4,dedup)', 'lookahead(M=4,k=1)'; groups results in reports. Display only: the Aggregator reads the config from the typed columns.");
 
                     b.HasKey("SearchId")
                         .HasName("pk_searches");

@@ -23,7 +23,7 @@ public static class SearchStateStore
     {
         await using var cmd = new NpgsqlCommand("""
             SELECT s.search_id, s.run_id, s.problem_id, p.problem, p.answer, s.status, s.current_round,
-                   s.strategy, s.budget, s.beam_width, s.beam_width_is_sqrt, s.lookahead, s.chain_length, s.max_rounds,
+                   s.strategy, s.budget, s.beam_width, s.beam_width_is_sqrt, s.lookahead, s.chain_length, s.max_rounds, s.filter_duplicates,
                    r.policy_model, r.prm_model, r.revision_model,
                    r.policy_parameters, r.prm_parameters, r.revision_parameters,
                    r.temperature, r.top_p, r.max_new_tokens, r.max_steps, r.seed,
@@ -47,7 +47,8 @@ public static class SearchStateStore
             r.Read<int>("lookahead"),
             r.ReadNullable<int>("chain_length") ?? 0,
             r.Read<int>("max_rounds"),
-            temperature);
+            temperature,
+            r.Read<bool>("filter_duplicates"));
         var revisionModel = r.ReadNullableString("revision_model");
         return new SearchState(
             r.Read<long>("search_id"), r.Read<Guid>("run_id"), r.Read<long>("problem_id"),

@@ -10,14 +10,15 @@ public sealed class DbMigrateCommandTests(EmptyDatabase database) : IClassFixtur
         var r = await Cli.RunAsync(Cli.Config(database), "db", "migrate");
         Assert.Equal(0, r.ExitCode);
         // the squashed schema (tables, then the views and role from src/Storage/Views and src/Storage/Sql), then table
-        // workers, then its in-flight columns and views
+        // workers, its in-flight columns and views, then searches.filter_duplicates
         Assert.Contains("_Initial", r.Output);
         Assert.Contains("_Workers", r.Output);
         Assert.Contains("_WorkerBusy", r.Output);
+        Assert.Contains("_FilterDuplicates", r.Output);
 
         r = await Cli.RunAsync(Cli.Config(database), "db", "migrate", "--connection", database.ConnectionString);
         Assert.Equal(0, r.ExitCode);
-        Assert.Contains("schema up to date (3 migrations applied)", r.Output);
+        Assert.Contains("schema up to date (4 migrations applied)", r.Output);
     }
 
     [Fact]

@@ -90,6 +90,19 @@ public sealed class RunSpecParserTests
     }
 
     [Fact]
+    public void Filter_duplicates_is_off_unless_asked_and_runs_side_by_side_with_the_plain_search()
+    {
+        var spec = RunSpecParser.Parse(Minimal.Replace("{ kind: best_of_n, budgets: [4] }", """
+            { kind: beam, beam_width: 4, budgets: [16] }
+              - { kind: beam, beam_width: 4, budgets: [16], filter_duplicates: true }
+              - { kind: dvts, beam_width: 4, budgets: [16], filter_duplicates: false }
+            """), "spec.yaml");
+        Assert.Equal(["beam(M=4) N=16", "beam(M=4,dedup) N=16", "dvts(M=4) N=16"], spec.Strategies.Select(s => s.Config.ToString()));
+        Assert.Equal([false, true, false], spec.Strategies.Select(s => s.Config.FilterDuplicates));
+        Assert.True(JsonDocument.Parse(spec.SpecJson).RootElement.GetProperty("strategies")[1].GetProperty("filter_duplicates").GetBoolean());
+    }
+
+    [Fact]
     public void Defaults_fill_sampling_seed_and_max_rounds()
     {
         var spec = RunSpecParser.Parse(Minimal, "spec.yaml");
@@ -119,6 +132,8 @@ public sealed class RunSpecParserTests
     [InlineData("{ kind: best_of_n }", "strategies[0].budgets", "missing")]
     [InlineData("{ kind: revisions, chain_length: 4, budgets: [16] }", "strategies[0].kind", "needs models.revision")]
     [InlineData("{ kind: best_of_n, budgets: [4], beam: 2 }", "strategies[0].beam", "unknown field")]
+    [InlineData("{ kind: beam, beam_width: 4, budgets: [16], filter_duplicates: yes }", "strategies[0].filter_duplicates", "expected true or false, got 'yes'")]
+    [InlineData("{ kind: best_of_n, budgets: [16], filter_duplicates: true }", "strategies[0]", "filter_duplicates is only meaningful for beam, lookahead and dvts")]
     public void Strategy_errors_point_at_the_strategy_entry(string strategy, string field, string message)
     {
         var yaml = Minimal.Replace("{ kind: best_of_n, budgets: [4] }", strategy);

@@ -18,12 +18,13 @@ public sealed class SearchPlannerTests
             new(StrategyConfig.Beam(16), 2),                      // sqrt
             new(StrategyConfig.LookaheadSearch(16, 2, 4), 3),
             new(StrategyConfig.Revisions(16, 4), 4),
+            new(StrategyConfig.Dvts(16, 4) with { FilterDuplicates = true }, 5),
         ];
         var searches = SearchPlanner.Plan(run, problems, strategies);
 
-        Assert.Equal(8, searches.Count);
+        Assert.Equal(10, searches.Count);
         Assert.All(searches, s => Assert.Equal((run, SearchStatus.Pending, -1), (s.RunId, s.Status, s.CurrentRound)));
-        Assert.Equal([10L, 10, 10, 10, 11, 11, 11, 11], searches.Select(s => s.ProblemId));
+        Assert.Equal([10L, 10, 10, 10, 10, 11, 11, 11, 11, 11], searches.Select(s => s.ProblemId));
         var beam = searches[1];
         Assert.Equal((StrategyKind.Beam, "beam(M=sqrt)", 16, 4, true), (beam.Strategy, beam.StrategyLabel, beam.Budget, beam.BeamWidth, beam.BeamWidthIsSqrt));
         var lookahead = searches[2];
@@ -31,5 +32,7 @@ public sealed class SearchPlannerTests
         var revisions = searches[3];
         Assert.Equal((StrategyKind.Revisions, (int?)null, 4), (revisions.Strategy, revisions.BeamWidth, revisions.ChainLength));
         Assert.Null(searches[0].BeamWidth);
+        Assert.Equal(("dvts(M=4,dedup)", true), (searches[4].StrategyLabel, searches[4].FilterDuplicates));
+        Assert.All(searches.Take(4), s => Assert.False(s.FilterDuplicates));
     }
 }

@@ -27,7 +27,7 @@ public sealed class MigrationTests(EmptyDatabase database) : IClassFixture<Empty
             ("round_accepted_at", "timestamp with time zone", true), ("round_requests", "integer", false),
             ("last_round_request_at", "timestamp with time zone", true), ("round_faulted_at", "timestamp with time zone", true),
             ("failure_reason", "text", true), ("started_at", "timestamp with time zone", true),
-            ("finished_at", "timestamp with time zone", true)],
+            ("finished_at", "timestamp with time zone", true), ("filter_duplicates", "boolean", false)],
         ["search_rounds"] = [("search_id", "bigint", false), ("round", "integer", false), ("completed_at", "timestamp with time zone", false),
             ("candidates", "integer", false), ("generated_tokens", "bigint", false)],
         ["steps"] = [("search_id", "bigint", false), ("node_id", "bigint", false), ("parent_node_id", "bigint", true), ("depth", "integer", false),

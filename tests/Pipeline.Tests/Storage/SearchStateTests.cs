@@ -80,6 +80,7 @@ public sealed class SearchStateTests(FreshDatabase database) : IClassFixture<Fre
         [
             StrategyConfig.BestOfN(8), StrategyConfig.Beam(16, 4), StrategyConfig.Beam(16), StrategyConfig.LookaheadSearch(16, 2),
             StrategyConfig.Dvts(16), StrategyConfig.Revisions(16, 4) with { MaxRounds = 10 },
+            StrategyConfig.Beam(16, 4) with { FilterDuplicates = true }, StrategyConfig.Dvts(16, 4) with { FilterDuplicates = true },
         ];
         var (_, ids) = await SubmitAsync(true, configs);
 
