@@ -119,6 +119,12 @@ public static class BenchRunner
             File.WriteAllText(Path.Combine(o.Out, "prm-round.json"), new JsonObject { ["rows"] = rows }.ToJsonString(Indented));
         }
 
+        if (o.Has("overlap"))
+        {
+            var row = OverlapBench.Run(o, engineOptions, prompts, log);
+            File.WriteAllText(Path.Combine(o.Out, $"overlap-{o.OverlapRoles.Replace(',', '-')}.json"), row.ToJsonString(Indented));
+        }
+
         if (o.Has("memory"))
         {
             var row = MemoryBench.Run(o, engineOptions, prompts, log);

@@ -4,7 +4,7 @@ namespace Pipeline.GpuBench;
 /// (`GpuBench__Batches=1,16`).</summary>
 public sealed class GpuBenchOptions
 {
-    /// <summary>What to run: any of parity, bench, prm, prm-round, memory (comma separated).</summary>
+    /// <summary>What to run: any of parity, bench, prm, prm-round, memory, overlap (comma separated).</summary>
     public string Modes { get; set; } = "parity,bench";
     /// <summary>Which loops generate: engine (the project's Generator on Manifest), engine-shared (the
     /// same Generator on SharedManifest: the shared-cache layout with CUDA graphs), engine-shared-nographs
@@ -44,6 +44,11 @@ public sealed class GpuBenchOptions
     public int PrmRoundReps { get; set; } = 3;
     /// <summary>memory mode: rows the policy and the PRM serve together.</summary>
     public int MemoryBatch { get; set; } = 256;
+    /// <summary>overlap mode (OverlapBench): which roles this process runs (policy, prm or both), how long each timed
+    /// loop runs, and a Unix time to start the loops at (0 = at once), so two processes loaded apart start together.</summary>
+    public string OverlapRoles { get; set; } = "policy,prm";
+    public double OverlapSeconds { get; set; } = 20;
+    public long OverlapStartAt { get; set; }
     /// <summary>Folder for the JSON results.</summary>
     public string Out { get; set; } = ".";
 

@@ -11,22 +11,11 @@ public static class PrmBench
     public static IEnumerable<(int Batch, int Tokens, double Seconds, double StepsPerSecond)> Run(
         LanguageModel prm, IReadOnlyList<string> problems, IReadOnlyList<int> batches, int steps, int stepTokens, int problemTokens = 0)
     {
-        if (problemTokens > 0)
-            problems = problems.Select(p => prm.Tokenizer.Decode(prm.Tokenizer.Encode(p).Take(problemTokens))).ToList();
+        if (problemTokens > 0) problems = CutProblems(prm, problems, problemTokens);
         var scorer = new PrmScorer(prm);
-        var rng = new Random(7);
-        const string letters = "bcdfgjkmpquvwxyz";
-        string Step()
-        {
-            var text = new System.Text.StringBuilder();
-            while (prm.Tokenizer.Encode(text.ToString()).Length < stepTokens) text.Append(letters[rng.Next(letters.Length)]);
-            return text.ToString();
-        }
         foreach (var batch in batches)
         {
-            var inputs = Enumerable.Range(0, batch)
-                .Select(i => new PrmInput(problems[i % problems.Count], Enumerable.Range(0, steps).Select(_ => Step()).ToList()))
-                .ToList();
+            var inputs = Inputs(prm, problems, batch, steps, stepTokens);
             scorer.Score(inputs);   // warm-up
             const int reps = 5;
             var sw = Stopwatch.StartNew();
@@ -42,4 +31,25 @@ public static class PrmBench
             yield return (batch, tokens, secs, batch * steps / secs);
         }
     }
+
+    /// <summary><paramref name="batch"/> candidates: a problem each (round robin) and <paramref name="steps"/> steps of
+    /// <paramref name="stepTokens"/> PRM tokens (random letters until the PRM's tokenizer makes that many), seeded.</summary>
+    public static List<PrmInput> Inputs(LanguageModel prm, IReadOnlyList<string> problems, int batch, int steps, int stepTokens)
+    {
+        var rng = new Random(7);
+        const string letters = "bcdfgjkmpquvwxyz";
+        string Step()
+        {
+            var text = new System.Text.StringBuilder();
+            while (prm.Tokenizer.Encode(text.ToString()).Length < stepTokens) text.Append(letters[rng.Next(letters.Length)]);
+            return text.ToString();
+        }
+        return Enumerable.Range(0, batch)
+            .Select(i => new PrmInput(problems[i % problems.Count], Enumerable.Range(0, steps).Select(_ => Step()).ToList()))
+            .ToList();
+    }
+
+    /// <summary>Each problem cut to its first <paramref name="tokens"/> PRM tokens.</summary>
+    public static IReadOnlyList<string> CutProblems(LanguageModel prm, IReadOnlyList<string> problems, int tokens) =>
+        problems.Select(p => prm.Tokenizer.Decode(prm.Tokenizer.Encode(p).Take(tokens))).ToList();
 }
