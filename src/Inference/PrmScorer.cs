@@ -48,6 +48,7 @@ public sealed class PrmScorer
         {
             float[][][] rows;
             lock (_model.SharedDecoderLock)
+            using (Gate())
                 rows = _model.PrefixPrm.Score(encoded, _model.Options.PrmMinSharedTokens, cancellationToken);
             return rows.Select(r => (IReadOnlyList<double>)r.Select(HeadScore).ToArray()).ToList();
         }
@@ -58,11 +59,16 @@ public sealed class PrmScorer
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batch = order.Skip(start).Take(_model.Options.PrmBatchSize).ToList();
-            var scores = RunBatch(batch.Select(i => encoded[i]).ToList());
+            double[][] scores;
+            using (Gate())
+                scores = RunBatch(batch.Select(i => encoded[i]).ToList());
             for (var k = 0; k < batch.Count; k++) results[batch[k]] = scores[k];
         }
         return results;
     }
+
+    // a policy in the same process may be capturing a CUDA graph (CudaCaptureGate); on CPU there is nothing to wait for
+    private IDisposable? Gate() => _model.ExecutionProvider == "CUDA" ? CudaCaptureGate.Shared() : null;
 
     /// <summary>Token ids and score positions of one candidate (the manifest's prm.input recipe, else
     /// the layout of docs/model-format.md), whatever its length.</summary>

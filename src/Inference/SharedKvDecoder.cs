@@ -18,6 +18,8 @@ internal sealed class SharedKvDecoder : IDisposable
     private readonly LanguageModel _model;
     private readonly DeviceMemory _memory;
     private readonly bool _graphs;
+    // ONNX Runtime runs a graph id normally before capturing it (one warm-up run by default); a margin over that
+    private const int CaptureRuns = 4;
     private readonly int _layers;
     private readonly int _heads;
     private readonly int _headSize;
@@ -144,6 +146,8 @@ internal sealed class SharedKvDecoder : IDisposable
         if (batch > Capacity) throw new ArgumentOutOfRangeException(nameof(batch), $"batch {batch} > capacity {Capacity}");
         if (!_steps.TryGetValue(batch, out var step))
             _steps[batch] = step = new DecodeStep(this, batch);
+        // ONNX Runtime captures a graph id on one of its first runs; no other thread may touch CUDA meanwhile
+        using var gate = _graphs && step.Runs++ < CaptureRuns ? CudaCaptureGate.Exclusive() : null;
         _memory.Upload<long>(ids.AsSpan(0, batch), _ids);
         _memory.Upload<int>(seqlens.AsSpan(0, batch), _seqlens);
         _model.Session.RunWithBinding(step.Options, step.Binding);
@@ -267,6 +271,8 @@ internal sealed class SharedKvDecoder : IDisposable
 
         public OrtIoBinding Binding { get; }
         public RunOptions Options { get; }
+        /// <summary>Decode steps run with these bindings so far (the first <see cref="CaptureRuns"/> may capture).</summary>
+        public int Runs { get; set; }
 
         public void Dispose()
         {
