@@ -37,7 +37,7 @@ public static class OverlapBench
             {
                 var prm = LanguageModel.Load(o.PrmManifest, engineOptions());
                 owners.Add(prm);
-                var problems = o.PrmProblemTokens > 0 ? PrmBench.CutProblems(prm, prompts.BenchText, o.PrmProblemTokens) : prompts.BenchText;
+                var problems = PrmBench.CutProblems(prm, prompts.BenchText, o.PrmProblemTokens);
                 var inputs = PrmBench.Inputs(prm, problems, o.ParseList(o.PrmBatches)[0], o.PrmSteps, o.PrmStepTokens);
                 var scorer = new PrmScorer(prm);
                 loops.Add(("prm", "steps", () => { scorer.Score(inputs); return inputs.Count * (double)o.PrmSteps; }));

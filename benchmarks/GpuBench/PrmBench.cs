@@ -11,7 +11,7 @@ public static class PrmBench
     public static IEnumerable<(int Batch, int Tokens, double Seconds, double StepsPerSecond)> Run(
         LanguageModel prm, IReadOnlyList<string> problems, IReadOnlyList<int> batches, int steps, int stepTokens, int problemTokens = 0)
     {
-        if (problemTokens > 0) problems = CutProblems(prm, problems, problemTokens);
+        problems = CutProblems(prm, problems, problemTokens);
         var scorer = new PrmScorer(prm);
         foreach (var batch in batches)
         {
@@ -49,7 +49,7 @@ public static class PrmBench
             .ToList();
     }
 
-    /// <summary>Each problem cut to its first <paramref name="tokens"/> PRM tokens.</summary>
+    /// <summary>Each problem cut to its first <paramref name="tokens"/> PRM tokens; 0 = the problems as they are.</summary>
     public static IReadOnlyList<string> CutProblems(LanguageModel prm, IReadOnlyList<string> problems, int tokens) =>
-        problems.Select(p => prm.Tokenizer.Decode(prm.Tokenizer.Encode(p).Take(tokens))).ToList();
+        tokens > 0 ? problems.Select(p => prm.Tokenizer.Decode(prm.Tokenizer.Encode(p).Take(tokens))).ToList() : problems;
 }

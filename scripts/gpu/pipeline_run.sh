@@ -79,11 +79,11 @@ DIRS=${DIRS# }
 if [ "${LOCAL_BUILD:-0}" = 1 ]; then
   # the Release builds under src/, behind one small launcher each, so they are called as the published apps are
   BINDIR=$W/bin; mkdir -p "$BINDIR"
-  for a in Producer:pipeline Aggregator:aggregator ProposalWorker:proposal-worker VerifierWorker:verifier-worker CombinedWorker:combined-worker; do
-    printf '#!/bin/bash\nexec dotnet "%s" "$@"\n' "$root/src/${a%%:*}/bin/Release/net10.0/${a#*:}.dll" > "$BINDIR/${a#*:}"
+  for a in src/Producer:pipeline src/Aggregator:aggregator src/ProposalWorker:proposal-worker src/VerifierWorker:verifier-worker \
+           src/CombinedWorker:combined-worker benchmarks/GpuBench:GpuBench; do
+    printf '#!/bin/bash\nexec dotnet "%s" "$@"\n' "$root/${a%%:*}/bin/Release/net10.0/${a#*:}.dll" > "$BINDIR/${a#*:}"
     chmod +x "$BINDIR/${a#*:}"
   done
-  printf '#!/bin/bash\nexec dotnet "%s" "$@"\n' "$root/benchmarks/GpuBench/bin/Release/net10.0/GpuBench.dll" > "$BINDIR/GpuBench"; chmod +x "$BINDIR/GpuBench"
 else
   . "$here/app_env.sh"
   BINDIR=$APP

@@ -70,6 +70,7 @@ def batch_stats(batches, wall):
         "items_per_batch_mean": statistics.mean(items),
         "items_per_batch_median": statistics.median(items),
         "items_per_batch_max": max(items),
+        "items": sum(items),
         "work": sum(b[2] for b in batches),
         "busy_s": busy,
         "busy_share": busy / wall if wall else None,
@@ -149,7 +150,7 @@ def summarize(work, name, gpu):
     # sequence and tokens per step
     v = r["verifier"]
     if v and db.get("steps"):
-        steps = max(1, round(v["work"] / (v["items_per_batch_mean"] * v["batches"])))
+        steps = max(1, round(v["work"] / v["items"]))
         step_tokens = max(1, round(tokens / db["steps"]))
         # the problem's length: the policy's prompt at the first step (template + problem), a PRM's template is similar
         problem_tokens = round(db.get("first_prompt_tokens") or 0)

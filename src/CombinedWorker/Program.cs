@@ -2,8 +2,6 @@ using Microsoft.Extensions.Hosting;
 using Pipeline.ProposalWorker;
 using Pipeline.ServiceDefaults;
 using Pipeline.VerifierWorker;
-using ProposalExtensions = Pipeline.ProposalWorker.Extensions;
-using VerifierExtensions = Pipeline.VerifierWorker.Extensions;
 
 // Both roles in one process: the ProposalWorker's and the VerifierWorker's settings (Proposal__*, Verifier__*,
 // Inference__*, Models__*) apply as they are; each role announces itself with its own heartbeat.
@@ -13,8 +11,8 @@ builder.AddProposalEngine();
 builder.AddVerifierScorer();
 builder.Services.AddPipelineBus(x =>
 {
-    ProposalExtensions.AddProposalConsumer(x);
-    VerifierExtensions.AddVerifierConsumer(x);
+    x.AddProposalConsumer();
+    x.AddVerifierConsumer();
 });
 builder.Services.AddWorkerHeartbeat<ProposalWorkerDescription>();
 builder.Services.AddWorkerHeartbeat<VerifierWorkerDescription>();

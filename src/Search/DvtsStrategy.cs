@@ -68,9 +68,8 @@ public sealed class DvtsStrategy : ISearchStrategy
     private static long Distinct(TreeIndex index, IReadOnlyList<TreeNode> ranked, HashSet<string> expanded)
     {
         var open = ranked.Where(n => !n.Terminal).ToList();
-        var chosen = open.FirstOrDefault(n => !expanded.Contains(DistinctBeams.PrefixKey(index, n.NodeId))) ?? open[0];
-        expanded.Add(DistinctBeams.PrefixKey(index, chosen.NodeId));
-        return chosen.NodeId;
+        // the first whose partial solution is new this round (Add says so); else the best, already taken
+        return (open.FirstOrDefault(n => expanded.Add(DistinctBeams.PrefixKey(index, n.NodeId))) ?? open[0]).NodeId;
     }
 
     /// <summary>As in beam search, the last allowed round writes each subtree's M continuations to their end.</summary>
