@@ -10,7 +10,10 @@ namespace Pipeline.Inference;
 /// their own new step each. One level of the tree runs in chunks of rows; a row's past is its parent's
 /// present row as that run returned it (copied on the device into a batch buffer, left-padded to the
 /// chunk's longest past), with the parent's attention-mask row, holes included: the graph masks every
-/// position the mask says is padding, so no cache is ever re-aligned.
+/// position the mask says is padding, so no cache is ever re-aligned. A chunk of leaves (nodes no other
+/// node continues: at best-of-N every candidate's solution, at beam search every new step) frees its
+/// presents as soon as its scores are read: keeping them to the level's end held every candidate's cache at
+/// once (a 7B PRM at best-of-256 over 10 problems: ~58 GB) and faulted with out-of-memory on an H200.
 /// Not thread-safe: <see cref="LanguageModel"/> hands it out under a lock.</summary>
 internal sealed class PrefixPrmScorer : IDisposable
 {
@@ -49,6 +52,9 @@ internal sealed class PrefixPrmScorer : IDisposable
     public long PaddedTokens { get; private set; }
     public int Runs { get; private set; }
     public int Copies { get; private set; }
+    /// <summary>Most cache positions (rows x past + new positions of the presents held) held at once in one call,
+    /// the device memory the presents take in units of one position's keys and values over all layers.</summary>
+    public long PeakHeldPositions { get; private set; }
 
     /// <summary>For every input, the head's output row (<c>width</c> floats) at each of its markers.</summary>
     public float[][][] Score(IReadOnlyList<(int[] Ids, int[] Markers)> inputs, int minSegment, CancellationToken cancellationToken)
@@ -56,20 +62,27 @@ internal sealed class PrefixPrmScorer : IDisposable
         var results = inputs.Select(x => new float[x.Markers.Length][]).ToArray();
         if (inputs.Count == 0) return results;
         var nodes = PrefixTree.Plan(inputs.Select(x => x.Ids).ToList(), minSegment);
+        var continued = new bool[nodes.Count];
+        foreach (var node in nodes) if (node.Parent >= 0) continued[node.Parent] = true;
+        // Leaves after the nodes that others continue, so that a chunk is all leaves (freed at once) or all parents.
         var levels = Enumerable.Range(0, nodes.Count).GroupBy(i => nodes[i].Level).OrderBy(g => g.Key)
-            .Select(g => g.OrderBy(i => nodes[i].End - nodes[i].Start).ThenBy(i => i).ToArray()).ToList();
+            .Select(g => g.OrderBy(i => continued[i] ? 0 : 1).ThenBy(i => nodes[i].End - nodes[i].Start).ThenBy(i => i).ToArray()).ToList();
         var caches = new RowCache?[nodes.Count];
         var previous = new List<Run>();
+        var current = new List<Run>();
         try
         {
             foreach (var level in levels)
             {
-                var current = new List<Run>();
-                foreach (var (from, to) in Chunks(nodes, level, caches))
+                foreach (var (from, to) in Chunks(nodes, level, caches, continued))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var run = RunChunk(level[from..to], nodes, inputs, caches);
-                    current.Add(run);
+                    var rows = level[from..to];
+                    var keep = rows.Any(r => continued[r]);
+                    var run = RunChunk(rows, nodes, inputs, caches, keep);
+                    PeakHeldPositions = Math.Max(PeakHeldPositions, previous.Sum(r => r.Positions) + current.Sum(r => r.Positions) + run.Positions);
+                    if (keep) current.Add(run);
+                    else run.Dispose();
                     for (var u = 0; u < run.Nodes.Length; u++)
                     {
                         var node = nodes[run.Nodes[u]];
@@ -84,12 +97,12 @@ internal sealed class PrefixPrmScorer : IDisposable
                 }
                 // This level's runs read their pasts from the previous level's presents: now free.
                 foreach (var r in previous) r.Dispose();
-                previous = current;
+                (previous, current) = (current, []);
             }
         }
         finally
         {
-            foreach (var r in previous) r.Dispose();
+            foreach (var r in previous.Concat(current)) r.Dispose();
         }
         for (var i = 0; i < inputs.Count; i++)
             for (var k = 0; k < results[i].Length; k++)
@@ -98,8 +111,9 @@ internal sealed class PrefixPrmScorer : IDisposable
         return results;
     }
 
-    // Consecutive nodes of a level (sorted by length) whose padded size fits the prefill token budget.
-    private IEnumerable<(int From, int To)> Chunks(IReadOnlyList<PrefixNode> nodes, int[] level, RowCache?[] caches)
+    // Consecutive nodes of a level (parents, then leaves, each sorted by length) whose padded size fits the prefill
+    // token budget; a chunk never mixes parents and leaves.
+    private IEnumerable<(int From, int To)> Chunks(IReadOnlyList<PrefixNode> nodes, int[] level, RowCache?[] caches, bool[] continued)
     {
         var budget = Math.Max(1, _model.Options.MaxPrefillTokens);
         int PastOf(int n) => nodes[n].Parent < 0 ? 0 : caches[nodes[n].Parent]!.Length;
@@ -109,7 +123,7 @@ internal sealed class PrefixPrmScorer : IDisposable
             var to = from + 1;
             var seq = nodes[level[from]].End - nodes[level[from]].Start;
             var past = PastOf(level[from]);
-            while (to < level.Length)
+            while (to < level.Length && continued[level[to]] == continued[level[from]])
             {
                 var s = Math.Max(seq, nodes[level[to]].End - nodes[level[to]].Start);
                 var p = Math.Max(past, PastOf(level[to]));
@@ -122,7 +136,7 @@ internal sealed class PrefixPrmScorer : IDisposable
         }
     }
 
-    private Run RunChunk(int[] rows, IReadOnlyList<PrefixNode> nodes, IReadOnlyList<(int[] Ids, int[] Markers)> inputs, RowCache?[] caches)
+    private Run RunChunk(int[] rows, IReadOnlyList<PrefixNode> nodes, IReadOnlyList<(int[] Ids, int[] Markers)> inputs, RowCache?[] caches, bool keep)
     {
         var n = rows.Length;
         var seq = rows.Max(r => nodes[r].End - nodes[r].Start);
@@ -172,9 +186,10 @@ internal sealed class PrefixPrmScorer : IDisposable
             var head = outputs[0];
             var count = n * seq * _width;
             var scores = TensorRows.Row(head, head.GetTensorTypeAndShape().ElementDataType, 0, count, new float[count]).ToArray();
-            for (var u = 0; u < n; u++)
-                caches[rows[u]] = new RowCache(outputs, u, total, mask.AsSpan(u * total, total).ToArray());
-            return new Run(rows, seq, scores, outputs);
+            if (keep)
+                for (var u = 0; u < n; u++)
+                    caches[rows[u]] = new RowCache(outputs, u, total, mask.AsSpan(u * total, total).ToArray());
+            return new Run(rows, seq, scores, outputs, (long)n * total);
         }
         finally
         {
@@ -240,9 +255,9 @@ internal sealed class PrefixPrmScorer : IDisposable
         _pastBytes = 0;
     }
 
-    /// <summary>One chunk's outputs: the head's scores (host) and the presents (device), kept until the
-    /// next level has copied its pasts out of them.</summary>
-    private sealed record Run(int[] Nodes, int Seq, float[] Scores, IDisposableReadOnlyCollection<OrtValue> Outputs) : IDisposable
+    /// <summary>One chunk's outputs: the head's scores (host) and the presents (device, <c>Positions</c> = rows x
+    /// positions), kept until the next level has copied its pasts out of them.</summary>
+    private sealed record Run(int[] Nodes, int Seq, float[] Scores, IDisposableReadOnlyCollection<OrtValue> Outputs, long Positions) : IDisposable
     {
         public void Dispose() => Outputs.Dispose();
     }

@@ -78,6 +78,35 @@ public class SharedPrmTests
     }
 
     [Fact]
+    public void Leaf_presents_are_freed_chunk_by_chunk_so_memory_stays_within_the_budget()
+    {
+        // Best-of-N's shape: one problem, every candidate a solution of its own (leaves). Their presents are never a
+        // past, so only the problem's cache and one chunk's may be held at a time, not every candidate's.
+        const int budget = 160;
+        var manifest = ImportedFixtures.Manifest("qwen-prm", "shared");
+        using var narrow = LanguageModel.Load(manifest, new InferenceOptions { Device = "cpu", IntraOpThreads = 2, MaxPrefillTokens = budget });
+        using var plain = LanguageModel.Load(ImportedFixtures.Manifest("qwen-prm", "concat"), Cpu);
+        var rng = new Random(3);
+        var problem = Enumerable.Range(0, 45).Select(_ => rng.Next(800)).ToArray();
+        var inputs = Enumerable.Range(0, 24).Select(_ =>
+        {
+            var ids = problem.Concat(Enumerable.Range(0, 30).Select(_ => rng.Next(800))).ToArray();
+            return (ids, new[] { problem.Length + 14, ids.Length - 1 });
+        }).ToList();
+
+        var got = new PrmScorer(narrow).ScoreEncoded(inputs);
+        var want = new PrmScorer(plain).ScoreEncoded(inputs);
+
+        for (var i = 0; i < inputs.Count; i++)
+            for (var k = 0; k < want[i].Count; k++)
+                Assert.True(Math.Abs(want[i][k] - got[i][k]) < 1e-4, $"input {i} step {k}: plain {want[i][k]:F6}, shared {got[i][k]:F6}");
+        var allLeaves = inputs.Count * (long)inputs[0].ids.Length;
+        Assert.True(narrow.PrefixPrm.PeakHeldPositions <= problem.Length + budget,
+            $"{narrow.PrefixPrm.PeakHeldPositions} cache positions held at once (problem {problem.Length} + budget {budget}; all leaves {allLeaves})");
+        Assert.True(narrow.PrefixPrm.Runs > 3, $"{narrow.PrefixPrm.Runs} runs: the leaves should need several chunks");
+    }
+
+    [Fact]
     public void Shared_layout_scores_equal_transformers_reference()
     {
         using var shared = LanguageModel.Load(ImportedFixtures.Manifest("qwen-prm", "shared"), Cpu);
