@@ -26,7 +26,8 @@
 #   PROPOSAL_GPU_GIB, VERIFIER_GPU_GIB   each worker's GPU memory limit per session (Inference__CudaMemoryLimitGiB)
 #   WORKERS       separate: a ProposalWorker and a VerifierWorker process (default); combined: one combined-worker
 #                 process serving both models (one CUDA context, so the two models' kernels can overlap instead of
-#                 time-slicing); its memory limit per session is COMBINED_GPU_GIB
+#                 time-slicing); there PROPOSAL_GPU_GIB and VERIFIER_GPU_GIB limit the policy's and the PRM's session
+#                 (Inference__Policy__/Inference__Prm__CudaMemoryLimitGiB) and COMBINED_GPU_GIB, if set, both
 #   APP           the published apps (app_env.sh, default /tmp/gpubench); LOCAL_BUILD=1 runs the Release
 #                 builds under src/ with dotnet instead
 #   WARMUP        problems of the first spec run first, unmeasured (default 4; 0 = no warm-up)
@@ -163,7 +164,7 @@ if [ "$DEVICE" = cuda ]; then
   # as real_run.sh's engine runs; positions reserved once (prompt + 10 steps of 40 tokens fit in 2048)
   export Inference__MaxPrefillTokens=${Inference__MaxPrefillTokens:-65536} Inference__KvCacheLength=${Inference__KvCacheLength:-2048}
 fi
-{ env | grep -E "^(Proposal|Verifier|Inference|Aggregator|Models)__" | sort; echo "WORKERS=$WORKERS"; } > "$W/settings.txt"
+{ env | grep -E "^(Proposal|Verifier|Inference|Aggregator|Models)__" | sort; echo "WORKERS=$WORKERS"; for v in PROPOSAL_GPU_GIB VERIFIER_GPU_GIB COMBINED_GPU_GIB; do [ -z "${!v:-}" ] || echo "$v=${!v}"; done; } > "$W/settings.txt"
 # each role's log file: the combined worker writes both roles' per-batch lines into one, which the summary reads twice
 declare -A logfile=([aggregator]=$OUT/aggregator.log [proposal-worker]=$OUT/proposal-worker.log [verifier-worker]=$OUT/verifier-worker.log)
 log "starting the Aggregator and the $WORKERS workers ($DEVICE)"
@@ -173,7 +174,8 @@ env Logging__LogLevel__Pipeline.Aggregator.RoundScoredConsumer=Debug "$BINDIR/ag
 # arenas that only grow ran one H200 out of memory at best-of-256 (docs/gpu.md).
 if [ "$WORKERS" = combined ]; then
   logfile[proposal-worker]=$OUT/combined-worker.log; logfile[verifier-worker]=$OUT/combined-worker.log
-  env ${COMBINED_GPU_GIB:+Inference__CudaMemoryLimitGiB=$COMBINED_GPU_GIB} "$BINDIR/combined-worker" > "$OUT/combined-worker.log" 2>&1 & pids+=($!)
+  env ${COMBINED_GPU_GIB:+Inference__CudaMemoryLimitGiB=$COMBINED_GPU_GIB} ${PROPOSAL_GPU_GIB:+Inference__Policy__CudaMemoryLimitGiB=$PROPOSAL_GPU_GIB} \
+    ${VERIFIER_GPU_GIB:+Inference__Prm__CudaMemoryLimitGiB=$VERIFIER_GPU_GIB} "$BINDIR/combined-worker" > "$OUT/combined-worker.log" 2>&1 & pids+=($!)
 else
   env ${PROPOSAL_GPU_GIB:+Inference__CudaMemoryLimitGiB=$PROPOSAL_GPU_GIB} "$BINDIR/proposal-worker" > "$OUT/proposal-worker.log" 2>&1 & pids+=($!)
   env ${VERIFIER_GPU_GIB:+Inference__CudaMemoryLimitGiB=$VERIFIER_GPU_GIB} "$BINDIR/verifier-worker" > "$OUT/verifier-worker.log" 2>&1 & pids+=($!)

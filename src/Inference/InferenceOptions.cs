@@ -6,6 +6,16 @@ public sealed class InferenceOptions
 {
     public const string SectionName = "Inference";
 
+    /// <summary>The named options each worker's model loads with: <c>Inference:Policy:*</c> (proposal worker) and
+    /// <c>Inference:Prm:*</c> (verifier worker) override <c>Inference:*</c> for that model alone, e.g.
+    /// <c>Inference__Prm__CudaMemoryLimitGiB=80</c>. One process serving both (the combined worker) needs that:
+    /// a 1B policy and a 7B PRM on one GPU want different memory limits and batch sizes.</summary>
+    public const string PolicyRole = "Policy";
+    public const string PrmRole = "Prm";
+
+    /// <summary>The configuration section of a role's overrides ("Inference:Prm").</summary>
+    public static string RoleSection(string role) => $"{SectionName}:{role}";
+
     /// <summary>"onnx" (the models through ONNX Runtime) or "synthetic" (no model: <see cref="SyntheticOptions"/>),
     /// read by the workers at startup.</summary>
     public string Backend { get; set; } = "onnx";

@@ -32,6 +32,8 @@ public static class Extensions
     {
         services.AddOptions<ProposalOptions>().BindConfiguration(ProposalOptions.Section);
         services.AddOptions<InferenceOptions>().BindConfiguration(InferenceOptions.SectionName);
+        services.AddOptions<InferenceOptions>(InferenceOptions.PolicyRole).BindConfiguration(InferenceOptions.SectionName)
+            .BindConfiguration(InferenceOptions.RoleSection(InferenceOptions.PolicyRole));
         services.AddOptions<SyntheticOptions>().BindConfiguration(SyntheticOptions.SectionName);
         return services;
     }

@@ -16,7 +16,7 @@ public sealed class OnnxProposalEngine : IProposalEngine, IDisposable
     private readonly Dictionary<string, (LanguageModel Model, Generator Generator)> _models = new(StringComparer.Ordinal);
     private readonly ILogger<OnnxProposalEngine> _logger;
 
-    public OnnxProposalEngine(IOptions<ModelPathsOptions> paths, IOptions<InferenceOptions> inference, ILogger<OnnxProposalEngine> logger)
+    public OnnxProposalEngine(IOptions<ModelPathsOptions> paths, IOptionsMonitor<InferenceOptions> inference, ILogger<OnnxProposalEngine> logger)
     {
         _logger = logger;
         var policy = paths.Value.Policy;
@@ -24,7 +24,7 @@ public sealed class OnnxProposalEngine : IProposalEngine, IDisposable
             throw new InvalidOperationException("proposal worker: no policy model configured; set Models__Policy to a *.manifest.json path");
         foreach (var path in new[] { policy, paths.Value.Revision }.Where(p => !string.IsNullOrWhiteSpace(p)))
         {
-            var model = LanguageModel.Load(path!, inference.Value, logger);
+            var model = LanguageModel.Load(path!, inference.Get(InferenceOptions.PolicyRole), logger);
             _models[model.Manifest.Name] = (model, new Generator(model));
             logger.LogInformation("serving {Role} model {Name} ({Parameters:N0} parameters) from {Path} on {Provider}",
                 model.Manifest.Role, model.Manifest.Name, model.Manifest.ParameterCount, path, model.ExecutionProvider);

@@ -31,6 +31,8 @@ public static class Extensions
     {
         services.AddOptions<VerifierOptions>().BindConfiguration(VerifierOptions.Section);
         services.AddOptions<InferenceOptions>().BindConfiguration(InferenceOptions.SectionName);
+        services.AddOptions<InferenceOptions>(InferenceOptions.PrmRole).BindConfiguration(InferenceOptions.SectionName)
+            .BindConfiguration(InferenceOptions.RoleSection(InferenceOptions.PrmRole));
         services.AddOptions<SyntheticOptions>().BindConfiguration(SyntheticOptions.SectionName);
         return services;
     }

@@ -11,12 +11,12 @@ public sealed class OnnxStepScorer : IStepScorer, IDisposable
     private readonly LanguageModel _model;
     private readonly PrmScorer _scorer;
 
-    public OnnxStepScorer(IOptions<ModelPathsOptions> paths, IOptions<InferenceOptions> inference, ILogger<OnnxStepScorer> logger)
+    public OnnxStepScorer(IOptions<ModelPathsOptions> paths, IOptionsMonitor<InferenceOptions> inference, ILogger<OnnxStepScorer> logger)
     {
         var path = paths.Value.Prm;
         if (string.IsNullOrWhiteSpace(path))
             throw new InvalidOperationException("verifier worker: no PRM configured; set Models__Prm to a *.manifest.json path");
-        _model = LanguageModel.Load(path, inference.Value, logger);
+        _model = LanguageModel.Load(path, inference.Get(InferenceOptions.PrmRole), logger);
         _scorer = new PrmScorer(_model);
         logger.LogInformation("serving PRM {Name} ({Parameters:N0} parameters) from {Path} on {Provider}",
             _model.Manifest.Name, _model.Manifest.ParameterCount, path, _model.ExecutionProvider);
