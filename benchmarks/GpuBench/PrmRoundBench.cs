@@ -13,9 +13,9 @@ namespace Pipeline.GpuBench;
 public static class PrmRoundBench
 {
     /// <summary>A case: <paramref name="Searches"/> searches of <paramref name="Candidates"/> candidates
-    /// in beams of <paramref name="Width"/>, <paramref name="Depth"/> earlier steps. Width = Candidates
-    /// means no sharing inside a search beyond the problem; Searches x 1 candidate at depth d is the
-    /// plain full-sequence case.</summary>
+    /// in beams of <paramref name="Width"/>, <paramref name="Depth"/> earlier steps. Width = 1 means no
+    /// sharing inside a search beyond the problem (best-of-N: each candidate has its own earlier steps), as
+    /// does Width = Candidates at depth 0; Searches x 1 candidate at depth d is the plain full-sequence case.</summary>
     public sealed record Case(string Name, int Searches, int Candidates, int Width, int Depth);
 
     public static readonly Case[] Default =
@@ -58,11 +58,12 @@ public static class PrmRoundBench
             {
                 ["runner"] = prm.Manifest.PrmPrefixCache ? "engine-prm-prefix" : "engine-prm", ["provider"] = prm.ExecutionProvider,
                 ["case"] = c.Name, ["searches"] = c.Searches, ["candidates_per_search"] = c.Candidates, ["width"] = c.Width,
-                ["depth"] = c.Depth, ["problem_tokens"] = problemTokens, ["step_tokens"] = stepTokens, ["candidates"] = inputs.Count, ["tokens"] = tokens, ["prefilled_tokens"] = prefilled,
+                ["depth"] = c.Depth, ["problem_tokens"] = problemTokens, ["step_tokens"] = stepTokens,
+                ["candidates"] = inputs.Count, ["tokens"] = tokens, ["prefilled_tokens"] = prefilled,
                 ["scored_steps"] = steps, ["seconds"] = secs, ["steps_per_s"] = steps / secs,
             });
             log.WriteLine($"prm-round {c.Name,-22} {inputs.Count,4} candidates, {tokens,7} tokens ({prefilled} prefilled): {steps / secs,9:F0} scored steps/s, {secs * 1000:F1} ms");
-            dump.Add(new JsonObject
+            if (only is null) dump.Add(new JsonObject
             {
                 ["name"] = c.Name, ["steps"] = steps,
                 ["input_ids"] = new JsonArray(inputs.Select(x => (JsonNode)new JsonArray(x.Ids.Select(i => (JsonNode)i).ToArray())).ToArray()),
