@@ -185,7 +185,7 @@ def summarize(work, name, gpu):
         r["baseline_batches"] = batches
     # the PRM's share: GpuBench prm-round on the tree a VerifierWorker batch scored. PrefixPrmScorer runs shared
     # prefixes once (the problem once per search, a beam's earlier steps once per beam), so a bench of separate
-    # sequences (prm mode) priced the same steps 4x too slow (docs/gpu.md)
+    # sequences (prm mode) priced the same steps 3-4x too slow (docs/gpu.md)
     v = r["verifier"]
     if v and db.get("steps"):
         r["prm_shape"] = shape = prm_shape(v, db, spec_beam_width(os.path.join(work, "specs", f"{name}.yaml")))
