@@ -66,8 +66,9 @@ if ! /usr/bin/python3 -c "import torch" 2>/dev/null; then
   apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-torch python3-onnx >/dev/null
 fi
-# The Hugging Face importer's tests (scripts/hf_import) need numpy + onnx of the same interpreter.
-for suite in models/tiny-arith/train scripts/hf_import; do
+# The Hugging Face importer's tests (scripts/hf_import) need numpy + onnx of the same interpreter;
+# scripts/gpu's (pipeline_summary.py) the standard library only.
+for suite in models/tiny-arith/train scripts/hf_import scripts/gpu; do
   pylog=$(mktemp)
   /usr/bin/python3 -m unittest discover -s "$suite" -p 'test_*.py' -v 2>&1 | tee "$pylog"
   py_rc=${PIPESTATUS[0]}

@@ -115,7 +115,8 @@ public static class BenchRunner
         if (o.Has("prm-round"))
         {
             using var prm = LanguageModel.Load(o.PrmManifest, engineOptions());
-            var rows = PrmRoundBench.Run(prm, o.PrmRoundProblemTokens, o.PrmRoundStepTokens, o.PrmRoundReps, o.Out, log);
+            var only = string.IsNullOrEmpty(o.PrmRoundCase) ? null : PrmRoundBench.Parse(o.ParseList(o.PrmRoundCase));
+            var rows = PrmRoundBench.Run(prm, o.PrmRoundProblemTokens, o.PrmRoundStepTokens, o.PrmRoundReps, o.Out, log, only);
             File.WriteAllText(Path.Combine(o.Out, "prm-round.json"), new JsonObject { ["rows"] = rows }.ToJsonString(Indented));
         }
 

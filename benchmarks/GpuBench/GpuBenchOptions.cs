@@ -42,6 +42,8 @@ public sealed class GpuBenchOptions
     public int PrmRoundProblemTokens { get; set; } = 200;
     public int PrmRoundStepTokens { get; set; } = 34;
     public int PrmRoundReps { get; set; } = 3;
+    /// <summary>prm-round mode: only this case, "searches,candidates,width,depth" (empty = the default cases).</summary>
+    public string PrmRoundCase { get; set; } = "";
     /// <summary>memory mode: rows the policy and the PRM serve together.</summary>
     public int MemoryBatch { get; set; } = 256;
     /// <summary>overlap mode (OverlapBench): which roles this process runs (policy, prm or both), how long each timed

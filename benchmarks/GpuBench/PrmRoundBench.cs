@@ -13,9 +13,9 @@ namespace Pipeline.GpuBench;
 public static class PrmRoundBench
 {
     /// <summary>A case: <paramref name="Searches"/> searches of <paramref name="Candidates"/> candidates
-    /// in beams of <paramref name="Width"/>, <paramref name="Depth"/> earlier steps. Width = Candidates
-    /// means no sharing inside a search beyond the problem; Searches x 1 candidate at depth d is the
-    /// plain full-sequence case.</summary>
+    /// in beams of <paramref name="Width"/>, <paramref name="Depth"/> earlier steps. Width = 1 means no
+    /// sharing inside a search beyond the problem (best-of-N: each candidate has its own earlier steps), as
+    /// does Width = Candidates at depth 0; Searches x 1 candidate at depth d is the plain full-sequence case.</summary>
     public sealed record Case(string Name, int Searches, int Candidates, int Width, int Depth);
 
     public static readonly Case[] Default =
@@ -26,13 +26,24 @@ public static class PrmRoundBench
         new("beam-4x-n64-m4-d8", 4, 64, 4, 8),
     ];
 
-    public static JsonArray Run(LanguageModel prm, int problemTokens, int stepTokens, int reps, string outDir, TextWriter log)
+    /// <summary>A case from <c>GpuBench:PrmRoundCase</c>: "searches,candidates,width,depth" (scripts/gpu/pipeline_summary.py
+    /// derives it from a pipeline run, so the PRM baseline scores the tree the VerifierWorker scored).</summary>
+    public static Case Parse(IReadOnlyList<int> v)
+    {
+        if (v.Count != 4 || v.Any(x => x < 0) || v[0] < 1 || v[1] < 1 || v[2] < 1 || v[1] % v[2] != 0)
+            throw new ArgumentException($"GpuBench:PrmRoundCase '{string.Join(',', v)}': searches,candidates,width,depth with width dividing candidates");
+        return new($"s{v[0]}-n{v[1]}-m{v[2]}-d{v[3]}", v[0], v[1], v[2], v[3]);
+    }
+
+    /// <param name="only">One case instead of <see cref="Default"/>; its inputs are not dumped (a run's shape can hold
+    /// a thousand sequences, and transformers' check has the default cases).</param>
+    public static JsonArray Run(LanguageModel prm, int problemTokens, int stepTokens, int reps, string outDir, TextWriter log, Case? only = null)
     {
         var scorer = new PrmScorer(prm);
         var marker = prm.Manifest.Prm?.SeparatorToken is { } sep ? prm.Tokenizer.TokenId(sep, prm.Manifest.ManifestPath, "prm.separator_token") : prm.EosId;
         var rows = new JsonArray();
         var dump = new JsonArray();
-        foreach (var c in Default)
+        foreach (var c in only is null ? Default : [only])
         {
             var inputs = Build(c, problemTokens, stepTokens, marker, Math.Min(prm.Tokenizer.Vocabulary.Count, prm.Manifest.VocabSize));
             var steps = inputs.Sum(x => x.Markers.Length);
@@ -46,17 +57,19 @@ public static class PrmRoundBench
             rows.Add(new JsonObject
             {
                 ["runner"] = prm.Manifest.PrmPrefixCache ? "engine-prm-prefix" : "engine-prm", ["provider"] = prm.ExecutionProvider,
-                ["case"] = c.Name, ["candidates"] = inputs.Count, ["tokens"] = tokens, ["prefilled_tokens"] = prefilled,
+                ["case"] = c.Name, ["searches"] = c.Searches, ["candidates_per_search"] = c.Candidates, ["width"] = c.Width,
+                ["depth"] = c.Depth, ["problem_tokens"] = problemTokens, ["step_tokens"] = stepTokens,
+                ["candidates"] = inputs.Count, ["tokens"] = tokens, ["prefilled_tokens"] = prefilled,
                 ["scored_steps"] = steps, ["seconds"] = secs, ["steps_per_s"] = steps / secs,
             });
             log.WriteLine($"prm-round {c.Name,-22} {inputs.Count,4} candidates, {tokens,7} tokens ({prefilled} prefilled): {steps / secs,9:F0} scored steps/s, {secs * 1000:F1} ms");
-            dump.Add(new JsonObject
+            if (only is null) dump.Add(new JsonObject
             {
                 ["name"] = c.Name, ["steps"] = steps,
                 ["input_ids"] = new JsonArray(inputs.Select(x => (JsonNode)new JsonArray(x.Ids.Select(i => (JsonNode)i).ToArray())).ToArray()),
             });
         }
-        File.WriteAllText(Path.Combine(outDir, "prm-inputs.json"), new JsonObject { ["cases"] = dump }.ToJsonString());
+        if (only is null) File.WriteAllText(Path.Combine(outDir, "prm-inputs.json"), new JsonObject { ["cases"] = dump }.ToJsonString());
         return rows;
     }
 

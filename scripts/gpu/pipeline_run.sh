@@ -36,7 +36,8 @@
 #                 files come back
 #   BASELINE=1    then the engine alone (GpuBench, BASELINE_RUNNER, default engine-shared) at the batch sizes
 #                 the ProposalWorker used, the run's max_new_tokens, on BASELINE_PROMPTS (default
-#                 /tmp/real/llama-prompts.json: 300-token prompts); needs the published apps
+#                 /tmp/real/llama-prompts.json: 300-token prompts), and the PRM alone (GpuBench prm-round) on
+#                 the tree a VerifierWorker batch scored; needs the published apps
 #   Proposal__*, Verifier__*, Inference__*, Aggregator__*: passed through to the services.
 set -uo pipefail
 T0=$(date +%s)
@@ -286,15 +287,16 @@ if [ "${BASELINE:-0}" = 1 ]; then
       --GpuBench:Modes=bench --GpuBench:Prompts="${BASELINE_PROMPTS:-/tmp/real/llama-prompts.json}" --GpuBench:Batches="$batches" \
       --GpuBench:NewTokens="$newtok" --GpuBench:Out="$W/baseline/$name" > "$W/baseline/$name/gpubench.log" 2>&1 \
       || { tail -n 5 "$W/baseline/$name/gpubench.log"; log "baseline $name failed"; }
-    # the PRM alone at the VerifierWorker's median batch, the run's steps per sequence and tokens per step
+    # the PRM alone on the tree one VerifierWorker batch scored (pipeline_summary.py's prm_shape): shared prefixes
+    # run once, as the worker's PrefixPrmScorer runs them, not as separate sequences (GpuBench prm mode)
     [ -f "$W/runs/$name/prm-baseline-args.txt" ] || continue
     [ $(( $(date +%s) - T0 )) -lt $(( DEADLINE_S + 60 )) ] || { log "no time left for the PRM baseline of $name"; continue; }
-    read -r pbatch psteps ptokens pproblem < "$W/runs/$name/prm-baseline-args.txt"
+    read -r pcase ptokens pproblem < "$W/runs/$name/prm-baseline-args.txt"
     mkdir -p "$W/baseline/$name/prm"
-    log "baseline $name: GpuBench prm at batch $pbatch, $pproblem-token problems, $psteps steps of $ptokens tokens"
+    log "baseline $name: GpuBench prm-round case $pcase (searches,candidates,width,depth), $pproblem-token problem, $ptokens-token steps"
     "$BINDIR/GpuBench" --Inference:Device="$DEVICE" --Inference:MaxPrefillTokens=65536 \
-      --GpuBench:Manifest="$PRM" --GpuBench:Runners= --GpuBench:PrmManifest="$PRM" --GpuBench:Modes=prm --GpuBench:Prompts="${BASELINE_PROMPTS:-/tmp/real/llama-prompts.json}" \
-      --GpuBench:PrmBatches="$pbatch" --GpuBench:PrmSteps="$psteps" --GpuBench:PrmStepTokens="$ptokens" --GpuBench:PrmProblemTokens="$pproblem" \
+      --GpuBench:Manifest="$PRM" --GpuBench:Runners= --GpuBench:PrmManifest="$PRM" --GpuBench:Modes=prm-round --GpuBench:Prompts="${BASELINE_PROMPTS:-/tmp/real/llama-prompts.json}" \
+      --GpuBench:PrmRoundCase="$pcase" --GpuBench:PrmRoundStepTokens="$ptokens" --GpuBench:PrmRoundProblemTokens="$pproblem" \
       --GpuBench:Out="$W/baseline/$name/prm" > "$W/baseline/$name/prm/gpubench.log" 2>&1 \
       || { tail -n 5 "$W/baseline/$name/prm/gpubench.log"; log "PRM baseline $name failed"; }
   done

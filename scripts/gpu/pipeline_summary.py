@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The summary of scripts/gpu/pipeline_run.sh (issue 17): reads what it left in WORK (runs/NAME/: meta.txt,
-db.txt + db-columns.txt, the three services' log lines of that run; baseline/NAME/bench.json) and nvidia-smi's
-samples (--gpu), and writes
-OUT/summary.md and OUT/summary.json, and runs/NAME/baseline-args.txt (the GpuBench batches of that run).
+db.txt + db-columns.txt, the three services' log lines of that run; baseline/NAME/bench.json and prm/prm-round.json;
+specs/NAME.yaml) and nvidia-smi's samples (--gpu), and writes OUT/summary.md and OUT/summary.json, and
+runs/NAME/baseline-args.txt (the GpuBench batches of that run) and prm-baseline-args.txt (its PRM tree shape).
 
 Where the time goes, per round (means over the run's rounds, in ms):
   expand wait   ExpandRound published -> its ProposalWorker batch started (broker, prefetch, batch filling)
@@ -67,6 +67,8 @@ def batch_stats(batches, wall):
     return {
         "batches": len(batches),
         "rounds_per_batch": statistics.mean(b[0] for b in batches),
+        "rounds_per_batch_median": statistics.median(b[0] for b in batches),
+        "rounds": sum(b[0] for b in batches),
         "items_per_batch_mean": statistics.mean(items),
         "items_per_batch_median": statistics.median(items),
         "items_per_batch_max": max(items),
@@ -79,6 +81,41 @@ def batch_stats(batches, wall):
         "queue_ms": weighted_mean([(b[0], b[4]) for b in batches]),
         "queue_max_ms": max(b[5] for b in batches),
     }
+
+
+def spec_beam_width(path):
+    """The first strategy's beam_width in a run spec (a number, 'sqrt', or None without one: best-of-N, revisions).
+    A line match, not YAML: the GPU machine's Python has no yaml module."""
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        for line in f:
+            m = re.search(r"\bbeam_width:\s*(\w+)", line.split("#", 1)[0])
+            if m:
+                return m.group(1)
+    return None
+
+
+def prm_shape(verifier, db, beam_width):
+    """The tree a VerifierWorker batch scored, as GpuBench prm-round's case (PrmRoundBench): searches per batch
+    (its median rounds, one search's round each), candidates per round, beams of `width` sharing `depth` earlier
+    steps after the problem, and the tokens of a step and of the problem. Best-of-N (no beam_width) is width 1:
+    each candidate its own steps, only the problem shared. Depth = a scored sequence's mean steps - 1: a round's
+    PRM time grows about linearly with depth and so do its scored steps, so the mean depth's steps/s prices the
+    run's scored steps as the rounds of every depth would."""
+    candidates = max(1, round(verifier["items"] / verifier["rounds"]))
+    if beam_width is None:
+        width = 1
+    elif beam_width == "sqrt":   # StrategyConfig.EffectiveBeamWidth: the divisor of N nearest sqrt(N), the smaller on a tie
+        width = min((d for d in range(1, candidates + 1) if candidates % d == 0), key=lambda d: (abs(d - candidates ** 0.5), d))
+    else:
+        width = min(int(beam_width), candidates)
+    candidates = max(width, round(candidates / width) * width)   # whole beams
+    return {"searches": max(1, round(verifier["rounds_per_batch_median"])), "candidates": candidates, "width": width,
+            "depth": max(0, int(verifier["work"] / verifier["items"] - 0.5)),   # mean steps - 1, halves rounded up
+            "step_tokens": max(1, round((db.get("generated_tokens") or 0) / db["steps"])),
+            # the problem's length: the policy's prompt at the first step (template + problem), a PRM's template is similar
+            "problem_tokens": round(db.get("first_prompt_tokens") or 0)}
 
 
 def gpu_samples(path):
@@ -146,21 +183,19 @@ def summarize(work, name, gpu):
         with open(os.path.join(d, "baseline-args.txt"), "w") as f:
             f.write(f"{','.join(str(b) for b in batches if b > 0)} {newtok}\n")
         r["baseline_batches"] = batches
-    # the PRM's share: GpuBench's PRM bench at the VerifierWorker's median batch, with the run's mean steps per scored
-    # sequence and tokens per step
+    # the PRM's share: GpuBench prm-round on the tree a VerifierWorker batch scored. PrefixPrmScorer runs shared
+    # prefixes once (the problem once per search, a beam's earlier steps once per beam), so a bench of separate
+    # sequences (prm mode) priced the same steps 3-4x too slow (docs/gpu.md)
     v = r["verifier"]
     if v and db.get("steps"):
-        steps = max(1, round(v["work"] / v["items"]))
-        step_tokens = max(1, round(tokens / db["steps"]))
-        # the problem's length: the policy's prompt at the first step (template + problem), a PRM's template is similar
-        problem_tokens = round(db.get("first_prompt_tokens") or 0)
+        r["prm_shape"] = shape = prm_shape(v, db, spec_beam_width(os.path.join(work, "specs", f"{name}.yaml")))
         with open(os.path.join(d, "prm-baseline-args.txt"), "w") as f:
-            f.write(f"{int(v['items_per_batch_median'])} {steps} {step_tokens} {problem_tokens}\n")
-    prm_bench = os.path.join(work, "baseline", name, "prm", "prm.json")
+            f.write("{searches},{candidates},{width},{depth} {step_tokens} {problem_tokens}\n".format(**shape))
+    prm_bench = os.path.join(work, "baseline", name, "prm", "prm-round.json")
     if os.path.exists(prm_bench) and v:
         row = json.load(open(prm_bench))["rows"][0]
-        r["prm_baseline"] = {"batch": row["batch"], "steps_per_solution": row["steps_per_solution"],
-                             "tokens": row["tokens"], "steps_per_s": row["steps_per_s"]}
+        r["prm_baseline"] = {k: row[k] for k in ("case", "searches", "candidates_per_search", "width", "depth", "problem_tokens",
+                                                 "step_tokens", "candidates", "prefilled_tokens", "scored_steps", "steps_per_s")}
     bench = os.path.join(work, "baseline", name, "bench.json")
     if os.path.exists(bench):
         rows = json.load(open(bench))["rows"]
@@ -172,7 +207,8 @@ def summarize(work, name, gpu):
             # tok/s plus every scored step at the PRM's steps/s; its ratio to the wall time is what the pipeline
             # (queues, storing, planning, two models sharing one GPU) costs over running the engines directly
             if r.get("prm_baseline") and r["verifier"]:
-                engines_s = tokens / at["tokens_per_s"] + r["verifier"]["work"] / r["prm_baseline"]["steps_per_s"]
+                r["prm_alone_s"] = r["verifier"]["work"] / r["prm_baseline"]["steps_per_s"]
+                engines_s = tokens / at["tokens_per_s"] + r["prm_alone_s"]
                 r["engines_alone_s"] = engines_s
                 r["efficiency_vs_engines"] = engines_s / wall if wall > 0 else None
     return r
@@ -235,11 +271,15 @@ def markdown(runs, settings):
             for b in r.get("baseline") or []:
                 out.append(f"| {r['name']} | {b['batch']} | {b['new_tokens']} | {b['tokens_per_s']:.0f} |")
     if any(r.get("prm_baseline") for r in runs):
-        out += ["", "## PRM alone (GpuBench prm mode at the VerifierWorker's median batch, the run's steps per sequence and tokens per step)", "",
-                "| run | batch | steps a sequence | tokens a sequence | scored steps/s |", "|---|---|---|---|---|"]
+        out += ["", "## PRM alone (GpuBench prm-round on one VerifierWorker batch's tree: its searches x candidates, beams of width M",
+                "sharing depth earlier steps after the problem; best-of-N is M = 1, only the problem shared)", "",
+                "| run | searches x candidates (M, depth) | problem tokens | step tokens | sequences (tokens run) | scored steps/s | "
+                "run's scored steps | PRM alone s |", "|---|---|---|---|---|---|---|---|"]
         for r in runs:
             if b := r.get("prm_baseline"):
-                out.append(f"| {r['name']} | {b['batch']} | {b['steps_per_solution']} | {b['tokens']} | {b['steps_per_s']:.0f} |")
+                out.append(f"| {r['name']} | {b['searches']} x {b['candidates_per_search']} ({b['width']}, {b['depth']}) | {b['problem_tokens']} | "
+                           f"{b['step_tokens']} | {b['candidates']} ({b['prefilled_tokens']}) | {b['steps_per_s']:.0f} | "
+                           f"{fmt((r['verifier'] or {}).get('work'))} | {fmt(r.get('prm_alone_s'), '{:.1f}')} |")
     for r in runs:
         for w in r.get("warnings") or []:
             out.append(f"\n**warning** ({r['name']}): {w}")
@@ -248,7 +288,8 @@ def markdown(runs, settings):
             "each of its rounds) and the Aggregator's (RoundScored published -> next ExpandRound published; store = its own work).",
             "", "Wall = run submitted (runs.created_at) to its last stored round; tokens = sum of search_rounds.generated_tokens;",
             "efficiency = pipeline tok/s / the engine's tok/s at the ProposalWorker's median batch; efficiency vs both engines =",
-            "(tokens / that engine tok/s + scored steps / the PRM engine's steps/s) / wall; steps/s = steps stored /",
+            "(tokens / that engine tok/s + PRM alone s) / wall, PRM alone s = the VerifierWorker's scored steps / the PRM's",
+            "steps/s on the run's tree (GpuBench prm-round, shared prefixes run once as PrefixPrmScorer runs them); steps/s = steps stored /",
             "(last round stored - first search started), as scripts/load-test.sh; GPU util = nvidia-smi's",
             "utilization.gpu averaged over the run's window (500 ms samples); projected = wall x 500 / searches.", "",
             "Settings: " + (", ".join(settings) if settings else "defaults")]

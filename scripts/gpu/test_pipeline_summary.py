@@ -1,0 +1,84 @@
+"""Unit tests of pipeline_summary.py's PRM baseline shape: /usr/bin/python3 -m unittest discover -s scripts/gpu -p 'test_*.py'"""
+import json
+import os
+import tempfile
+import unittest
+
+from pipeline_summary import prm_shape, spec_beam_width, summarize
+
+# the H200 run of docs/gpu.md (WORKERS=combined): best-of-16 and beam search N=16, M=4 over 100 problems
+BON16_DB = {"generated_tokens": 637791, "steps": 1600, "first_prompt_tokens": 451.41}
+BON16_V = {"items": 1600, "rounds": 100, "rounds_per_batch_median": 16, "work": 1600}
+BEAM16_DB = {"generated_tokens": 639666, "steps": 16000, "first_prompt_tokens": 451.41}
+BEAM16_V = {"items": 16000, "rounds": 1000, "rounds_per_batch_median": 16, "work": 88000}
+
+
+class PrmShapeTests(unittest.TestCase):
+    def test_best_of_n_shares_only_the_problem(self):
+        self.assertEqual(prm_shape(BON16_V, BON16_DB, None),
+                         {"searches": 16, "candidates": 16, "width": 1, "depth": 0, "step_tokens": 399, "problem_tokens": 451})
+
+    def test_beam_search_has_its_width_and_the_mean_depth(self):
+        # 5.5 scored steps a sequence (rounds 0..9 score 1..10 steps): 4.5 earlier steps, rounded up
+        s = prm_shape(BEAM16_V, BEAM16_DB, "4")
+        self.assertEqual((s["searches"], s["candidates"], s["width"], s["depth"], s["step_tokens"]), (16, 16, 4, 5, 40))
+        self.assertEqual(prm_shape(dict(BEAM16_V, work=16000 * 5.4), BEAM16_DB, "4")["depth"], 4)
+
+    def test_sqrt_width_is_the_divisor_nearest_sqrt_n(self):
+        # StrategyConfig.EffectiveBeamWidth: N=16 gives 4, N=8 gives 2, N=32 gives 4, N=2 gives 1
+        for n, m in ((16, 4), (8, 2), (32, 4), (2, 1)):
+            self.assertEqual(prm_shape(dict(BEAM16_V, items=n * 1000), BEAM16_DB, "sqrt")["width"], m)
+
+    def test_candidates_are_whole_beams(self):
+        s = prm_shape(dict(BEAM16_V, items=15000), BEAM16_DB, "4")   # 15 a round
+        self.assertEqual((s["candidates"], s["width"]), (16, 4))
+
+    def test_beam_width_from_the_spec_not_its_comments(self):
+        with tempfile.TemporaryDirectory() as d:
+            beam, bon = os.path.join(d, "beam.yaml"), os.path.join(d, "bon.yaml")
+            with open(beam, "w") as f:
+                f.write("# beam_width: 8 in a comment\nstrategies:\n  - { kind: beam, beam_width: 4, budgets: [16], max_rounds: 10 }\n")
+            with open(bon, "w") as f:
+                f.write("# unlike beam*.yaml (beam_width: 4)\nstrategies:\n  - { kind: best_of_n, budgets: [16] }\n")
+            self.assertEqual(spec_beam_width(beam), "4")
+            self.assertIsNone(spec_beam_width(bon))
+            self.assertIsNone(spec_beam_width(os.path.join(d, "missing.yaml")))
+
+
+class SummarizeTests(unittest.TestCase):
+    def test_prm_alone_is_scored_steps_over_the_tree_cases_rate(self):
+        with tempfile.TemporaryDirectory() as w:
+            run, base = os.path.join(w, "runs", "beam16"), os.path.join(w, "baseline", "beam16")
+            for p in (run, os.path.join(base, "prm"), os.path.join(w, "specs")):
+                os.makedirs(p)
+            cols = "submitted|first_start|last_round|searches|rounds|candidates|generated_tokens|steps|max_new_tokens|first_prompt_tokens"
+            files = {
+                os.path.join(run, "meta.txt"): "name=beam16\nfinished=1\nt_submit=0\nt_done=0\n",
+                os.path.join(run, "db-columns.txt"): cols + "\n",
+                os.path.join(run, "db.txt"): "1000|1001|1100|16|160|2560|100000|14080|40|451.4\n",
+                # 10 batches of 16 rounds (256 sequences, 5.5 steps each) in 500 ms
+                os.path.join(run, "verifier-worker.log"): "scored 16 rounds: 256 sequences, 1408 steps in 500 ms (queued 5 ms mean, 9 ms max)\n" * 10,
+                os.path.join(run, "proposal-worker.log"): "expanded 16 rounds: 256 candidates, 10000 tokens in 900 ms (queued 3 ms mean, 9 ms max)\n" * 10,
+                os.path.join(w, "specs", "beam16.yaml"): "strategies:\n  - { kind: beam, beam_width: 4, budgets: [16] }\n",
+                os.path.join(base, "bench.json"): json.dumps({"rows": [{"batch": 256, "new_tokens": 40, "tokens_per_s": 10000}]}),
+            }
+            for path, text in files.items():
+                with open(path, "w") as f:
+                    f.write(text)
+            r = summarize(w, "beam16", [])
+            with open(os.path.join(run, "prm-baseline-args.txt")) as f:
+                self.assertEqual(f.read(), "16,16,4,5 7 451\n")
+            self.assertNotIn("prm_alone_s", r)   # no PRM baseline yet
+            row = {"case": "s16-n16-m4-d5", "searches": 16, "candidates_per_search": 16, "width": 4, "depth": 5, "problem_tokens": 451,
+                   "step_tokens": 7, "candidates": 256, "prefilled_tokens": 23440, "scored_steps": 1536, "steps_per_s": 2816.0}
+            with open(os.path.join(base, "prm", "prm-round.json"), "w") as f:
+                json.dump({"rows": [row]}, f)
+            r = summarize(w, "beam16", [])
+            self.assertAlmostEqual(r["prm_alone_s"], 14080 / 2816)                      # 5 s
+            self.assertAlmostEqual(r["engines_alone_s"], 100000 / 10000 + 5)           # 15 s
+            self.assertAlmostEqual(r["efficiency_vs_engines"], 15 / 100)               # wall 1000 -> 1100
+            self.assertEqual(r["prm_baseline"]["case"], "s16-n16-m4-d5")
+
+
+if __name__ == "__main__":
+    unittest.main()
