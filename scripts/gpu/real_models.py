@@ -28,6 +28,8 @@ import time
 
 import torch
 
+from fillers import add_fillers
+
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "Fixtures", "hf")
 
 CONFIGS = {
@@ -117,6 +119,7 @@ def make(a):
     for f in ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja", "generation_config.json", "special_tokens_map.json"):
         if os.path.exists(os.path.join(src, f)):
             shutil.copy(os.path.join(src, f), a.out)
+    add_fillers(os.path.join(a.out, "tokenizer.json"), cfg["vocab_size"])
     n = sum(t.numel() for t in sd.values())
     print(json.dumps({"name": a.name, "parameters": n, "seconds": round(time.time() - t0, 1)}), flush=True)
 
