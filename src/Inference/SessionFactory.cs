@@ -27,7 +27,7 @@ internal static class SessionFactory
                     options.CudaDeviceId, cudaGraphs ? "on" : "off");
                 return (session, "CUDA");
             }
-            catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
+            catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException or CudaRuntimeException)
             {
                 if (device == "cuda")
                     throw new InvalidOperationException($"Inference:Device=cuda but the CUDA execution provider cannot be loaded: {e.Message}", e);
@@ -60,21 +60,45 @@ internal static class SessionFactory
     private static void AppendCuda(SessionOptions so, InferenceOptions options, string key, string value)
     {
         using var cuda = new OrtCUDAProviderOptions();
-        cuda.UpdateOptions(CudaProviderOptions(options, key, value));
+        cuda.UpdateOptions(CudaProviderOptions(options, key, value, StreamFor(options)));
         so.AppendExecutionProvider_CUDA(cuda);
     }
 
-    /// <summary>The CUDA provider's options for these settings, plus one more (pure: what a test can check).</summary>
-    internal static Dictionary<string, string> CudaProviderOptions(InferenceOptions options, string key, string value)
+    // One stream per device and priority in the process: a model's session and its helper graphs (the sampler)
+    // then run on the same stream, in order.
+    private static readonly Dictionary<(int Device, int Priority), IntPtr> Streams = [];
+
+    private static IntPtr StreamFor(InferenceOptions options)
+    {
+        if (options.CudaStreamPriority == 0) return IntPtr.Zero;
+        lock (Streams)
+        {
+            var key = (options.CudaDeviceId, options.CudaStreamPriority);
+            if (!Streams.TryGetValue(key, out var stream))
+                Streams[key] = stream = CudaRuntime.CreateStream(options.CudaDeviceId, options.CudaStreamPriority);
+            return stream;
+        }
+    }
+
+    /// <summary>The CUDA provider's options for these settings, plus one more, on <paramref name="stream"/> when it is
+    /// not zero (pure: what a test can check).</summary>
+    internal static Dictionary<string, string> CudaProviderOptions(InferenceOptions options, string key, string value, IntPtr stream = default)
     {
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         if (options.CudaMemoryLimitGiB < 0)
             throw new ArgumentException($"Inference:CudaMemoryLimitGiB must be >= 0 (0 = no limit), got {options.CudaMemoryLimitGiB.ToString(inv)}");
+        if (options.CudaStreamPriority > 0)
+            throw new ArgumentException($"Inference:CudaStreamPriority must be <= 0 (CUDA counts down: -5 outranks 0; 0 = ONNX Runtime's own stream), got {options.CudaStreamPriority}");
         var d = new Dictionary<string, string>
         {
             ["device_id"] = options.CudaDeviceId.ToString(inv),
             [key] = value,
         };
+        if (stream != IntPtr.Zero)
+        {
+            d["has_user_compute_stream"] = "1";
+            d["user_compute_stream"] = ((ulong)stream).ToString(inv);
+        }
         if (options.CudaMemoryLimitGiB > 0)
         {
             d["gpu_mem_limit"] = ((long)(options.CudaMemoryLimitGiB * (1L << 30))).ToString(inv);

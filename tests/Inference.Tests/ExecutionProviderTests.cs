@@ -64,4 +64,27 @@ public sealed class ExecutionProviderTests
         var e = Assert.Throws<ArgumentException>(() => SessionFactory.CudaProviderOptions(new InferenceOptions { CudaMemoryLimitGiB = -1 }, "k", "v"));
         Assert.Contains("CudaMemoryLimitGiB", e.Message);
     }
+
+    [Fact]
+    public void A_stream_priority_runs_the_session_on_a_stream_of_its_own()
+    {
+        var own = SessionFactory.CudaProviderOptions(new InferenceOptions(), "enable_cuda_graph", "1");
+        Assert.False(own.ContainsKey("user_compute_stream"));
+
+        var given = SessionFactory.CudaProviderOptions(new InferenceOptions { CudaStreamPriority = -5 }, "enable_cuda_graph", "1", new IntPtr(0x7f00_1234_5000L));
+        Assert.Equal("1", given["has_user_compute_stream"]);
+        Assert.Equal(0x7f00_1234_5000L.ToString(), given["user_compute_stream"]);
+
+        var e = Assert.Throws<ArgumentException>(() => SessionFactory.CudaProviderOptions(new InferenceOptions { CudaStreamPriority = 2 }, "k", "v"));
+        Assert.Contains("CudaStreamPriority", e.Message);
+    }
+
+    [Fact]
+    public void A_stream_priority_without_a_cuda_runtime_falls_back_to_cpu_under_auto()
+    {
+        // No libcudart here: making the stream fails like a missing provider, and "auto" settles on the CPU.
+        using var model = LanguageModel.Load(TestPaths.Tiny("prm.manifest.json"),
+            new InferenceOptions { Device = "auto", CudaStreamPriority = -1, IntraOpThreads = 1 });
+        Assert.Equal("CPU", model.ExecutionProvider);
+    }
 }
