@@ -275,7 +275,10 @@ public static class SearchStateStore
     /// proposal worker (table workers: heard from within 3 heartbeat intervals, database clock) reports a batch in
     /// flight: silence is no evidence, and a later round accepted is evidence only when accepted before that batch
     /// started (one heartbeat interval earlier, for the heartbeat's own delay): a later round in the running batch
-    /// says nothing, as rounds requested at about the same time may reach the queue in either order. A worker hung on
+    /// says nothing, as rounds requested at about the same time may reach the queue in either order. And only once that
+    /// batch has run for <paramref name="acceptTimeout"/>: the round may be in it, its acceptance still on its way to
+    /// the Aggregator while the heartbeat already told of the batch (seen in CI: 4 rounds of the batch after a slow one
+    /// re-requested). A worker hung on
     /// its batch still heartbeats; <paramref name="roundTimeout"/> catches its rounds and those queued behind it.</para></summary>
     public static async Task<List<(long SearchId, int Round, int Requests)>> LostAsync(NpgsqlDataSource db,
         TimeSpan acceptTimeout, TimeSpan roundTimeout, int limit, CancellationToken ct)
@@ -293,7 +296,7 @@ public static class SearchStateStore
                    AND ((last_accept.at < now() - @accept AND busy.since IS NULL)
                         OR EXISTS (SELECT 1 FROM pipeline.searches o
                                    WHERE o.round_requested_at > s.round_requested_at AND o.round_accepted_at < now() - @accept
-                                     AND (busy.since IS NULL OR o.round_accepted_at < busy.since)))))
+                                     AND (busy.since IS NULL OR (o.round_accepted_at < busy.since AND busy.since < now() - @accept))))))
             ORDER BY s.round_requested_at LIMIT @n
             """);
         cmd.Parameters.AddWithValue("proposal", WorkerRoles.Proposal);

@@ -278,12 +278,12 @@ public sealed class SearchStateTests(FreshDatabase database) : IClassFixture<Fre
         async Task<long[]> LostAsync() => [.. (await SearchStateStore.LostAsync(database.DataSource, TimeSpan.FromSeconds(60),
             TimeSpan.FromHours(1), 100, CancellationToken.None)).Where(l => ids.Contains(l.SearchId)).Select(l => l.SearchId)];
         // a worker's heartbeat: 2 rounds in a batch it started 90 s ago (its clock runs an hour fast: only the span counts)
-        async Task BeatAsync(string worker, string role, int rounds)
+        async Task BeatAsync(string worker, string role, int rounds, int busyFor = 90)
         {
             var sent = DateTime.UtcNow.AddHours(1);
             await WorkerStore.UpsertAsync(database.DataSource, new WorkerHeartbeat(worker, role,
                 [new ServedModel(role == WorkerRoles.Proposal ? "pol" : "prm", role == WorkerRoles.Proposal ? WorkerRoles.PolicySlot : WorkerRoles.PrmSlot, "/m.json")],
-                "cuda:0", sent.AddHours(-1), sent, 15, rounds, rounds > 0 ? sent.AddSeconds(-90) : null), CancellationToken.None);
+                "cuda:0", sent.AddHours(-1), sent, 15, rounds, rounds > 0 ? sent.AddSeconds(-busyFor) : null), CancellationToken.None);
         }
         try
         {
@@ -313,6 +313,14 @@ public sealed class SearchStateTests(FreshDatabase database) : IClassFixture<Fre
             // ... but one accepted before the batch started (3 minutes ago) is: 0 should have gone first
             await AtAsync(2, "4 minutes", "3 minutes");
             Assert.Equal([ids[0]], await LostAsync());
+
+            // not yet while the batch is younger than the accept timeout (10 s < 60 s): 0 may be in it, its acceptance on
+            // its way; once the batch has run past the timeout without accepting 0, it is lost
+            await BeatAsync("p:1", WorkerRoles.Proposal, 2, busyFor: 10);
+            Assert.Empty(await LostAsync());
+            await BeatAsync("p:1", WorkerRoles.Proposal, 2, busyFor: 80);
+            Assert.Equal([ids[0]], await LostAsync());
+            await BeatAsync("p:1", WorkerRoles.Proposal, 2);
 
             // the busy proposer's heartbeat is stale (50 s > 3 x 15 s): silence counts again
             await AtAsync(2, "7 minutes", "2 minutes");
