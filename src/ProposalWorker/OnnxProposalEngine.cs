@@ -50,7 +50,11 @@ public sealed class OnnxProposalEngine : IProposalEngine, IDisposable
             // ("length"), which ends that branch, instead of one request failing the whole batch.
             var fits = requests.Select(r => model.EncodePrompt(r.Prompt).Length < model.Manifest.MaxPositions - 1).ToList();
             var runnable = requests.Where((_, j) => fits[j]).ToList();
-            var generated = runnable.Count > 0 ? await generator.GenerateAsync(runnable, cancellationToken) : [];
+            // samples are seeded per request, so a batch split on out-of-memory generates the same text
+            var generated = runnable.Count > 0
+                ? await OutOfMemorySplit.RunAsync(runnable, batch => generator.GenerateAsync(batch, cancellationToken),
+                    (n, e) => _logger.LogWarning("policy out of memory on {Count} requests; generating each half on its own ({Reason})", n, e.Message.Split('\n')[0]))
+                : [];
 
             var perRound = group.ToDictionary(i => i, _ => new List<ProposedCandidate>());
             for (int j = 0, k = 0; j < jobs.Count; j++)

@@ -10,12 +10,14 @@ public sealed class OnnxStepScorer : IStepScorer, IDisposable
 {
     private readonly LanguageModel _model;
     private readonly PrmScorer _scorer;
+    private readonly ILogger<OnnxStepScorer> _logger;
 
     public OnnxStepScorer(IOptions<ModelPathsOptions> paths, IOptionsMonitor<InferenceOptions> inference, ILogger<OnnxStepScorer> logger)
     {
         var path = paths.Value.Prm;
         if (string.IsNullOrWhiteSpace(path))
             throw new InvalidOperationException("verifier worker: no PRM configured; set Models__Prm to a *.manifest.json path");
+        _logger = logger;
         _model = LanguageModel.Load(path, inference.Get(InferenceOptions.PrmRole), logger);
         _scorer = new PrmScorer(_model);
         logger.LogInformation("serving PRM {Name} ({Parameters:N0} parameters) from {Path} on {Provider}",
@@ -30,8 +32,9 @@ public sealed class OnnxStepScorer : IStepScorer, IDisposable
         IReadOnlyList<ScoringSequence> sequences, CancellationToken cancellationToken)
     {
         var dropped = sequences.Select(Overflow).ToList();
-        var scores = await _scorer.ScoreAsync(
-            sequences.Select((s, i) => new PrmInput(s.Problem, s.Steps.Skip(dropped[i]).ToList())).ToList(), cancellationToken);
+        var inputs = sequences.Select((s, i) => new PrmInput(s.Problem, s.Steps.Skip(dropped[i]).ToList())).ToList();
+        var scores = await OutOfMemorySplit.RunAsync(inputs, batch => _scorer.ScoreAsync(batch, cancellationToken),
+            (n, e) => _logger.LogWarning("PRM out of memory on {Count} sequences; scoring each half on its own ({Reason})", n, e.Message.Split('\n')[0]));
         // dropped leading steps get NaN: they are prefix steps, whose scores the verifier never reads
         return scores.Select((s, i) => dropped[i] == 0 ? s : (IReadOnlyList<double>)[.. Enumerable.Repeat(double.NaN, dropped[i]), .. s]).ToList();
     }
