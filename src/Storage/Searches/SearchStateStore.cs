@@ -277,8 +277,7 @@ public static class SearchStateStore
     /// started (one heartbeat interval earlier, for the heartbeat's own delay): a later round in the running batch
     /// says nothing, as rounds requested at about the same time may reach the queue in either order. And only once that
     /// batch has run for <paramref name="acceptTimeout"/>: the round may be in it, its acceptance still on its way to
-    /// the Aggregator while the heartbeat already told of the batch (seen in CI: 4 rounds of the batch after a slow one
-    /// re-requested). A worker hung on
+    /// the Aggregator while the heartbeat already told of the batch. A worker hung on
     /// its batch still heartbeats; <paramref name="roundTimeout"/> catches its rounds and those queued behind it.</para></summary>
     public static async Task<List<(long SearchId, int Round, int Requests)>> LostAsync(NpgsqlDataSource db,
         TimeSpan acceptTimeout, TimeSpan roundTimeout, int limit, CancellationToken ct)
