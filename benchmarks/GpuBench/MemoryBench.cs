@@ -21,7 +21,7 @@ public static class MemoryBench
         engine.Generate(texts, o.NewTokens);
         var (freePolicy, _) = CudaRuntime.MemoryInfo();
         var inputs = PrmRoundBench.Build(new PrmRoundBench.Case("memory", o.MemoryBatch / 16, 16, 4, 8), o.PrmRoundProblemTokens,
-            o.PrmRoundStepTokens, prm.EosId, Math.Min(prm.Tokenizer.Vocabulary.Count, prm.Manifest.VocabSize));
+            o.PrmRoundStepTokens, prm.EosId, Math.Min(prm.Tokenizer.Vocabulary.Count, prm.Manifest.VocabSize), out _);
         new PrmScorer(prm).ScoreEncoded(inputs);
         var (freeBoth, _) = CudaRuntime.MemoryInfo();
         double Gib(long b) => Math.Round(b / (double)(1L << 30), 2);

@@ -45,20 +45,36 @@ public static class PrmRoundBench
         var dump = new JsonArray();
         foreach (var c in only is null ? Default : [only])
         {
-            var inputs = Build(c, problemTokens, stepTokens, marker, Math.Min(prm.Tokenizer.Vocabulary.Count, prm.Manifest.VocabSize));
+            var inputs = Build(c, problemTokens, stepTokens, marker, Math.Min(prm.Tokenizer.Vocabulary.Count, prm.Manifest.VocabSize), out var previous);
             var steps = inputs.Sum(x => x.Markers.Length);
+            // Each rep starts as the pipeline's round does: the cross-round cache (if on) holds what the previous round
+            // kept, and only this round is timed; without the previous round every rep would find its own prefixes kept.
+            var cache = prm.Manifest.PrmPrefixCache ? prm.PrefixPrm.Cache : null;
+            void Previous()
+            {
+                cache?.Clear();
+                if (cache is not null && previous.Count > 0) scorer.ScoreEncoded(previous);
+            }
+            Previous();
             scorer.ScoreEncoded(inputs);   // warm-up (kernels, arena, buffers)
-            var before = prm.Manifest.PrmPrefixCache ? prm.PrefixPrm.PrefilledTokens : 0;
-            var sw = Stopwatch.StartNew();
-            for (var r = 0; r < reps; r++) scorer.ScoreEncoded(inputs);
-            var secs = sw.Elapsed.TotalSeconds / reps;
-            var prefilled = prm.Manifest.PrmPrefixCache ? (prm.PrefixPrm.PrefilledTokens - before) / reps : inputs.Sum(x => x.Ids.Length);
+            var secs = 0.0;
+            long prefilledSum = 0;
+            for (var r = 0; r < reps; r++)
+            {
+                Previous();
+                var before = prm.Manifest.PrmPrefixCache ? prm.PrefixPrm.PrefilledTokens : 0;
+                var sw = Stopwatch.StartNew();
+                scorer.ScoreEncoded(inputs);
+                secs += sw.Elapsed.TotalSeconds / reps;
+                prefilledSum += prm.Manifest.PrmPrefixCache ? prm.PrefixPrm.PrefilledTokens - before : inputs.Sum(x => x.Ids.Length);
+            }
+            var prefilled = prefilledSum / reps;
             var tokens = inputs.Sum(x => (long)x.Ids.Length);
             rows.Add(new JsonObject
             {
                 ["runner"] = prm.Manifest.PrmPrefixCache ? "engine-prm-prefix" : "engine-prm", ["provider"] = prm.ExecutionProvider,
                 ["case"] = c.Name, ["searches"] = c.Searches, ["candidates_per_search"] = c.Candidates, ["width"] = c.Width,
-                ["depth"] = c.Depth, ["problem_tokens"] = problemTokens, ["step_tokens"] = stepTokens,
+                ["depth"] = c.Depth, ["cross_round_cache"] = cache is not null, ["problem_tokens"] = problemTokens, ["step_tokens"] = stepTokens,
                 ["candidates"] = inputs.Count, ["tokens"] = tokens, ["prefilled_tokens"] = prefilled,
                 ["scored_steps"] = steps, ["seconds"] = secs, ["steps_per_s"] = steps / secs,
             });
@@ -73,26 +89,36 @@ public static class PrmRoundBench
         return rows;
     }
 
-    public static List<(int[] Ids, int[] Markers)> Build(Case c, int problemTokens, int stepTokens, int marker, int vocab)
+    /// <param name="previous">The round before (depth - 1 earlier steps; empty at depth 0) from which each beam kept its
+    /// last earlier step, so that a cross-round cache holds what it would hold in a search.</param>
+    public static List<(int[] Ids, int[] Markers)> Build(Case c, int problemTokens, int stepTokens, int marker, int vocab,
+        out List<(int[] Ids, int[] Markers)> previous)
     {
         var rng = new Random(7);
         int[] Tokens(int n) => Enumerable.Range(0, n).Select(_ => rng.Next(100, Math.Max(101, vocab - 100))).ToArray();
         int[] Step() => [.. Tokens(stepTokens - 1), marker];
         var inputs = new List<(int[] Ids, int[] Markers)>();
+        var before = new List<(int[] Ids, int[] Markers)>();
+        (int[], int[]) Input(int[] ids) => (ids, Enumerable.Range(0, ids.Length).Where(i => i >= problemTokens && ids[i] == marker).ToArray());
         for (var s = 0; s < c.Searches; s++)
         {
             var problem = Tokens(problemTokens);
             for (var b = 0; b < c.Candidates / c.Width; b++)
             {
                 var earlier = Enumerable.Range(0, c.Depth).Select(_ => Step()).ToList();
+                if (c.Depth > 0)
+                {
+                    var prefix = problem.Concat(earlier.SkipLast(1).SelectMany(x => x)).ToArray();
+                    before.Add(Input([.. prefix, .. earlier[^1]]));
+                    for (var k = 1; k < c.Width; k++) before.Add(Input([.. prefix, .. Step()]));
+                }
                 for (var k = 0; k < c.Width; k++)
                 {
-                    var ids = problem.Concat(earlier.SelectMany(x => x)).Concat(Step()).ToArray();
-                    var markers = Enumerable.Range(0, ids.Length).Where(i => i >= problemTokens && ids[i] == marker).ToArray();
-                    inputs.Add((ids, markers));
+                    inputs.Add(Input(problem.Concat(earlier.SelectMany(x => x)).Concat(Step()).ToArray()));
                 }
             }
         }
+        previous = before;
         return inputs;
     }
 }

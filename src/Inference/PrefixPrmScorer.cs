@@ -14,6 +14,8 @@ namespace Pipeline.Inference;
 /// node continues: at best-of-N every candidate's solution, at beam search every new step) frees its
 /// presents as soon as its scores are read: keeping them to the level's end held every candidate's cache at
 /// once (a 7B PRM at best-of-256 over 10 problems: ~58 GB) and faulted with out-of-memory on an H200.
+/// Across calls, the prefixes that were parents stay in <see cref="PrmPrefixCache"/>: a beam search's next round
+/// starts each beam from the cache of its previous round's prefix and prefills only the step it added.
 /// Not thread-safe: <see cref="LanguageModel"/> hands it out under a lock.</summary>
 internal sealed class PrefixPrmScorer : IDisposable
 {
@@ -27,6 +29,7 @@ internal sealed class PrefixPrmScorer : IDisposable
     // Past buffers of a chunk, one per layer and tensor, grown as needed and reused.
     private readonly IntPtr[] _past;
     private long _pastBytes;
+    private readonly PrmPrefixCache? _cache;
 
     public PrefixPrmScorer(LanguageModel model)
     {
@@ -45,7 +48,13 @@ internal sealed class PrefixPrmScorer : IDisposable
         var dims = model.Session.OutputMetadata[_output].Dimensions;
         _width = dims.Length == 3 ? dims[2] : 1;
         _past = new IntPtr[2 * _layers];
+        PositionBytes = 2L * _layers * _heads * _headSize * _element;
+        var budget = (long)(model.Options.PrmPrefixCacheGiB * (1L << 30)) / PositionBytes;
+        if (budget > 0) _cache = new PrmPrefixCache(budget);
     }
+
+    /// <summary>Bytes of one cache position: keys and values of every layer.</summary>
+    public long PositionBytes { get; }
 
     /// <summary>What the runs did, summed over calls (benchmarks and tests).</summary>
     public long PrefilledTokens { get; private set; }
@@ -55,6 +64,11 @@ internal sealed class PrefixPrmScorer : IDisposable
     /// <summary>Most cache positions (rows x past + new positions of the presents held) held at once in one call,
     /// the device memory the presents take in units of one position's keys and values over all layers.</summary>
     public long PeakHeldPositions { get; private set; }
+    /// <summary>Nodes that started from a prefix kept by an earlier call, and the tokens that saved from prefill.</summary>
+    public long CacheHits { get; private set; }
+    public long CachedTokens { get; private set; }
+    /// <summary>The prefixes kept across calls (<see cref="InferenceOptions.PrmPrefixCacheGiB"/>; null when 0).</summary>
+    public PrmPrefixCache? Cache => _cache;
 
     /// <summary>For every input, the head's output row (<c>width</c> floats) at each of its markers.</summary>
     public float[][][] Score(IReadOnlyList<(int[] Ids, int[] Markers)> inputs, int minSegment, CancellationToken cancellationToken)
@@ -67,38 +81,99 @@ internal sealed class PrefixPrmScorer : IDisposable
         // Leaves after the nodes that others continue, so that a chunk is all leaves (freed at once) or all parents.
         var levels = Enumerable.Range(0, nodes.Count).GroupBy(i => nodes[i].Level).OrderBy(g => g.Key)
             .Select(g => g.OrderBy(i => continued[i] ? 0 : 1).ThenBy(i => nodes[i].End - nodes[i].Start).ThenBy(i => i).ToArray()).ToList();
-        var caches = new RowCache?[nodes.Count];
-        var previous = new List<Run>();
-        var current = new List<Run>();
+        // A node runs positions [start, End) after pasts[n]: its parent's cache, or a longer prefix kept by an earlier call.
+        var start = nodes.Select(x => x.Start).ToArray();
+        var pasts = new PrmRow?[nodes.Count];
+        var caches = new PrmRow?[nodes.Count];
+        var hashes = new ulong[inputs.Count][];
+        // What earlier calls kept: a node starts from the longest kept prefix inside it. A node runs only if it has
+        // tokens left after that and something needs them: its members' markers, or a child that has no kept prefix
+        // of its own and so continues this node's cache (a beam search's problem node, one round on, needs neither).
+        var kept = new PrmPrefixCache.Entry?[nodes.Count];
+        if (_cache is not null)
+            for (var n = 0; n < nodes.Count; n++) kept[n] = Kept(n, nodes, inputs, hashes);
+        var needed = new bool[nodes.Count];
+        foreach (var level in Enumerable.Reverse(levels))   // children before their parents
+            foreach (var n in level)
+            {
+                var node = nodes[n];
+                needed[n] |= !continued[n] || node.Members.Any(m => inputs[m].Markers.Any(p => p >= node.Start && p < node.End));
+                if (needed[n] && node.Parent >= 0 && kept[n] is null) needed[node.Parent] = true;
+            }
+        var previous = new List<PrmRun>();
+        var current = new List<PrmRun>();
         try
         {
             foreach (var level in levels)
             {
-                foreach (var (from, to) in Chunks(nodes, level, caches, continued))
+                var runnable = new List<int>(level.Length);
+                foreach (var n in level)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var rows = level[from..to];
-                    var keep = rows.Any(r => continued[r]);
-                    var run = RunChunk(rows, nodes, inputs, caches, keep);
-                    PeakHeldPositions = Math.Max(PeakHeldPositions, previous.Sum(r => r.Positions) + current.Sum(r => r.Positions) + run.Positions);
-                    if (keep) current.Add(run);
-                    else run.Dispose();
-                    for (var u = 0; u < run.Nodes.Length; u++)
+                    if (!needed[n]) continue;
+                    var node = nodes[n];
+                    pasts[n] = node.Parent < 0 ? null : caches[node.Parent];
+                    if (kept[n] is { } e)
                     {
-                        var node = nodes[run.Nodes[u]];
+                        CacheHits++;
+                        CachedTokens += e.Length - start[n];
+                        _cache!.Touch(e);
                         foreach (var m in node.Members)
                         {
                             var markers = inputs[m].Markers;
                             for (var k = 0; k < markers.Length; k++)
-                                if (markers[k] >= node.Start && markers[k] < node.End)
-                                    results[m][k] = run.Scores.AsSpan((u * run.Seq + markers[k] - node.Start) * _width, _width).ToArray();
+                                if (markers[k] >= start[n] && markers[k] < e.Length) results[m][k] = e.Scores[markers[k]];
+                        }
+                        if (e.Length == node.End)
+                        {
+                            caches[n] = continued[n] ? e.Row : null;
+                            continue;
+                        }
+                        (pasts[n], start[n]) = (e.Row, e.Length);
+                    }
+                    runnable.Add(n);
+                }
+                var order = runnable.ToArray();
+                foreach (var (from, to) in Chunks(nodes, order, start, pasts, continued))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var rows = order[from..to];
+                    var keep = rows.Any(r => continued[r]);
+                    var run = RunChunk(rows, nodes, inputs, start, pasts);
+                    PeakHeldPositions = Math.Max(PeakHeldPositions, previous.Sum(r => r.Positions) + current.Sum(r => r.Positions) + run.Positions);
+                    for (var u = 0; u < rows.Length; u++)
+                    {
+                        var node = nodes[rows[u]];
+                        foreach (var m in node.Members)
+                        {
+                            var markers = inputs[m].Markers;
+                            for (var k = 0; k < markers.Length; k++)
+                                if (markers[k] >= start[rows[u]] && markers[k] < node.End)
+                                    results[m][k] = run.Scores.AsSpan((u * run.Seq + markers[k] - start[rows[u]]) * _width, _width).ToArray();
                         }
                     }
+                    if (keep)
+                    {
+                        current.Add(run);
+                        for (var u = 0; u < rows.Length; u++)
+                        {
+                            caches[rows[u]] = run.Row(u);
+                            if (_cache is not null) Keep(rows[u], caches[rows[u]]!, nodes, inputs, hashes, results, pasts);
+                        }
+                    }
+                    else run.Dispose();
                 }
-                // This level's runs read their pasts from the previous level's presents: now free.
+                // This level's runs read their pasts from the previous level's presents: the call lets go of them
+                // (those the cache keeps stay).
                 foreach (var r in previous) r.Dispose();
                 (previous, current) = (current, []);
             }
+            _cache?.EndCall();
+        }
+        catch
+        {
+            // Out of device memory, cancelled, a bad input: start the next call from a clean slate.
+            _cache?.Clear();
+            throw;
         }
         finally
         {
@@ -111,22 +186,51 @@ internal sealed class PrefixPrmScorer : IDisposable
         return results;
     }
 
-    // Consecutive nodes of a level (parents, then leaves, each sorted by length) whose padded size fits the prefill
-    // token budget; a chunk never mixes parents and leaves.
-    private IEnumerable<(int From, int To)> Chunks(IReadOnlyList<PrefixNode> nodes, int[] level, RowCache?[] caches, bool[] continued)
+    // The longest prefix an earlier call kept that runs past the node's start and holds every score its members need there.
+    private PrmPrefixCache.Entry? Kept(int n, IReadOnlyList<PrefixNode> nodes, IReadOnlyList<(int[] Ids, int[] Markers)> inputs, ulong[][] hashes)
+    {
+        var node = nodes[n];
+        var first = node.Members[0];
+        var ids = inputs[first].Ids;
+        hashes[first] ??= PrmPrefixCache.PrefixHashes(ids);
+        return _cache!.Longest(ids, hashes[first], node.Start, node.End, e => node.Members.All(m =>
+            inputs[m].Markers.All(p => p < node.Start || p >= e.Length || e.Scores.ContainsKey(p))));
+    }
+
+    // Makes a node that others continue an entry of the cache, with the scores of its members' markers inside it; the
+    // entry it continued (if any) is then superseded.
+    private void Keep(int n, PrmRow row, IReadOnlyList<PrefixNode> nodes, IReadOnlyList<(int[] Ids, int[] Markers)> inputs, ulong[][] hashes,
+        float[][][] results, PrmRow?[] pasts)
+    {
+        var node = nodes[n];
+        var scores = new Dictionary<int, float[]>();
+        foreach (var m in node.Members)
+        {
+            var markers = inputs[m].Markers;
+            for (var k = 0; k < markers.Length; k++)
+                if (markers[k] < node.End && results[m][k] is { } s) scores.TryAdd(markers[k], s);
+        }
+        var first = node.Members[0];
+        hashes[first] ??= PrmPrefixCache.PrefixHashes(inputs[first].Ids);
+        _cache!.Add(inputs[first].Ids, node.End, hashes[first], row, scores);
+        if (pasts[n]?.Entry is { } extended) extended.Superseded = true;
+    }
+
+    // Consecutive runnable nodes of a level (parents, then leaves, each sorted by length) whose padded size fits the
+    // prefill token budget; a chunk never mixes parents and leaves.
+    private IEnumerable<(int From, int To)> Chunks(IReadOnlyList<PrefixNode> nodes, int[] level, int[] start, PrmRow?[] pasts, bool[] continued)
     {
         var budget = Math.Max(1, _model.Options.MaxPrefillTokens);
-        int PastOf(int n) => nodes[n].Parent < 0 ? 0 : caches[nodes[n].Parent]!.Length;
         var from = 0;
         while (from < level.Length)
         {
             var to = from + 1;
-            var seq = nodes[level[from]].End - nodes[level[from]].Start;
-            var past = PastOf(level[from]);
+            var seq = nodes[level[from]].End - start[level[from]];
+            var past = pasts[level[from]]?.Length ?? 0;
             while (to < level.Length && continued[level[to]] == continued[level[from]])
             {
-                var s = Math.Max(seq, nodes[level[to]].End - nodes[level[to]].Start);
-                var p = Math.Max(past, PastOf(level[to]));
+                var s = Math.Max(seq, nodes[level[to]].End - start[level[to]]);
+                var p = Math.Max(past, pasts[level[to]]?.Length ?? 0);
                 if ((long)(s + p) * (to - from + 1) > budget) break;
                 (seq, past) = (s, p);
                 to++;
@@ -136,11 +240,11 @@ internal sealed class PrefixPrmScorer : IDisposable
         }
     }
 
-    private Run RunChunk(int[] rows, IReadOnlyList<PrefixNode> nodes, IReadOnlyList<(int[] Ids, int[] Markers)> inputs, RowCache?[] caches, bool keep)
+    private PrmRun RunChunk(int[] rows, IReadOnlyList<PrefixNode> nodes, IReadOnlyList<(int[] Ids, int[] Markers)> inputs, int[] start, PrmRow?[] pasts)
     {
         var n = rows.Length;
-        var seq = rows.Max(r => nodes[r].End - nodes[r].Start);
-        var past = rows.Max(r => nodes[r].Parent < 0 ? 0 : caches[nodes[r].Parent]!.Length);
+        var seq = rows.Max(r => nodes[r].End - start[r]);
+        var past = rows.Max(r => pasts[r]?.Length ?? 0);
         var total = past + seq;
         var ids = new long[n * seq];
         var mask = new long[n * total];
@@ -148,15 +252,16 @@ internal sealed class PrefixPrmScorer : IDisposable
         for (var u = 0; u < n; u++)
         {
             var node = nodes[rows[u]];
-            var parent = node.Parent < 0 ? null : caches[node.Parent];
+            var parent = pasts[rows[u]];
             var source = inputs[node.Members[0]].Ids;
-            var length = node.End - node.Start;
+            var first = start[rows[u]];
+            var length = node.End - first;
             ids.AsSpan(u * seq, seq).Fill(_model.PadId);
-            for (var t = 0; t < length; t++) ids[u * seq + t] = source[node.Start + t];
-            // [left padding | the parent's mask row | this node's tokens | right padding]
+            for (var t = 0; t < length; t++) ids[u * seq + t] = source[first + t];
+            // [left padding | the past's mask row | this node's tokens | right padding]
             if (parent is not null) parent.Mask.CopyTo(mask.AsSpan(u * total + past - parent.Length));
             mask.AsSpan(u * total + past, length).Fill(1);
-            for (var t = 0; t < seq; t++) positions[u * seq + t] = node.Start + Math.Min(t, length - 1);
+            for (var t = 0; t < seq; t++) positions[u * seq + t] = first + Math.Min(t, length - 1);
             PrefilledTokens += length;
             PaddedTokens += seq;
         }
@@ -173,7 +278,7 @@ internal sealed class PrefixPrmScorer : IDisposable
             binding.BindInput("input_ids", inputsToFree[0]);
             binding.BindInput("attention_mask", inputsToFree[1]);
             binding.BindInput("position_ids", inputsToFree[2]);
-            BindPasts(binding, rows, nodes, caches, n, past, inputsToFree);
+            BindPasts(binding, rows, pasts, n, past, inputsToFree);
             binding.BindOutputToDevice(_output, OrtMemoryInfo.DefaultInstance);
             for (var l = 0; l < _layers; l++)
             {
@@ -186,10 +291,7 @@ internal sealed class PrefixPrmScorer : IDisposable
             var head = outputs[0];
             var count = n * seq * _width;
             var scores = TensorRows.Row(head, head.GetTensorTypeAndShape().ElementDataType, 0, count, new float[count]).ToArray();
-            if (keep)
-                for (var u = 0; u < n; u++)
-                    caches[rows[u]] = new RowCache(outputs, u, total, mask.AsSpan(u * total, total).ToArray());
-            return new Run(rows, seq, scores, outputs, (long)n * total);
+            return new PrmRun(rows, seq, total, scores, mask, outputs, outputs);
         }
         finally
         {
@@ -199,7 +301,7 @@ internal sealed class PrefixPrmScorer : IDisposable
 
     // Each row's past: its parent's present row, right-aligned in [n, heads, past, head_size] (the left
     // padding zeroed: masked, but a NaN there would still poison the softmax's weighted sum).
-    private void BindPasts(OrtIoBinding binding, int[] rows, IReadOnlyList<PrefixNode> nodes, RowCache?[] caches, int n, int past, List<OrtValue> owned)
+    private void BindPasts(OrtIoBinding binding, int[] rows, PrmRow?[] pasts, int n, int past, List<OrtValue> owned)
     {
         if (past == 0)
         {
@@ -226,7 +328,7 @@ internal sealed class PrefixPrmScorer : IDisposable
         for (var i = 0; i < _past.Length; i++) _memory.Zero(_past[i], bytes);
         for (var u = 0; u < n; u++)
         {
-            var parent = caches[nodes[rows[u]].Parent]!;
+            var parent = pasts[rows[u]]!;
             for (var l = 0; l < _layers; l++)
                 for (var kv = 0; kv < 2; kv++)
                 {
@@ -249,29 +351,10 @@ internal sealed class PrefixPrmScorer : IDisposable
 
     public void Dispose()
     {
+        _cache?.Dispose();
         _options.Dispose();
         foreach (var p in _past) if (p != IntPtr.Zero) _memory.Free(p);
         Array.Clear(_past);
         _pastBytes = 0;
-    }
-
-    /// <summary>One chunk's outputs: the head's scores (host) and the presents (device, <c>Positions</c> = rows x
-    /// positions), kept until the next level has copied its pasts out of them.</summary>
-    private sealed record Run(int[] Nodes, int Seq, float[] Scores, IDisposableReadOnlyCollection<OrtValue> Outputs, long Positions) : IDisposable
-    {
-        public void Dispose() => Outputs.Dispose();
-    }
-
-    /// <summary>Where a node's cache is: row <c>Row</c> of its run's presents, <c>Length</c> positions, with
-    /// the mask row that says which of them are real.</summary>
-    private sealed record RowCache(IDisposableReadOnlyCollection<OrtValue> Outputs, int Row, int Length, long[] Mask)
-    {
-        // Output 0 is the head; presents follow as key, value per layer.
-        public unsafe IntPtr Address(int tensor, int heads, long positionBytes)
-        {
-            var data = Outputs[1 + tensor].GetTensorMutableRawData();
-            fixed (byte* p = data)
-                return (IntPtr)(p + Row * heads * Length * positionBytes);
-        }
     }
 }

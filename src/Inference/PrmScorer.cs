@@ -5,6 +5,10 @@ namespace Pipeline.Inference;
 /// <summary>One candidate solution to score: the problem and its steps (without delimiters).</summary>
 public sealed record PrmInput(string Problem, IReadOnlyList<string> Steps);
 
+/// <summary>What a shared-cache PRM's runs did so far (sums over calls): tokens prefilled, tokens taken from prefixes
+/// kept by earlier calls (<see cref="InferenceOptions.PrmPrefixCacheGiB"/>), and what the cache holds now.</summary>
+public sealed record PrmPrefillStats(long PrefilledTokens, long CachedTokens, long CacheHits, int KeptPrefixes, double KeptGiB, long Evicted);
+
 /// <summary>Scores every step of many candidates with a PRM, in batches (right padding: a causal
 /// PRM's outputs before the padding do not depend on it, whatever the graph does with positions).</summary>
 public sealed class PrmScorer
@@ -65,6 +69,18 @@ public sealed class PrmScorer
             for (var k = 0; k < batch.Count; k++) results[batch[k]] = scores[k];
         }
         return results;
+    }
+
+    /// <summary>Null unless the PRM runs shared prefixes (manifest <c>"kv_cache": "prefix"</c>) and has run.</summary>
+    public PrmPrefillStats? PrefillStats()
+    {
+        if (!_model.Manifest.PrmPrefixCache) return null;
+        lock (_model.SharedDecoderLock)
+        {
+            var p = _model.PrefixPrm;
+            return new PrmPrefillStats(p.PrefilledTokens, p.CachedTokens, p.CacheHits, p.Cache?.Count ?? 0,
+                (p.Cache?.HeldPositions ?? 0) * (double)p.PositionBytes / (1L << 30), p.Cache?.Evicted ?? 0);
+        }
     }
 
     // a policy in the same process may be capturing a CUDA graph (CudaCaptureGate); on CPU there is nothing to wait for
