@@ -30,6 +30,8 @@ internal sealed class PrefixPrmScorer : IDisposable
     private readonly IntPtr[] _past;
     private long _pastBytes;
     private readonly PrmPrefixCache? _cache;
+    // Where kept prefixes get their own buffers: the session's arena on CUDA (as its presents), host memory on CPU.
+    private readonly OrtAllocator? _allocator;
 
     public PrefixPrmScorer(LanguageModel model)
     {
@@ -50,7 +52,18 @@ internal sealed class PrefixPrmScorer : IDisposable
         _past = new IntPtr[2 * _layers];
         PositionBytes = 2L * _layers * _heads * _headSize * _element;
         var budget = (long)(model.Options.PrmPrefixCacheGiB * (1L << 30)) / PositionBytes;
-        if (budget > 0) _cache = new PrmPrefixCache(budget);
+        if (budget > 0)
+        {
+            _cache = new PrmPrefixCache(budget);
+            try
+            {
+                _allocator = model.ExecutionProvider == "CUDA" ? new OrtAllocator(model.Session, _memory.Info) : OrtAllocator.DefaultInstance;
+            }
+            catch (OnnxRuntimeException)
+            {
+                _allocator = null;   // no arena allocator for this device: buffers of the runtime's own (Compact)
+            }
+        }
     }
 
     /// <summary>Bytes of one cache position: keys and values of every layer.</summary>
@@ -154,10 +167,12 @@ internal sealed class PrefixPrmScorer : IDisposable
                     if (keep)
                     {
                         current.Add(run);
-                        for (var u = 0; u < rows.Length; u++)
+                        for (var u = 0; u < rows.Length; u++) caches[rows[u]] = run.Row(u);
+                        if (_cache is not null)
                         {
-                            caches[rows[u]] = run.Row(u);
-                            if (_cache is not null) Keep(rows[u], caches[rows[u]]!, nodes, inputs, hashes, results, pasts);
+                            _memory.Synchronize();   // the run wrote its presents on ONNX Runtime's stream
+                            foreach (var r in rows) Keep(r, caches[r]!, nodes, inputs, hashes, results, pasts);
+                            _memory.Synchronize();   // the copies are done before the run's presents can be freed
                         }
                     }
                     else run.Dispose();
@@ -212,8 +227,59 @@ internal sealed class PrefixPrmScorer : IDisposable
         }
         var first = node.Members[0];
         hashes[first] ??= PrmPrefixCache.PrefixHashes(inputs[first].Ids);
-        _cache!.Add(inputs[first].Ids, node.End, hashes[first], row, scores);
+        PrmRow own;
+        try
+        {
+            own = Compact(row, node.End);
+        }
+        catch (OnnxRuntimeException)
+        {
+            return;   // the arena is full: this prefix is not kept (the call itself goes on)
+        }
+        row.Entry = _cache!.Add(inputs[first].Ids, node.End, hashes[first], own, scores);
         if (pasts[n]?.Entry is { } extended) extended.Superseded = true;
+    }
+
+    // A copy of a run's row with its real positions only (the mask's runs of ones, in order), in a buffer of its own.
+    private unsafe PrmRow Compact(PrmRow source, int length)
+    {
+        var position = (long)_headSize * _element;
+        var tensorBytes = (long)_heads * length * position;
+        IntPtr data;
+        IDisposable buffer;
+        if (_allocator is not null)
+        {
+            var value = OrtValue.CreateAllocatedTensorValue(_allocator, TensorElementType.UInt8, [2 * _layers * tensorBytes]);
+            fixed (byte* p = value.GetTensorMutableRawData()) data = (IntPtr)p;
+            buffer = value;
+        }
+        else
+        {
+            data = _memory.Allocate(2 * _layers * tensorBytes);
+            buffer = new Freed(_memory, data);
+        }
+        var segments = new List<(int From, int Length)>();
+        for (var t = 0; t < source.Length; t++)
+        {
+            if (source.Mask[t] == 0) continue;
+            if (segments.Count > 0 && segments[^1].From + segments[^1].Length == t) segments[^1] = (segments[^1].From, segments[^1].Length + 1);
+            else segments.Add((t, 1));
+        }
+        if (segments.Sum(x => x.Length) != length)
+            throw new InvalidOperationException($"a kept prefix of {length} tokens has {segments.Sum(x => x.Length)} real cache positions");
+        for (var tensor = 0; tensor < 2 * _layers; tensor++)
+        {
+            var from = source.Address(tensor, _heads, position);
+            var to = (IntPtr)((long)data + tensor * tensorBytes);
+            var at = 0L;
+            foreach (var (start, count) in segments)
+            {
+                _memory.CopyStrided((IntPtr)((long)from + start * position), source.Length * position, (IntPtr)((long)to + at * position),
+                    length * position, count * position, _heads);
+                at += count;
+            }
+        }
+        return PrmRow.Owned(data, buffer, length);
     }
 
     // Consecutive runnable nodes of a level (parents, then leaves, each sorted by length) whose padded size fits the
@@ -349,9 +415,15 @@ internal sealed class PrefixPrmScorer : IDisposable
             }
     }
 
+    private sealed class Freed(DeviceMemory memory, IntPtr data) : IDisposable
+    {
+        public void Dispose() => memory.Free(data);
+    }
+
     public void Dispose()
     {
         _cache?.Dispose();
+        if (_allocator is not null && !ReferenceEquals(_allocator, OrtAllocator.DefaultInstance)) _allocator.Dispose();
         _options.Dispose();
         foreach (var p in _past) if (p != IntPtr.Zero) _memory.Free(p);
         Array.Clear(_past);

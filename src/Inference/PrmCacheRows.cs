@@ -3,13 +3,11 @@ using Microsoft.ML.OnnxRuntime;
 namespace Pipeline.Inference;
 
 /// <summary>One chunk's run of a shared-cache PRM: the head's scores (host) and the presents (device,
-/// <see cref="Positions"/> = rows x positions). Reference-counted: the scoring call holds it until the next
-/// level has copied its pasts out, and <see cref="PrmPrefixCache"/> holds it while any of its rows is an
-/// entry, so the device memory goes back when the last holder lets go.</summary>
+/// <see cref="Positions"/> = rows x positions), held until the next level has copied its pasts out of them.</summary>
 internal sealed class PrmRun : IDisposable
 {
     private readonly IDisposable _owner;
-    private int _holders = 1;
+    private readonly long[] _mask;
 
     /// <param name="mask">The run's attention mask, rows x <paramref name="total"/> (past + new positions).</param>
     public PrmRun(int[] nodes, int seq, int total, float[] scores, long[] mask, IReadOnlyList<OrtValue>? outputs, IDisposable owner)
@@ -18,8 +16,6 @@ internal sealed class PrmRun : IDisposable
         Positions = (long)nodes.Length * total;
     }
 
-    private readonly long[] _mask;
-
     public int[] Nodes { get; }
     public int Seq { get; }
     public int Total { get; }
@@ -27,37 +23,46 @@ internal sealed class PrmRun : IDisposable
     /// <summary>Output 0 is the head; presents follow as key, value per layer.</summary>
     public IReadOnlyList<OrtValue>? Outputs { get; }
     public long Positions { get; }
-    /// <summary>How many cache entries hold rows of this run (the cache's memory accounting).</summary>
-    public int CacheEntries { get; set; }
-    public bool Released => _holders == 0;
-
-    public void Hold() => _holders++;
 
     /// <summary>Row <paramref name="u"/>'s cache: a past for the nodes that continue it.</summary>
-    public PrmRow Row(int u) => new(this, u, Total, _mask.AsSpan(u * Total, Total).ToArray());
+    public PrmRow Row(int u) => PrmRow.InRun(this, u, Total, _mask.AsSpan(u * Total, Total).ToArray());
 
-    public void Dispose()
-    {
-        if (_holders == 0) return;
-        if (--_holders == 0) _owner.Dispose();
-    }
+    public void Dispose() => _owner.Dispose();
 }
 
-/// <summary>Where a prefix's cache is: row <c>Row</c> of a run's presents, <c>Length</c> positions, with the
-/// mask row that says which of them are real (a chunk's padding leaves holes). <see cref="Entry"/> is set
-/// while the row is also an entry of <see cref="PrmPrefixCache"/>.</summary>
-internal sealed class PrmRow(PrmRun run, int row, int length, long[] mask)
+/// <summary>A prefix's cache, <see cref="Length"/> positions of keys and values for every layer with the mask row
+/// that says which positions are real: either a row of a run's presents (a chunk's padding leaves holes) or a
+/// buffer of its own with the real positions only, laid out [tensor (key, value per layer), head, position, dim],
+/// which is what <see cref="PrmPrefixCache"/> keeps (a run's other rows go when the run does).</summary>
+internal sealed class PrmRow
 {
-    public PrmRun Run { get; } = run;
-    public int Row { get; } = row;
-    public int Length { get; } = length;
-    public long[] Mask { get; } = mask;
+    private readonly PrmRun? _run;
+    private readonly IntPtr _data;
+    private readonly IDisposable? _owner;
+
+    private PrmRow(PrmRun? run, int row, IntPtr data, IDisposable? owner, int length, long[] mask) =>
+        (_run, Row, _data, _owner, Length, Mask) = (run, row, data, owner, length, mask);
+
+    public static PrmRow InRun(PrmRun run, int row, int length, long[] mask) => new(run, row, IntPtr.Zero, null, length, mask);
+
+    /// <summary>A row of its own at <paramref name="data"/>, every position real; <paramref name="owner"/> frees it.</summary>
+    public static PrmRow Owned(IntPtr data, IDisposable owner, int length) =>
+        new(null, 0, data, owner, length, Enumerable.Repeat(1L, length).ToArray());
+
+    public int Row { get; }
+    public int Length { get; }
+    public long[] Mask { get; }
+    /// <summary>The cache entry that holds this prefix (the entry's own row, or the run row it was copied from).</summary>
     public PrmPrefixCache.Entry? Entry { get; set; }
 
     public unsafe IntPtr Address(int tensor, int heads, long positionBytes)
     {
-        var data = Run.Outputs![1 + tensor].GetTensorMutableRawData();
+        if (_run is null) return (IntPtr)((long)_data + (long)tensor * heads * Length * positionBytes);
+        var data = _run.Outputs![1 + tensor].GetTensorMutableRawData();
         fixed (byte* p = data)
-            return (IntPtr)(p + Row * heads * Length * positionBytes);
+            return (IntPtr)(p + (long)Row * heads * Length * positionBytes);
     }
+
+    /// <summary>Frees a row of its own (a run's rows go with the run).</summary>
+    public void Release() => _owner?.Dispose();
 }

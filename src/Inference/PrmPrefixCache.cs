@@ -34,7 +34,7 @@ internal sealed class PrmPrefixCache : IDisposable
 
     public PrmPrefixCache(long budgetPositions) => BudgetPositions = budgetPositions;
 
-    /// <summary>Most cache positions (rows x positions of the runs whose rows are entries) kept between calls.</summary>
+    /// <summary>Most cache positions (summed over the entries) kept between calls.</summary>
     public long BudgetPositions { get; }
     public long HeldPositions { get; private set; }
     public int Count => _entries.Count;
@@ -60,7 +60,7 @@ internal sealed class PrmPrefixCache : IDisposable
         return null;
     }
 
-    /// <summary>Makes ids[0..length) an entry served by <paramref name="row"/>, holding the row's run.</summary>
+    /// <summary>Makes ids[0..length) an entry served by <paramref name="row"/>, which the cache frees when the entry goes.</summary>
     public Entry Add(int[] ids, int length, ulong[] hashes, PrmRow row, Dictionary<int, float[]> scores)
     {
         if (_entries.TryGetValue((length, hashes[length]), out var old)) Remove(old);
@@ -70,11 +70,7 @@ internal sealed class PrmPrefixCache : IDisposable
         _lengths.Add(length);
         e.Node = _recent.AddFirst(e);
         row.Entry = e;
-        if (row.Run.CacheEntries++ == 0)
-        {
-            row.Run.Hold();
-            HeldPositions += row.Run.Positions;
-        }
+        HeldPositions += row.Length;
         return e;
     }
 
@@ -108,11 +104,8 @@ internal sealed class PrmPrefixCache : IDisposable
             _lengths.Remove(e.Length);
         }
         e.Row.Entry = null;
-        if (--e.Row.Run.CacheEntries == 0)
-        {
-            HeldPositions -= e.Row.Run.Positions;
-            e.Row.Run.Dispose();
-        }
+        HeldPositions -= e.Row.Length;
+        e.Row.Release();
     }
 
     public void Clear()

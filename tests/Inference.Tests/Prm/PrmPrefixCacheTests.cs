@@ -9,12 +9,11 @@ public class PrmPrefixCacheTests
         public void Dispose() => Disposed++;
     }
 
-    // A run of `rows` rows of `total` positions each, as the scorer makes it (the scorer's own hold released).
-    private static (PrmRun Run, Owner Owner) Run(int rows, int total)
+    // A row of its own, as the scorer keeps it (no buffer behind it: the cache never reads one).
+    private static (PrmRow Row, Owner Owner) Row(int length)
     {
         var owner = new Owner();
-        var run = new PrmRun(Enumerable.Range(0, rows).ToArray(), total, total, [], new long[rows * total], null, owner);
-        return (run, owner);
+        return (PrmRow.Owned(IntPtr.Zero, owner, length), owner);
     }
 
     private static Dictionary<int, float[]> Scores(params int[] at) => at.ToDictionary(p => p, p => new float[] { p });
@@ -25,10 +24,8 @@ public class PrmPrefixCacheTests
         using var cache = new PrmPrefixCache(budgetPositions: 1000);
         int[] ids = [5, 6, 7, 8, 9, 10, 11, 12];
         var h = PrmPrefixCache.PrefixHashes(ids);
-        var (run, _) = Run(2, 10);
-        cache.Add(ids, 3, h, run.Row(0), Scores(2));
-        cache.Add(ids, 6, h, run.Row(1), Scores(2, 5));
-        run.Dispose();
+        cache.Add(ids, 3, h, Row(3).Row, Scores(2));
+        cache.Add(ids, 6, h, Row(6).Row, Scores(2, 5));
 
         Assert.Equal(6, cache.Longest(ids, h, after: 0, upTo: 8, _ => true)!.Length);
         Assert.Equal(3, cache.Longest(ids, h, after: 0, upTo: 5, _ => true)!.Length);
@@ -42,23 +39,27 @@ public class PrmPrefixCacheTests
     }
 
     [Fact]
-    public void A_run_is_released_when_its_last_entry_goes()
+    public void An_entry_frees_its_row_when_it_goes_and_counts_its_positions_while_it_stays()
     {
         using var cache = new PrmPrefixCache(budgetPositions: 1000);
-        int[] a = [1, 2, 3, 4], b = [7, 8, 9, 10];
-        var (run, owner) = Run(2, 4);
-        var ea = cache.Add(a, 4, PrmPrefixCache.PrefixHashes(a), run.Row(0), Scores());
-        var eb = cache.Add(b, 4, PrmPrefixCache.PrefixHashes(b), run.Row(1), Scores());
-        run.Dispose();   // the call ends
-        Assert.Equal(0, owner.Disposed);
-        Assert.Equal(8, cache.HeldPositions);   // the whole run, once
+        int[] a = [1, 2, 3, 4], b = [7, 8, 9, 10, 11];
+        var (ra, oa) = Row(4);
+        var (rb, ob) = Row(5);
+        var ea = cache.Add(a, 4, PrmPrefixCache.PrefixHashes(a), ra, Scores());
+        cache.Add(b, 5, PrmPrefixCache.PrefixHashes(b), rb, Scores());
+        Assert.Equal(9, cache.HeldPositions);
+        Assert.Same(ea, ra.Entry);
 
         cache.Remove(ea);
-        Assert.Equal(0, owner.Disposed);
-        cache.Remove(eb);
-        Assert.Equal(1, owner.Disposed);
+        Assert.Equal((1, 0), (oa.Disposed, ob.Disposed));
+        Assert.Null(ra.Entry);
+        Assert.Equal(5, cache.HeldPositions);
+        // The same prefix kept again replaces the old entry.
+        var (rb2, _) = Row(5);
+        cache.Add(b, 5, PrmPrefixCache.PrefixHashes(b), rb2, Scores());
+        Assert.Equal((1, 1), (cache.Count, ob.Disposed));
+        cache.Clear();
         Assert.Equal(0, cache.HeldPositions);
-        Assert.Equal(0, cache.Count);
     }
 
     [Fact]
@@ -69,11 +70,10 @@ public class PrmPrefixCacheTests
         var entries = new List<PrmPrefixCache.Entry>();
         for (var i = 0; i < 3; i++)
         {
-            int[] ids = [i, i, i, i];
-            var (run, owner) = Run(1, 10);
+            int[] ids = [i, i, i, i, i, i, i, i, i, i];
+            var (row, owner) = Row(10);
             owners.Add(owner);
-            entries.Add(cache.Add(ids, 4, PrmPrefixCache.PrefixHashes(ids), run.Row(0), Scores()));
-            run.Dispose();
+            entries.Add(cache.Add(ids, 10, PrmPrefixCache.PrefixHashes(ids), row, Scores()));
         }
         cache.Touch(entries[0]);   // used again: entry 1 is now the least recently used
         entries[2].Superseded = true;
@@ -83,5 +83,6 @@ public class PrmPrefixCacheTests
         Assert.Equal([0, 1, 1], owners.Select(o => o.Disposed));   // 2 extended, then 1 for the budget (20 > 15)
         Assert.Equal(1, cache.Count);
         Assert.Equal(10, cache.HeldPositions);
+        Assert.Equal(1, cache.Evicted);
     }
 }
