@@ -84,7 +84,10 @@ internal sealed class PrefixPrmScorer : IDisposable
     public PrmPrefixCache? Cache => _cache;
 
     /// <summary>For every input, the head's output row (<c>width</c> floats) at each of its markers.</summary>
-    public float[][][] Score(IReadOnlyList<(int[] Ids, int[] Markers)> inputs, int minSegment, CancellationToken cancellationToken)
+    /// <param name="searches">Per input, the search it belongs to (null: unknown): after the call, what the cache kept for
+    /// these searches and the call did not use goes (a search's next round continues only this round's prefixes).</param>
+    public float[][][] Score(IReadOnlyList<(int[] Ids, int[] Markers)> inputs, int minSegment, CancellationToken cancellationToken,
+        IReadOnlyList<long?>? searches = null)
     {
         var results = inputs.Select(x => new float[x.Markers.Length][]).ToArray();
         if (inputs.Count == 0) return results;
@@ -102,9 +105,18 @@ internal sealed class PrefixPrmScorer : IDisposable
         // What earlier calls kept: a node starts from the longest kept prefix inside it. A node runs only if it has
         // tokens left after that and something needs them: its members' markers, or a child that has no kept prefix
         // of its own and so continues this node's cache (a beam search's problem node, one round on, needs neither).
+        // The entries to keep after the call are those at its nodes' ends (the next round's branch points are among
+        // them); one that ends inside a node is a boundary no longer in use (an earlier round's beam, an old branch point).
         var kept = new PrmPrefixCache.Entry?[nodes.Count];
         if (_cache is not null)
-            for (var n = 0; n < nodes.Count; n++) kept[n] = Kept(n, nodes, inputs, hashes);
+            for (var n = 0; n < nodes.Count; n++)
+            {
+                kept[n] = Kept(n, nodes, inputs, hashes);
+                var ids = inputs[nodes[n].Members[0]].Ids;
+                foreach (var e in _cache.Within(ids, hashes[nodes[n].Members[0]], nodes[n].Start, nodes[n].End))
+                    if (e.Length == nodes[n].End) _cache.Touch(e);
+                    else e.Superseded = true;
+            }
         var needed = new bool[nodes.Count];
         foreach (var level in Enumerable.Reverse(levels))   // children before their parents
             foreach (var n in level)
@@ -129,7 +141,6 @@ internal sealed class PrefixPrmScorer : IDisposable
                     {
                         CacheHits++;
                         CachedTokens += e.Length - start[n];
-                        _cache!.Touch(e);
                         foreach (var m in node.Members)
                         {
                             var markers = inputs[m].Markers;
@@ -171,7 +182,7 @@ internal sealed class PrefixPrmScorer : IDisposable
                         if (_cache is not null)
                         {
                             _memory.Synchronize();   // the run wrote its presents on ONNX Runtime's stream
-                            foreach (var r in rows) Keep(r, caches[r]!, nodes, inputs, hashes, results, pasts);
+                            foreach (var r in rows) Keep(r, caches[r]!, nodes, inputs, hashes, results, searches);
                             _memory.Synchronize();   // the copies are done before the run's presents can be freed
                         }
                     }
@@ -182,7 +193,7 @@ internal sealed class PrefixPrmScorer : IDisposable
                 foreach (var r in previous) r.Dispose();
                 (previous, current) = (current, []);
             }
-            _cache?.EndCall();
+            _cache?.EndCall(searches is null ? [] : searches.OfType<long>().ToHashSet());
         }
         catch
         {
@@ -212,10 +223,9 @@ internal sealed class PrefixPrmScorer : IDisposable
             inputs[m].Markers.All(p => p < node.Start || p >= e.Length || e.Scores.ContainsKey(p))));
     }
 
-    // Makes a node that others continue an entry of the cache, with the scores of its members' markers inside it; the
-    // entry it continued (if any) is then superseded.
+    // Makes a node that others continue an entry of the cache, with the scores of its members' markers inside it.
     private void Keep(int n, PrmRow row, IReadOnlyList<PrefixNode> nodes, IReadOnlyList<(int[] Ids, int[] Markers)> inputs, ulong[][] hashes,
-        float[][][] results, PrmRow?[] pasts)
+        float[][][] results, IReadOnlyList<long?>? searches)
     {
         var node = nodes[n];
         var scores = new Dictionary<int, float[]>();
@@ -236,8 +246,9 @@ internal sealed class PrefixPrmScorer : IDisposable
         {
             return;   // the arena is full: this prefix is not kept (the call itself goes on)
         }
-        row.Entry = _cache!.Add(inputs[first].Ids, node.End, hashes[first], own, scores);
-        if (pasts[n]?.Entry is { } extended) extended.Superseded = true;
+        var search = searches is null ? null : searches[first];
+        if (search is not null && node.Members.Any(m => searches![m] != search)) search = null;   // shared by several searches
+        row.Entry = _cache!.Add(inputs[first].Ids, node.End, hashes[first], own, scores, search);
     }
 
     // A copy of a run's row with its real positions only (the mask's runs of ones, in order), in a buffer of its own.

@@ -3,18 +3,23 @@ namespace Pipeline.Inference;
 /// <summary>KV caches of prefixes a shared-cache PRM ran, kept across scoring calls. A beam search's next
 /// round scores each kept beam plus M new steps, and the beam is this round's prefix plus the step it chose,
 /// so with this round's prefixes kept the next round prefills one step a beam instead of the problem and
-/// every earlier step again. An entry is the row of a run that produced the prefix's presents (held, not
-/// copied), the prefix's token ids (matched exactly: a hash finds candidates) and the head's scores at the
-/// step markers inside it. Entries a call extended are dropped after that call (the longer entry serves
-/// every later round), and the least recently used go first when the held positions pass the budget.
+/// every earlier step again. An entry is the prefix's cache in a buffer of its own (its real positions only,
+/// copied out of the run: holding the run instead kept all of a chunk's rows alive for one survivor, and a
+/// 40 GiB budget filled with 163 prefixes on an H200), the prefix's token ids (matched exactly: a hash finds
+/// candidates) and the head's scores at the step markers inside it.
+/// After a call the entries at its tree's inner nodes stay (the problem, the branch points where beams share
+/// earlier steps, each beam): the next round's branch points are among them. An entry that a call only started
+/// a longer node from is dropped (its prefix is no longer a branch point). Dropping every entry a call extended
+/// instead made each round re-run the ancestors that kept beams share: on an H200 at beam search N=256 the
+/// tokens run per candidate grew from 85 to 255 over 7 rounds. Past the budget the least recently used go first.
 /// Workers stay stateless: a miss (another worker scored the previous round, an entry evicted) only costs
 /// the prefill the PRM would have done anyway.</summary>
 internal sealed class PrmPrefixCache : IDisposable
 {
     public sealed class Entry
     {
-        internal Entry(int[] ids, ulong hash, PrmRow row, Dictionary<int, float[]> scores) =>
-            (Ids, Hash, Row, Scores) = (ids, hash, row, scores);
+        internal Entry(int[] ids, ulong hash, PrmRow row, Dictionary<int, float[]> scores, long? search) =>
+            (Ids, Hash, Row, Scores, Search) = (ids, hash, row, scores, search);
 
         public int[] Ids { get; }
         public int Length => Ids.Length;
@@ -22,8 +27,12 @@ internal sealed class PrmPrefixCache : IDisposable
         public PrmRow Row { get; }
         /// <summary>The head's output row at each step marker inside the prefix, by position.</summary>
         public Dictionary<int, float[]> Scores { get; }
+        /// <summary>The search whose candidates ran this prefix (null: unknown, or several).</summary>
+        public long? Search { get; }
         internal LinkedListNode<Entry>? Node { get; set; }
-        /// <summary>Extended by a longer entry in the current call: dropped at its end.</summary>
+        /// <summary>The call that last used or made it.</summary>
+        internal long LastCall { get; set; }
+        /// <summary>Only started from in the current call (a node ran on past its end): dropped at the call's end.</summary>
         internal bool Superseded { get; set; }
     }
 
@@ -31,6 +40,7 @@ internal sealed class PrmPrefixCache : IDisposable
     private readonly SortedSet<int> _lengths = [];
     private readonly Dictionary<int, int> _lengthCounts = [];
     private readonly LinkedList<Entry> _recent = new();   // most recently used first
+    private long _call;
 
     public PrmPrefixCache(long budgetPositions) => BudgetPositions = budgetPositions;
 
@@ -60,11 +70,20 @@ internal sealed class PrmPrefixCache : IDisposable
         return null;
     }
 
+    /// <summary>Every entry that is a prefix of ids[0..upTo) longer than <paramref name="after"/> tokens.</summary>
+    public IEnumerable<Entry> Within(int[] ids, ulong[] hashes, int after, int upTo)
+    {
+        if (_entries.Count == 0 || upTo <= after) yield break;
+        foreach (var length in _lengths.GetViewBetween(after + 1, upTo).ToList())
+            if (_entries.TryGetValue((length, hashes[length]), out var e) && ids.AsSpan(0, length).SequenceEqual(e.Ids))
+                yield return e;
+    }
+
     /// <summary>Makes ids[0..length) an entry served by <paramref name="row"/>, which the cache frees when the entry goes.</summary>
-    public Entry Add(int[] ids, int length, ulong[] hashes, PrmRow row, Dictionary<int, float[]> scores)
+    public Entry Add(int[] ids, int length, ulong[] hashes, PrmRow row, Dictionary<int, float[]> scores, long? search = null)
     {
         if (_entries.TryGetValue((length, hashes[length]), out var old)) Remove(old);
-        var e = new Entry(ids[..length], hashes[length], row, scores);
+        var e = new Entry(ids[..length], hashes[length], row, scores, search) { LastCall = _call };
         _entries[(length, e.Hash)] = e;
         _lengthCounts[length] = _lengthCounts.GetValueOrDefault(length) + 1;
         _lengths.Add(length);
@@ -77,14 +96,20 @@ internal sealed class PrmPrefixCache : IDisposable
     public void Touch(Entry e)
     {
         if (e.Node is null) return;
+        e.LastCall = _call;
         _recent.Remove(e.Node);
         _recent.AddFirst(e.Node);
     }
 
-    /// <summary>Ends a call: drops the entries it extended, then the least recently used beyond the budget.</summary>
-    public void EndCall()
+    /// <summary>Ends a call: drops the entries it only started from and those of <paramref name="searches"/> (the call's)
+    /// that it neither used nor made (a pruned beam: the search's next round continues only this round's prefixes), then
+    /// the least recently used beyond the budget.</summary>
+    public void EndCall(IReadOnlySet<long>? searches = null)
     {
-        foreach (var e in _recent.Where(x => x.Superseded).ToList()) Remove(e);
+        foreach (var e in _recent.Where(x => x.Superseded
+                     || (x.LastCall != _call && x.Search is { } s && searches is not null && searches.Contains(s))).ToList())
+            Remove(e);
+        _call++;
         while (HeldPositions > BudgetPositions && _recent.Last is { } last)
         {
             Remove(last.Value);

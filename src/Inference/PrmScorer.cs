@@ -2,8 +2,10 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace Pipeline.Inference;
 
-/// <summary>One candidate solution to score: the problem and its steps (without delimiters).</summary>
-public sealed record PrmInput(string Problem, IReadOnlyList<string> Steps);
+/// <summary>One candidate solution to score: the problem and its steps (without delimiters). <paramref name="Search"/>, if
+/// given, is the search the candidate belongs to: a shared-cache PRM then drops, after a call, what it kept for that
+/// search's prefixes that the call's candidates no longer continue (pruned beams; <see cref="PrmPrefixCache"/>).</summary>
+public sealed record PrmInput(string Problem, IReadOnlyList<string> Steps, long? Search = null);
 
 /// <summary>What a shared-cache PRM's runs did so far (sums over calls): tokens prefilled, tokens taken from prefixes
 /// kept by earlier calls (<see cref="InferenceOptions.PrmPrefixCacheGiB"/>), and what the cache holds now.</summary>
@@ -43,17 +45,19 @@ public sealed class PrmScorer
         Task.Run(() => Score(inputs, cancellationToken), cancellationToken);
 
     public IReadOnlyList<IReadOnlyList<double>> Score(IReadOnlyList<PrmInput> inputs, CancellationToken cancellationToken = default) =>
-        ScoreEncoded(inputs.Select(Encode).ToList(), cancellationToken);
+        ScoreEncoded(inputs.Select(Encode).ToList(), cancellationToken, inputs.Select(x => x.Search).ToList());
 
     /// <summary>Scores inputs already tokenized: per input its ids and the positions of its step markers.</summary>
-    internal IReadOnlyList<IReadOnlyList<double>> ScoreEncoded(IReadOnlyList<(int[] Ids, int[] Markers)> encoded, CancellationToken cancellationToken = default)
+    /// <param name="searches">Per input, the search it belongs to (null: unknown).</param>
+    internal IReadOnlyList<IReadOnlyList<double>> ScoreEncoded(IReadOnlyList<(int[] Ids, int[] Markers)> encoded, CancellationToken cancellationToken = default,
+        IReadOnlyList<long?>? searches = null)
     {
         if (_model.Manifest.PrmPrefixCache)
         {
             float[][][] rows;
             lock (_model.SharedDecoderLock)
             using (Gate())
-                rows = _model.PrefixPrm.Score(encoded, _model.Options.PrmMinSharedTokens, cancellationToken);
+                rows = _model.PrefixPrm.Score(encoded, _model.Options.PrmMinSharedTokens, cancellationToken, searches);
             return rows.Select(r => (IReadOnlyList<double>)r.Select(HeadScore).ToArray()).ToList();
         }
         var results = new IReadOnlyList<double>[encoded.Count];

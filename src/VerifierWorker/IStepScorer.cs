@@ -1,7 +1,8 @@
 namespace Pipeline.VerifierWorker;
 
-/// <summary>A solution (or partial one) to score: the PRM reads problem + steps and gives one score per step.</summary>
-public sealed record ScoringSequence(string Problem, IReadOnlyList<string> Steps);
+/// <summary>A solution (or partial one) to score: the PRM reads problem + steps and gives one score per step.
+/// <paramref name="Search"/> (the search it belongs to) lets the PRM drop what it kept for a search's pruned beams.</summary>
+public sealed record ScoringSequence(string Problem, IReadOnlyList<string> Steps, long? Search = null);
 
 /// <summary>What the verifier worker needs from a model runtime: batched PRM scoring. The real one
 /// (<see cref="OnnxStepScorer"/>) runs the PRM through ONNX Runtime; consumer tests swap in a fake.</summary>

@@ -32,7 +32,7 @@ public sealed class OnnxStepScorer : IStepScorer, IDisposable
         IReadOnlyList<ScoringSequence> sequences, CancellationToken cancellationToken)
     {
         var dropped = sequences.Select(Overflow).ToList();
-        var inputs = sequences.Select((s, i) => new PrmInput(s.Problem, s.Steps.Skip(dropped[i]).ToList())).ToList();
+        var inputs = sequences.Select((s, i) => new PrmInput(s.Problem, s.Steps.Skip(dropped[i]).ToList(), s.Search)).ToList();
         var scores = await OutOfMemorySplit.RunAsync(inputs, batch => _scorer.ScoreAsync(batch, cancellationToken),
             (n, e) => _logger.LogWarning("PRM out of memory on {Count} sequences; scoring each half on its own ({Reason})", n, e.Message.Split('\n')[0]));
         if (_scorer.PrefillStats() is { } p)

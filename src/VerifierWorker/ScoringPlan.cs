@@ -20,7 +20,7 @@ public static class ScoringPlan
                 var steps = new List<string>(PrefixOf(round, c));
                 steps.AddRange(c.Steps.Select(s => s.Text));
                 if (c.Lookahead is not null) steps.AddRange(c.Lookahead.Where(IsScored).Select(s => s.Text));
-                sequences.Add(new ScoringSequence(round.Request.Problem, steps));
+                sequences.Add(new ScoringSequence(round.Request.Problem, steps, round.Request.SearchId));
             }
         }
         return sequences;

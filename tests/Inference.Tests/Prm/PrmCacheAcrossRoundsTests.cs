@@ -71,11 +71,12 @@ public class PrmCacheAcrossRoundsTests
         using var cached = LanguageModel.Load(ImportedFixtures.Manifest(family, "shared"), Cpu);
         using var uncached = LanguageModel.Load(ImportedFixtures.Manifest(family, "shared"), new InferenceOptions { Device = "cpu", IntraOpThreads = 2, PrmPrefixCacheGiB = 0 });
         var search = new Search(seed: 4);
-        for (var round = 0; round < 4; round++)
+        for (var round = 0; round < 7; round++)
         {
             var inputs = search.Round(out var candidates);
             var (beforeCached, beforeUncached) = (cached.PrefixPrm.PrefilledTokens, uncached.PrefixPrm.PrefilledTokens);
-            AssertClose(new PrmScorer(plain).ScoreEncoded(inputs), new PrmScorer(cached).ScoreEncoded(inputs), $"round {round}");
+            var searches = candidates.Select(c => (long?)c.Problem).ToList();
+            AssertClose(new PrmScorer(plain).ScoreEncoded(inputs), new PrmScorer(cached).ScoreEncoded(inputs, default, searches), $"round {round}");
             new PrmScorer(uncached).ScoreEncoded(inputs);
             var (withCache, without) = (cached.PrefixPrm.PrefilledTokens - beforeCached, uncached.PrefixPrm.PrefilledTokens - beforeUncached);
             if (round == 0) Assert.Equal(without, withCache);
@@ -90,12 +91,14 @@ public class PrmCacheAcrossRoundsTests
                 Assert.Equal(newSteps + beamSteps, withCache);
                 Assert.True(withCache < without, $"round {round}: {withCache} tokens prefilled with the cache, {without} without");
             }
-            // Round 1: two beams from one parent (the parent's prefix is then a node of the tree), one from another.
-            search.Keep(candidates, n => round % 2 == 0 ? [0, 1, 5] : [2, 7, 11]);
+            // Two beams from one parent (the parent's prefix is then a branch point of the next round's tree), one from
+            // another; alternating which parent, so that beams share ancestors of several depths and rounds ago.
+            search.Keep(candidates, n => round % 2 == 0 ? [0, 1, 5] : [2, 6, 7]);
         }
         Assert.True(cached.PrefixPrm.CacheHits > 0);
-        // What the last call extended is gone: the cache holds this round's parents, not every round's.
-        Assert.True(cached.PrefixPrm.Cache!.Count <= 2 * (1 + 3 + 3), $"{cached.PrefixPrm.Cache.Count} entries");
+        // Only the last call's inner nodes stay (per problem: itself, at most two branch points, three beams), not every
+        // round's prefixes nor the beams that were pruned.
+        Assert.True(cached.PrefixPrm.Cache!.Count <= 2 * (1 + 2 + 3), $"{cached.PrefixPrm.Cache.Count} entries");
     }
 
     [Fact]

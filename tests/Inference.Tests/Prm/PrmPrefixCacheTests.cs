@@ -85,4 +85,28 @@ public class PrmPrefixCacheTests
         Assert.Equal(10, cache.HeldPositions);
         Assert.Equal(1, cache.Evicted);
     }
+
+    [Fact]
+    public void A_call_drops_what_it_did_not_use_of_its_own_searches_and_leaves_other_searches_alone()
+    {
+        using var cache = new PrmPrefixCache(budgetPositions: 1000);
+        PrmPrefixCache.Entry Add(int first, long? search)
+        {
+            int[] ids = [first, 2, 3, 4];
+            return cache.Add(ids, 4, PrmPrefixCache.PrefixHashes(ids), Row(4).Row, Scores(), search);
+        }
+        var used = Add(1, search: 7);
+        var pruned = Add(2, search: 7);
+        var otherSearch = Add(3, search: 8);
+        var unknown = Add(4, search: null);
+        cache.EndCall(new HashSet<long> { 7 });   // the call that made them keeps them all
+        Assert.Equal(4, cache.Count);
+
+        cache.Touch(used);   // the next call of search 7 continues one of its prefixes
+        cache.EndCall(new HashSet<long> { 7 });
+
+        Assert.Null(pruned.Row.Entry);
+        Assert.Equal(3, cache.Count);
+        Assert.All(new[] { used, otherSearch, unknown }, e => Assert.NotNull(e.Row.Entry));
+    }
 }

@@ -89,6 +89,7 @@ public sealed class ScoreRoundConsumerTests
         var scored = (await harness.PublishedAsync<RoundScored>(1))[0];
         Assert.Equal(0.1, scored.Candidates[0].LookaheadScore!.Value, 6);
         Assert.Equal(["a"], scorer.Seen.Single().Steps);
+        Assert.Equal(5, scorer.Seen.Single().Search);   // the PRM's cross-round cache keeps what it kept per search
     }
 
     [Fact]
