@@ -57,6 +57,12 @@ public sealed class InferenceOptions
     /// [rows, length, vocab] logits a full-vocabulary model returns on prefill.</summary>
     public int MaxPrefillTokens { get; set; } = 16384;
 
+    /// <summary>Shared-cache PRMs: most GiB the attention scores of one prefill run may take (rows x heads x new positions
+    /// x all positions x 4 bytes), besides <see cref="MaxPrefillTokens"/>. A run of long candidates after short pasts
+    /// stays within the token budget while its scores grow with the square of the length: a 7B PRM on an H200 asked
+    /// for 14.5 GB in one Attention node and ran out of memory.</summary>
+    public double MaxPrefillAttentionGiB { get; set; } = 4;
+
     /// <summary>Drop finished rows from the KV cache once this fraction of the batch has finished;
     /// until then they ride along masked (a copy of the cache costs more than a few idle rows).</summary>
     public double CompactFraction { get; set; } = 0.25;

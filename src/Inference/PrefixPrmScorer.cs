@@ -294,10 +294,12 @@ internal sealed class PrefixPrmScorer : IDisposable
     }
 
     // Consecutive runnable nodes of a level (parents, then leaves, each sorted by length) whose padded size fits the
-    // prefill token budget; a chunk never mixes parents and leaves.
+    // prefill token budget and whose attention scores fit theirs; a chunk never mixes parents and leaves.
     private IEnumerable<(int From, int To)> Chunks(IReadOnlyList<PrefixNode> nodes, int[] level, int[] start, PrmRow?[] pasts, bool[] continued)
     {
         var budget = Math.Max(1, _model.Options.MaxPrefillTokens);
+        // score elements per head: rows x new positions x all positions
+        var scores = (long)(_model.Options.MaxPrefillAttentionGiB * (1L << 30) / (4.0 * Math.Max(1, _model.Manifest.NumHeads)));
         var from = 0;
         while (from < level.Length)
         {
@@ -308,7 +310,8 @@ internal sealed class PrefixPrmScorer : IDisposable
             {
                 var s = Math.Max(seq, nodes[level[to]].End - start[level[to]]);
                 var p = Math.Max(past, pasts[level[to]]?.Length ?? 0);
-                if ((long)(s + p) * (to - from + 1) > budget) break;
+                var rows = to - from + 1;
+                if ((long)(s + p) * rows > budget || (long)s * (s + p) * rows > scores) break;
                 (seq, past) = (s, p);
                 to++;
             }

@@ -78,6 +78,33 @@ public class SharedPrmTests
     }
 
     [Fact]
+    public void An_attention_budget_splits_long_candidates_into_more_runs_with_the_same_scores()
+    {
+        var manifest = ImportedFixtures.Manifest("qwen-prm", "shared");
+        using var wide = LanguageModel.Load(manifest, Cpu);
+        var heads = wide.Manifest.NumHeads;
+        // room for the scores of about one 100-token candidate after its problem: rows x 100 x 145 x heads x 4 bytes
+        var gib = 1.5 * 100 * 145 * heads * 4.0 / (1L << 30);
+        using var narrow = LanguageModel.Load(manifest, new InferenceOptions { Device = "cpu", IntraOpThreads = 2, MaxPrefillAttentionGiB = gib });
+        var rng = new Random(8);
+        var problem = Enumerable.Range(0, 45).Select(_ => rng.Next(800)).ToArray();
+        var inputs = Enumerable.Range(0, 6).Select(_ =>
+        {
+            var ids = problem.Concat(Enumerable.Range(0, 100).Select(_ => rng.Next(800))).ToArray();
+            return (ids, new[] { problem.Length + 50, ids.Length - 1 });
+        }).ToList();
+
+        var a = new PrmScorer(wide).ScoreEncoded(inputs);
+        var b = new PrmScorer(narrow).ScoreEncoded(inputs);
+
+        Assert.Equal(2, wide.PrefixPrm.Runs);            // the problem, then all six candidates in one run
+        Assert.Equal(1 + 6, narrow.PrefixPrm.Runs);      // one candidate a run
+        for (var i = 0; i < inputs.Count; i++)
+            for (var k = 0; k < a[i].Count; k++)
+                Assert.True(Math.Abs(a[i][k] - b[i][k]) < 1e-5, $"input {i} step {k}: {a[i][k]} vs {b[i][k]}");
+    }
+
+    [Fact]
     public void Leaf_presents_are_freed_chunk_by_chunk_so_memory_stays_within_the_budget()
     {
         // Best-of-N's shape: one problem, every candidate a solution of its own (leaves). Their presents are never a
