@@ -23,6 +23,8 @@ import statistics
 
 EXPAND = re.compile(r"expanded (\d+) rounds: (\d+) candidates, (\d+) tokens in (\d+) ms \(queued (\d+) ms mean, (\d+) ms max\)")
 SCORE = re.compile(r"scored (\d+) rounds: (\d+) sequences, (\d+) steps in (\d+) ms \(queued (\d+) ms mean, (\d+) ms max\)")
+# OnnxStepScorer, after each batch of a shared-cache PRM: running totals of its prefill
+PREFILL = re.compile(r"PRM prefill so far: (\d+) tokens run, (\d+) tokens from prefixes kept across calls \((\d+) hits; (\d+) prefixes, ([\d.]+) GiB kept now; (\d+) evicted\)")
 ROUND = re.compile(r"round latency ([\d.]+) ms \(search \d+ round \d+; stored and planned in ([\d.]+) ms\)")
 
 
@@ -81,6 +83,23 @@ def batch_stats(batches, wall):
         "queue_ms": weighted_mean([(b[0], b[4]) for b in batches]),
         "queue_max_ms": max(b[5] for b in batches),
     }
+
+
+def prm_prefill(prefill, scored):
+    """What a shared-cache PRM ran per scored sequence over a run, from its running totals (PREFILL lines, one logged
+    just before each batch's SCORE line): the first total already holds the run's first batch (and anything before
+    the run), so the deltas cover the batches after it and are divided by their sequences alone. None with fewer
+    than two totals."""
+    if len(prefill) < 2 or len(scored) < 2:
+        return None
+    sequences = sum(b[1] for b in scored[1:len(prefill)])
+    if sequences <= 0:
+        return None
+    run, kept = prefill[-1][0] - prefill[0][0], prefill[-1][1] - prefill[0][1]
+    return {"batches": len(prefill) - 1, "sequences": sequences, "tokens_run": run, "tokens_kept": kept,
+            "run_per_sequence": run / sequences, "kept_per_sequence": kept / sequences,
+            "kept_share": kept / (run + kept) if run + kept > 0 else None,
+            "kept_gib_max": max(p[4] for p in prefill), "evicted": prefill[-1][5] - prefill[0][5]}
 
 
 def spec_beam_width(path):
@@ -156,7 +175,9 @@ def summarize(work, name, gpu):
     r["steps_per_s"] = db["steps"] / span if db.get("steps") and span > 0 else None
     r["projected_500_h"] = wall * 500 / searches / 3600 if searches and r["finished"] else None
     r["proposal"] = batch_stats(lines(os.path.join(d, "proposal-worker.log"), EXPAND), wall)
-    r["verifier"] = batch_stats(lines(os.path.join(d, "verifier-worker.log"), SCORE), wall)
+    scored = lines(os.path.join(d, "verifier-worker.log"), SCORE)
+    r["verifier"] = batch_stats(scored, wall)
+    r["prm_prefill"] = prm_prefill(lines(os.path.join(d, "verifier-worker.log"), PREFILL), scored)
     # a run with rounds but no matching log line means a service's log line changed: say so rather than show blanks
     r["warnings"] = [f"{svc}: no line matched {rx.pattern[:30]}... (log format changed?)"
                      for svc, rx, got in (("proposal-worker", EXPAND, r["proposal"]), ("verifier-worker", SCORE, r["verifier"]))
@@ -280,6 +301,14 @@ def markdown(runs, settings):
                 out.append(f"| {r['name']} | {b['searches']} x {b['candidates_per_search']} ({b['width']}, {b['depth']}) | {b['problem_tokens']} | "
                            f"{b['step_tokens']} | {b['candidates']} ({b['prefilled_tokens']}) | {b['steps_per_s']:.0f} | "
                            f"{fmt((r['verifier'] or {}).get('work'))} | {fmt(r.get('prm_alone_s'), '{:.1f}')} |")
+    if any(r.get("prm_prefill") for r in runs):
+        out += ["", "## PRM prefill (shared-cache PRM: tokens it ran, and tokens it took from prefixes kept by earlier batches)", "",
+                "| run | batches | sequences | tokens run per sequence | kept tokens per sequence | kept share | kept GiB max | evicted |",
+                "|---|---|---|---|---|---|---|---|"]
+        for r in runs:
+            if q := r.get("prm_prefill"):
+                out.append(f"| {r['name']} | {q['batches']} | {q['sequences']:.0f} | {q['run_per_sequence']:.0f} | {q['kept_per_sequence']:.0f} | "
+                           f"{fmt(q['kept_share'], '{:.0%}')} | {q['kept_gib_max']:.2f} | {q['evicted']:.0f} |")
     for r in runs:
         for w in r.get("warnings") or []:
             out.append(f"\n**warning** ({r['name']}): {w}")

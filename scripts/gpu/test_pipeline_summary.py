@@ -82,3 +82,33 @@ class SummarizeTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class PrmPrefillTests(unittest.TestCase):
+    # lines as OnnxStepScorer and ScoreRoundConsumer log them (m7's beam N=256, docs/gpu-results/pipeline3)
+    LOG = (
+        "00:45:35.706 info: Pipeline.VerifierWorker.OnnxStepScorer[0] PRM prefill so far: 2800000 tokens run, 166603 tokens "
+        "from prefixes kept across calls (517 hits; 300 prefixes, 7.00 GiB kept now; 0 evicted)\n"
+        "00:45:35.707 info: Pipeline.VerifierWorker.ScoreRoundConsumer[0] scored 10 rounds: 2560 sequences, 2560 steps in 9324 ms (queued 5 ms mean, 9 ms max)\n"
+        "00:45:57.121 info: Pipeline.VerifierWorker.OnnxStepScorer[0] PRM prefill so far: 3084128 tokens run, 332951 tokens "
+        "from prefixes kept across calls (1034 hits; 323 prefixes, 7.47 GiB kept now; 2 evicted)\n"
+        "00:45:57.146 info: Pipeline.VerifierWorker.ScoreRoundConsumer[0] scored 10 rounds: 2560 sequences, 5120 steps in 12171 ms (queued 5 ms mean, 9 ms max)\n"
+        "00:46:19.470 info: Pipeline.VerifierWorker.OnnxStepScorer[0] PRM prefill so far: 3420602 tokens run, 507113 tokens "
+        "from prefixes kept across calls (1741 hits; 616 prefixes, 15.93 GiB kept now; 2 evicted)\n"
+        "00:46:19.480 info: Pipeline.VerifierWorker.ScoreRoundConsumer[0] scored 10 rounds: 2560 sequences, 7680 steps in 13154 ms (queued 5 ms mean, 9 ms max)\n"
+    )
+
+    def test_the_deltas_after_the_first_batch_per_sequence_of_those_batches(self):
+        from pipeline_summary import PREFILL, SCORE, prm_prefill
+        def parse(rx):
+            return [tuple(float(x) for x in m.groups()) for m in map(rx.search, self.LOG.splitlines()) if m]
+        q = prm_prefill(parse(PREFILL), parse(SCORE))
+        self.assertEqual((q["batches"], q["sequences"]), (2, 5120))
+        self.assertEqual((q["tokens_run"], q["tokens_kept"]), (620602, 340510))
+        self.assertAlmostEqual(q["run_per_sequence"], 620602 / 5120)
+        self.assertAlmostEqual(q["kept_share"], 340510 / (620602 + 340510))
+        self.assertEqual((q["kept_gib_max"], q["evicted"]), (15.93, 2))
+
+    def test_none_without_two_totals(self):
+        from pipeline_summary import prm_prefill
+        self.assertIsNone(prm_prefill([(1, 2, 3, 4, 0.5, 0)], [(1, 256, 256, 10, 1, 1)]))
