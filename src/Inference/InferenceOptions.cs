@@ -89,9 +89,9 @@ public sealed class InferenceOptions
 
     /// <summary>Shared-cache PRMs: GiB of device memory that the caches of scored prefixes (a beam search round's
     /// problem and beams) may keep between calls, so that the next round prefills only each beam's new step
-    /// (<see cref="PrmPrefixCache"/>); 0 = keep nothing. Counts against the session's
-    /// <see cref="CudaMemoryLimitGiB"/>: the caches live in its arena.</summary>
-    public double PrmPrefixCacheGiB { get; set; } = 8;
+    /// (<see cref="PrmPrefixCache"/>); 0 = keep nothing; unset = 8 on CUDA, 1 on CPU (host memory there). Counts
+    /// against the session's <see cref="CudaMemoryLimitGiB"/>: the caches live in its arena.</summary>
+    public double? PrmPrefixCacheGiB { get; set; }
 
     /// <summary>A step holding this string is a final answer, so the sample is terminal.</summary>
     public string AnswerMarker { get; set; } = "\\boxed{";

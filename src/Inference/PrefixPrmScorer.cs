@@ -51,7 +51,8 @@ internal sealed class PrefixPrmScorer : IDisposable
         _width = dims.Length == 3 ? dims[2] : 1;
         _past = new IntPtr[2 * _layers];
         PositionBytes = 2L * _layers * _heads * _headSize * _element;
-        var budget = (long)(model.Options.PrmPrefixCacheGiB * (1L << 30)) / PositionBytes;
+        var gib = model.Options.PrmPrefixCacheGiB ?? (model.ExecutionProvider == "CUDA" ? 8 : 1);
+        var budget = (long)(gib * (1L << 30)) / PositionBytes;
         if (budget > 0)
         {
             _cache = new PrmPrefixCache(budget);

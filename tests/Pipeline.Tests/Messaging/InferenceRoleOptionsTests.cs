@@ -21,6 +21,7 @@ public sealed class InferenceRoleOptionsTests
             ["Inference:MaxBatchSize"] = "128",
             ["Inference:Prm:CudaMemoryLimitGiB"] = "80",
             ["Inference:Prm:MaxPrefillTokens"] = "32768",
+            ["Inference:Prm:PrmPrefixCacheGiB"] = "30",
             ["Inference:Policy:CudaGraphs"] = "false",
         }).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(config);
@@ -35,6 +36,7 @@ public sealed class InferenceRoleOptionsTests
 
         Assert.Equal((40.0, 128, false, "cuda"), (policy.CudaMemoryLimitGiB, policy.MaxBatchSize, policy.CudaGraphs, policy.Device));
         Assert.Equal((80.0, 128, true, 32768), (prm.CudaMemoryLimitGiB, prm.MaxBatchSize, prm.CudaGraphs, prm.MaxPrefillTokens));
+        Assert.Equal((30.0, null), (prm.PrmPrefixCacheGiB, policy.PrmPrefixCacheGiB));   // unset: the device's default
         Assert.Equal((40.0, true, new InferenceOptions().MaxPrefillTokens), (common.CudaMemoryLimitGiB, common.CudaGraphs, common.MaxPrefillTokens));
     }
 }
