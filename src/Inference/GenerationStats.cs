@@ -9,4 +9,10 @@ public sealed record GenerationStats(
     double PrefillSeconds,
     double DecodeModelSeconds,
     double CacheCopySeconds,
-    double TotalSeconds);
+    double TotalSeconds,
+    int KeptPromptTokens = 0,
+    int FedPromptTokens = 0)
+{
+    // KeptPromptTokens: prompt positions copied from prompts kept by earlier calls (InferenceOptions.PolicyPrefixCacheGiB);
+    // FedPromptTokens: the rest of those prompts, fed one token a decode step.
+}

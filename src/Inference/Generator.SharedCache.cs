@@ -7,28 +7,63 @@ public sealed partial class Generator
     private void RunSharedWave(SharedKvDecoder decoder, List<Row> rows, IReadOnlyList<GenerationRequest> requests, Stats stats, CancellationToken ct)
     {
         var units = PrefillUnits(rows);
+        // Prompts that continue one kept by an earlier call (a beam's prompt plus the step it chose) copy its cache and
+        // feed the rest; the others are prefilled.
+        var kept = new (PromptKvCache.Entry Entry, int Common)?[units.Count];
+        if (decoder.Prompts is { } prompts)
+            for (var i = 0; i < units.Count; i++)
+            {
+                var prompt = units[i][0].PromptIds;
+                if (prompts.Longest(prompt, prompt.Length - 1) is { } k && prompt.Length - k.Common <= _options.PolicyPrefixMaxTail) kept[i] = k;
+            }
+        var fresh = units.Where((_, i) => kept[i] is null).ToList();
         // A row's cache never holds its last token (it is sampled, not fed), so prompt + budget fits.
         var length = rows.Max(r => r.PromptIds.Length + Math.Min(requests[r.Request].MaxNewTokens, model.Manifest.MaxPositions - r.PromptIds.Length));
         decoder.Reserve(decoder.BatchFor(rows.Count), Math.Max(length, Math.Min(_options.KvCacheLength, model.Manifest.MaxPositions)));
 
-        // Slots: each distinct prompt's first row in [0, units), in prompt-length order so a prefill
-        // chunk is a contiguous range; the prompt's other samples after them, copied from it.
+        // Slots: each prefilled prompt's first row in [0, fresh), in prompt-length order so a prefill
+        // chunk is a contiguous range; the prompt's other samples after them, copied from it; then the continued
+        // prompts' rows.
         var slots = new Row?[decoder.Capacity];
         var next = 0;
-        foreach (var unit in units) (slots[next] = unit[0]).Slot = next++;
-        foreach (var unit in units)
+        foreach (var unit in fresh) (slots[next] = unit[0]).Slot = next++;
+        foreach (var unit in fresh)
             foreach (var row in unit.Skip(1)) (slots[next] = row).Slot = next++;
+        for (var i = 0; i < units.Count; i++)
+            if (kept[i] is not null)
+                foreach (var row in units[i]) (slots[next] = row).Slot = next++;
 
-        Prefill(decoder, units, stats, ct);
+        Prefill(decoder, fresh, stats, ct);
         var copyStart = System.Diagnostics.Stopwatch.GetTimestamp();
-        foreach (var unit in units)
+        foreach (var unit in fresh)
             foreach (var row in unit.Skip(1)) decoder.CopySlot(unit[0].Slot, row.Slot);
+        if (decoder.Prompts is { } cache)
+        {
+            for (var i = 0; i < units.Count; i++)
+            {
+                if (kept[i] is not { } k) continue;
+                cache.Touch(k.Entry);
+                k.Entry.Superseded = true;   // this prompt continues it and is kept in its place once fed
+                foreach (var row in units[i])
+                {
+                    decoder.CopyIn(k.Entry.Row, k.Common, row.Slot);
+                    (row.CacheLength, row.Feed, row.FedAt) = (k.Common, row.PromptIds[k.Common..], 0);
+                }
+                units[i][0].KeepPrompt = true;
+                stats.KeptPromptTokens += k.Common;
+                stats.FedPromptTokens += units[i][0].PromptIds.Length - k.Common;
+            }
+            decoder.SynchronizeCopies();
+            // after the copies above: keeping a prompt replaces a kept one with the same ids
+            KeepPrompts(decoder, fresh.Select(u => u[0]).ToList());
+        }
         stats.CopySeconds += System.Diagnostics.Stopwatch.GetElapsedTime(copyStart).TotalSeconds;
 
         var probs = new float[decoder.Vocab];
         var order = new int[decoder.Vocab];
         foreach (var row in rows)
         {
+            if (row.Feeding) continue;
             SampleNext(row, row.FirstLogits!, requests[row.Request], probs, order);
             row.FirstLogits = null;
         }
@@ -38,6 +73,8 @@ public sealed partial class Generator
         var seqlens = new int[decoder.Capacity];
         var picks = new long[decoder.Capacity];
         var draws = new DrawBuffers(decoder.Capacity, decoder.Vocab);
+        var feeding = new bool[decoder.Capacity];
+        var promptsIn = new List<Row>();
         while (true)
         {
             ct.ThrowIfCancellationRequested();
@@ -60,11 +97,12 @@ public sealed partial class Generator
             for (var s = 0; s < batch; s++)
             {
                 var row = slots[s];
+                feeding[s] = row is { Tracker.Done: false, Feeding: true };
                 if (row is { Tracker.Done: false })
                 {
-                    ids[s] = row.Tracker.Ids[^1];
+                    ids[s] = feeding[s] ? row.Feed![row.FedAt] : row.Tracker.Ids[^1];
                     seqlens[s] = row.CacheLength;
-                    greedy &= requests[row.Request].Temperature <= 0;
+                    greedy &= feeding[s] || requests[row.Request].Temperature <= 0;
                 }
                 else
                 {
@@ -74,21 +112,35 @@ public sealed partial class Generator
             }
             var stepStart = System.Diagnostics.Stopwatch.GetTimestamp();
             decoder.Decode(batch, ids, seqlens, picks);
-            if (!greedy) Sample(decoder, slots, batch, requests, picks, draws);
+            // A fed row whose prompt is now in draws its first token from this step's logits with the host sampler, as a
+            // prefilled row does from the prefill's: its draws match a prefilled run's.
+            promptsIn.Clear();
+            for (var s = 0; s < batch; s++)
+                if (feeding[s] && slots[s] is { } row)
+                {
+                    row.CacheLength++;
+                    row.FedAt++;
+                    if (row.Feeding) continue;
+                    SampleNext(row, decoder.LogitsRow(s, draws.Logits), requests[row.Request], probs, order);
+                    if (row.KeepPrompt) promptsIn.Add(row);
+                }
+            if (!greedy) Sample(decoder, slots, batch, requests, picks, draws, feeding);
             stats.DecodeSeconds += System.Diagnostics.Stopwatch.GetElapsedTime(stepStart).TotalSeconds;
             stats.DecodeSteps++;
             for (var s = 0; s < batch; s++)
-                if (slots[s] is { Tracker.Done: false } row)
+                if (!feeding[s] && slots[s] is { Tracker.Done: false } row)
                 {
                     row.CacheLength++;
                     row.Tracker.Append((int)picks[s], model.Tokenizer.Piece((int)picks[s]));
                 }
+            if (promptsIn.Count > 0) KeepPrompts(decoder, promptsIn);
         }
     }
 
     // Rows at a temperature replace their argmax in picks: top_p = 1 on the device (one uniform draw
     // each from the row's stream, as TokenSampler draws), top_p < 1 on the host from the row's logits.
-    private void Sample(SharedKvDecoder decoder, Row?[] slots, int batch, IReadOnlyList<GenerationRequest> requests, long[] picks, DrawBuffers draws)
+    private void Sample(SharedKvDecoder decoder, Row?[] slots, int batch, IReadOnlyList<GenerationRequest> requests, long[] picks, DrawBuffers draws,
+        bool[] feeding)
     {
         var onDevice = false;
         for (var s = 0; s < batch; s++)
@@ -96,7 +148,7 @@ public sealed partial class Generator
             draws.Inverse[s] = 1;
             draws.Uniform[s] = 0;
             draws.OnDevice[s] = false;
-            if (slots[s] is not { Tracker.Done: false } row) continue;
+            if (slots[s] is not { Tracker.Done: false } row || feeding[s]) continue;
             var req = requests[row.Request];
             if (req.Temperature <= 0) continue;
             if (req.TopP >= 1)
@@ -157,6 +209,18 @@ public sealed partial class Generator
                     row.CacheLength = lengths[u];
                 }
         }
+    }
+
+    // Keeps the prompts of these rows (each its prompt's first row, its prompt wholly in its slot) for later calls.
+    private static void KeepPrompts(SharedKvDecoder decoder, List<Row> rows)
+    {
+        if (decoder.Prompts is not { } cache || rows.Count == 0) return;
+        decoder.SynchronizeCopies();   // the prefill or decode that wrote the slots ran on ONNX Runtime's stream
+        var copies = rows.Select(r => (r.PromptIds, Row: decoder.CopyOut(r.Slot, r.PromptIds.Length))).ToList();
+        decoder.SynchronizeCopies();   // copied before the slots are written again
+        foreach (var (ids, row) in copies)
+            if (row is not null) cache.Add(ids, row);
+        foreach (var r in rows) r.KeepPrompt = false;
     }
 
     // Moves live rows from slots >= size into free slots below it.

@@ -44,7 +44,19 @@ public sealed partial class Generator(LanguageModel model)
         if (model.Manifest.SharedKvCache)
         {
             lock (model.SharedDecoderLock)
-                foreach (var wave in waves) RunSharedWave(model.SharedDecoder, wave, requests, stats, cancellationToken);
+            {
+                var decoder = model.SharedDecoder;
+                try
+                {
+                    foreach (var wave in waves) RunSharedWave(decoder, wave, requests, stats, cancellationToken);
+                    decoder.Prompts?.EndCall();
+                }
+                catch
+                {
+                    decoder.Prompts?.Clear();   // out of memory, cancelled: the next call starts from a clean slate
+                    throw;
+                }
+            }
         }
         else
         {
@@ -52,7 +64,7 @@ public sealed partial class Generator(LanguageModel model)
             foreach (var wave in waves) RunWave(runner, wave, requests, stats, cancellationToken);
         }
         LastStats = new GenerationStats(rows.Count, stats.PrefillRuns, stats.PrefillTokens, stats.DecodeSteps, stats.PrefillSeconds,
-            stats.DecodeSeconds, stats.CopySeconds, clock.Elapsed.TotalSeconds);
+            stats.DecodeSeconds, stats.CopySeconds, clock.Elapsed.TotalSeconds, stats.KeptPromptTokens, stats.FedPromptTokens);
 
         var byRequest = rows.ToLookup(x => x.Request);
         return requests.Select((req, r) => new GenerationResult(req, byRequest[r]
@@ -299,7 +311,7 @@ public sealed partial class Generator(LanguageModel model)
 
     private sealed class Stats
     {
-        public int PrefillRuns, PrefillTokens, DecodeSteps;
+        public int PrefillRuns, PrefillTokens, DecodeSteps, KeptPromptTokens, FedPromptTokens;
         public double PrefillSeconds, DecodeSeconds, CopySeconds;
     }
 
@@ -318,5 +330,12 @@ public sealed partial class Generator(LanguageModel model)
         public int CacheLength { get; set; }
         /// <summary>Shared-cache path: the row's slot in the decoder's buffers.</summary>
         public int Slot { get; set; }
+        /// <summary>Shared-cache path, prompt continued from a kept one: the prompt tokens still to feed, one a decode
+        /// step, from <see cref="FedAt"/> on; the row samples once they are in.</summary>
+        public int[]? Feed { get; set; }
+        public int FedAt { get; set; }
+        public bool Feeding => Feed is not null && FedAt < Feed.Length;
+        /// <summary>Keep this row's prompt once it is in (the first row of its prompt).</summary>
+        public bool KeepPrompt { get; set; }
     }
 }

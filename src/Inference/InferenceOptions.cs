@@ -93,6 +93,16 @@ public sealed class InferenceOptions
     /// against the session's <see cref="CudaMemoryLimitGiB"/>: the caches live in its arena.</summary>
     public double? PrmPrefixCacheGiB { get; set; }
 
+    /// <summary>Shared-cache policies (<c>"kv_cache": "shared"</c>): GiB of device memory that the caches of prompts may
+    /// keep between calls (<see cref="PromptKvCache"/>), so that a beam search's next round copies each beam's prompt
+    /// cache and feeds only the step it added, one token a decode step, instead of prefilling the whole prompt again;
+    /// 0 = keep nothing (the default until measured on a GPU). Lives in the session's arena.</summary>
+    public double PolicyPrefixCacheGiB { get; set; }
+
+    /// <summary>With <see cref="PolicyPrefixCacheGiB"/>: a prompt continues a kept one only if at most this many of its
+    /// tokens are new (each costs a decode step of the whole batch; a longer tail is cheaper to prefill).</summary>
+    public int PolicyPrefixMaxTail { get; set; } = 64;
+
     /// <summary>A step holding this string is a final answer, so the sample is terminal.</summary>
     public string AnswerMarker { get; set; } = "\\boxed{";
 

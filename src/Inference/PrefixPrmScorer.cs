@@ -30,8 +30,7 @@ internal sealed class PrefixPrmScorer : IDisposable
     private readonly IntPtr[] _past;
     private long _pastBytes;
     private readonly PrmPrefixCache? _cache;
-    // Where kept prefixes get their own buffers: the session's arena on CUDA (as its presents), host memory on CPU.
-    private readonly OrtAllocator? _allocator;
+    private readonly KvRowBuffers? _buffers;
 
     public PrefixPrmScorer(LanguageModel model)
     {
@@ -56,14 +55,7 @@ internal sealed class PrefixPrmScorer : IDisposable
         if (budget > 0)
         {
             _cache = new PrmPrefixCache(budget);
-            try
-            {
-                _allocator = model.ExecutionProvider == "CUDA" ? new OrtAllocator(model.Session, _memory.Info) : OrtAllocator.DefaultInstance;
-            }
-            catch (OnnxRuntimeException)
-            {
-                _allocator = null;   // no arena allocator for this device: buffers of the runtime's own (Compact)
-            }
+            _buffers = new KvRowBuffers(model, _memory);
         }
     }
 
@@ -100,8 +92,8 @@ internal sealed class PrefixPrmScorer : IDisposable
             .Select(g => g.OrderBy(i => continued[i] ? 0 : 1).ThenBy(i => nodes[i].End - nodes[i].Start).ThenBy(i => i).ToArray()).ToList();
         // A node runs positions [start, End) after pasts[n]: its parent's cache, or a longer prefix kept by an earlier call.
         var start = nodes.Select(x => x.Start).ToArray();
-        var pasts = new PrmRow?[nodes.Count];
-        var caches = new PrmRow?[nodes.Count];
+        var pasts = new KvRow?[nodes.Count];
+        var caches = new KvRow?[nodes.Count];
         var hashes = new ulong[inputs.Count][];
         // What earlier calls kept: a node starts from the longest kept prefix inside it. A node runs only if it has
         // tokens left after that and something needs them: its members' markers, or a child that has no kept prefix
@@ -225,7 +217,7 @@ internal sealed class PrefixPrmScorer : IDisposable
     }
 
     // Makes a node that others continue an entry of the cache, with the scores of its members' markers inside it.
-    private void Keep(int n, PrmRow row, IReadOnlyList<PrefixNode> nodes, IReadOnlyList<(int[] Ids, int[] Markers)> inputs, ulong[][] hashes,
+    private void Keep(int n, KvRow row, IReadOnlyList<PrefixNode> nodes, IReadOnlyList<(int[] Ids, int[] Markers)> inputs, ulong[][] hashes,
         float[][][] results, IReadOnlyList<long?>? searches)
     {
         var node = nodes[n];
@@ -238,7 +230,7 @@ internal sealed class PrefixPrmScorer : IDisposable
         }
         var first = node.Members[0];
         hashes[first] ??= PrmPrefixCache.PrefixHashes(inputs[first].Ids);
-        PrmRow own;
+        KvRow own;
         try
         {
             own = Compact(row, node.End);
@@ -253,23 +245,11 @@ internal sealed class PrefixPrmScorer : IDisposable
     }
 
     // A copy of a run's row with its real positions only (the mask's runs of ones, in order), in a buffer of its own.
-    private unsafe PrmRow Compact(PrmRow source, int length)
+    private KvRow Compact(KvRow source, int length)
     {
         var position = (long)_headSize * _element;
         var tensorBytes = (long)_heads * length * position;
-        IntPtr data;
-        IDisposable buffer;
-        if (_allocator is not null)
-        {
-            var value = OrtValue.CreateAllocatedTensorValue(_allocator, TensorElementType.UInt8, [2 * _layers * tensorBytes]);
-            fixed (byte* p = value.GetTensorMutableRawData()) data = (IntPtr)p;
-            buffer = value;
-        }
-        else
-        {
-            data = _memory.Allocate(2 * _layers * tensorBytes);
-            buffer = new Freed(_memory, data);
-        }
+        var (data, buffer) = _buffers!.Allocate(2 * _layers * tensorBytes);
         var segments = new List<(int From, int Length)>();
         for (var t = 0; t < source.Length; t++)
         {
@@ -291,12 +271,12 @@ internal sealed class PrefixPrmScorer : IDisposable
                 at += count;
             }
         }
-        return PrmRow.Owned(data, buffer, length);
+        return KvRow.Owned(data, buffer, length);
     }
 
     // Consecutive runnable nodes of a level (parents, then leaves, each sorted by length) whose padded size fits the
     // prefill token budget and whose attention scores fit theirs; a chunk never mixes parents and leaves.
-    private IEnumerable<(int From, int To)> Chunks(IReadOnlyList<PrefixNode> nodes, int[] level, int[] start, PrmRow?[] pasts, bool[] continued)
+    private IEnumerable<(int From, int To)> Chunks(IReadOnlyList<PrefixNode> nodes, int[] level, int[] start, KvRow?[] pasts, bool[] continued)
     {
         var budget = Math.Max(1, _model.Options.MaxPrefillTokens);
         // score elements per head: rows x new positions x all positions
@@ -321,7 +301,7 @@ internal sealed class PrefixPrmScorer : IDisposable
         }
     }
 
-    private PrmRun RunChunk(int[] rows, IReadOnlyList<PrefixNode> nodes, IReadOnlyList<(int[] Ids, int[] Markers)> inputs, int[] start, PrmRow?[] pasts)
+    private PrmRun RunChunk(int[] rows, IReadOnlyList<PrefixNode> nodes, IReadOnlyList<(int[] Ids, int[] Markers)> inputs, int[] start, KvRow?[] pasts)
     {
         var n = rows.Length;
         var seq = rows.Max(r => nodes[r].End - start[r]);
@@ -382,7 +362,7 @@ internal sealed class PrefixPrmScorer : IDisposable
 
     // Each row's past: its parent's present row, right-aligned in [n, heads, past, head_size] (the left
     // padding zeroed: masked, but a NaN there would still poison the softmax's weighted sum).
-    private void BindPasts(OrtIoBinding binding, int[] rows, PrmRow?[] pasts, int n, int past, List<OrtValue> owned)
+    private void BindPasts(OrtIoBinding binding, int[] rows, KvRow?[] pasts, int n, int past, List<OrtValue> owned)
     {
         if (past == 0)
         {
@@ -430,15 +410,10 @@ internal sealed class PrefixPrmScorer : IDisposable
             }
     }
 
-    private sealed class Freed(DeviceMemory memory, IntPtr data) : IDisposable
-    {
-        public void Dispose() => memory.Free(data);
-    }
-
     public void Dispose()
     {
         _cache?.Dispose();
-        if (_allocator is not null && !ReferenceEquals(_allocator, OrtAllocator.DefaultInstance)) _allocator.Dispose();
+        _buffers?.Dispose();
         _options.Dispose();
         foreach (var p in _past) if (p != IntPtr.Zero) _memory.Free(p);
         Array.Clear(_past);

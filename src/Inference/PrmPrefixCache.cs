@@ -18,13 +18,13 @@ internal sealed class PrmPrefixCache : IDisposable
 {
     public sealed class Entry
     {
-        internal Entry(int[] ids, ulong hash, PrmRow row, Dictionary<int, float[]> scores, long? search) =>
+        internal Entry(int[] ids, ulong hash, KvRow row, Dictionary<int, float[]> scores, long? search) =>
             (Ids, Hash, Row, Scores, Search) = (ids, hash, row, scores, search);
 
         public int[] Ids { get; }
         public int Length => Ids.Length;
         internal ulong Hash { get; }
-        public PrmRow Row { get; }
+        public KvRow Row { get; }
         /// <summary>The head's output row at each step marker inside the prefix, by position.</summary>
         public Dictionary<int, float[]> Scores { get; }
         /// <summary>The search whose candidates ran this prefix (null: unknown, or several).</summary>
@@ -80,7 +80,7 @@ internal sealed class PrmPrefixCache : IDisposable
     }
 
     /// <summary>Makes ids[0..length) an entry served by <paramref name="row"/>, which the cache frees when the entry goes.</summary>
-    public Entry Add(int[] ids, int length, ulong[] hashes, PrmRow row, Dictionary<int, float[]> scores, long? search = null)
+    public Entry Add(int[] ids, int length, ulong[] hashes, KvRow row, Dictionary<int, float[]> scores, long? search = null)
     {
         if (_entries.TryGetValue((length, hashes[length]), out var old)) Remove(old);
         var e = new Entry(ids[..length], hashes[length], row, scores, search) { LastCall = _call };

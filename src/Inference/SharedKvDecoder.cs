@@ -38,6 +38,8 @@ internal sealed class SharedKvDecoder : IDisposable
     // Host copy of the logits row last fetched by LogitsRow, [1, vocab].
     private readonly OrtValue _hostLogits;
 
+    private readonly KvRowBuffers? _buffers;
+
     public SharedKvDecoder(LanguageModel model)
     {
         _model = model;
@@ -56,7 +58,56 @@ internal sealed class SharedKvDecoder : IDisposable
             : OrtValue.CreateTensorValueFromMemory(new float[Vocab], [1, Vocab]);
         // Prefill runs vary in shape: never captured.
         if (_graphs) _prefillOptions.AddRunConfigEntry("gpu_graph_id", "-1");
+        var positionBytes = 2L * _layers * _heads * _headSize * _kvElement;
+        var budget = (long)(model.Options.PolicyPrefixCacheGiB * (1L << 30)) / positionBytes;
+        if (budget > 0)
+        {
+            Prompts = new PromptKvCache(budget);
+            _buffers = new KvRowBuffers(model, _memory);
+        }
     }
+
+    /// <summary>Prompts kept across calls (<see cref="InferenceOptions.PolicyPrefixCacheGiB"/>); null when 0.</summary>
+    public PromptKvCache? Prompts { get; }
+
+    /// <summary>A copy of slot <paramref name="slot"/>'s first <paramref name="length"/> positions, in a buffer of its own
+    /// laid out [tensor (key, value per layer), head, position, dim]. Null when the arena has no room.
+    /// Not synchronized: call <see cref="SynchronizeCopies"/> before (the slot's writer ran on ONNX Runtime's stream)
+    /// and after (before the slot is written again).</summary>
+    public KvRow? CopyOut(int slot, int length)
+    {
+        var position = (long)_headSize * _kvElement;
+        var tensorBytes = (long)_heads * length * position;
+        IntPtr data;
+        IDisposable owner;
+        try
+        {
+            (data, owner) = _buffers!.Allocate(2 * _layers * tensorBytes);
+        }
+        catch (OnnxRuntimeException)
+        {
+            return null;
+        }
+        for (var l = 0; l < _layers; l++)
+            for (var kv = 0; kv < 2; kv++)
+                _memory.CopyStrided(Offset(kv == 0 ? _keys[l] : _values[l], slot), MaxLength * position,
+                    (IntPtr)((long)data + (2 * l + kv) * tensorBytes), length * position, length * position, _heads);
+        return KvRow.Owned(data, owner, length);
+    }
+
+    /// <summary>Copies the first <paramref name="count"/> positions of a kept row into slot <paramref name="slot"/>.
+    /// Not synchronized: call <see cref="SynchronizeCopies"/> before the next run.</summary>
+    public void CopyIn(KvRow row, int count, int slot)
+    {
+        if (count > row.Length || count > MaxLength) throw new ArgumentOutOfRangeException(nameof(count));
+        var position = (long)_headSize * _kvElement;
+        for (var l = 0; l < _layers; l++)
+            for (var kv = 0; kv < 2; kv++)
+                _memory.CopyStrided(row.Address(2 * l + kv, _heads, position), row.Length * position,
+                    Offset(kv == 0 ? _keys[l] : _values[l], slot), MaxLength * position, count * position, _heads);
+    }
+
+    public void SynchronizeCopies() => _memory.Synchronize();
 
     /// <summary>Rows the buffers hold.</summary>
     public int Capacity { get; private set; }
@@ -231,6 +282,8 @@ internal sealed class SharedKvDecoder : IDisposable
 
     public void Dispose()
     {
+        Prompts?.Dispose();
+        _buffers?.Dispose();
         Release();
         _hostLogits.Dispose();
         _sampler?.Dispose();

@@ -10,10 +10,10 @@ public class PrmPrefixCacheTests
     }
 
     // A row of its own, as the scorer keeps it (no buffer behind it: the cache never reads one).
-    private static (PrmRow Row, Owner Owner) Row(int length)
+    private static (KvRow Row, Owner Owner) Row(int length)
     {
         var owner = new Owner();
-        return (PrmRow.Owned(IntPtr.Zero, owner, length), owner);
+        return (KvRow.Owned(IntPtr.Zero, owner, length), owner);
     }
 
     private static Dictionary<int, float[]> Scores(params int[] at) => at.ToDictionary(p => p, p => new float[] { p });

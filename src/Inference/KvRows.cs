@@ -25,7 +25,7 @@ internal sealed class PrmRun : IDisposable
     public long Positions { get; }
 
     /// <summary>Row <paramref name="u"/>'s cache: a past for the nodes that continue it.</summary>
-    public PrmRow Row(int u) => PrmRow.InRun(this, u, Total, _mask.AsSpan(u * Total, Total).ToArray());
+    public KvRow Row(int u) => KvRow.InRun(this, u, Total, _mask.AsSpan(u * Total, Total).ToArray());
 
     public void Dispose() => _owner.Dispose();
 }
@@ -34,19 +34,19 @@ internal sealed class PrmRun : IDisposable
 /// that says which positions are real: either a row of a run's presents (a chunk's padding leaves holes) or a
 /// buffer of its own with the real positions only, laid out [tensor (key, value per layer), head, position, dim],
 /// which is what <see cref="PrmPrefixCache"/> keeps (a run's other rows go when the run does).</summary>
-internal sealed class PrmRow
+internal sealed class KvRow
 {
     private readonly PrmRun? _run;
     private readonly IntPtr _data;
     private readonly IDisposable? _owner;
 
-    private PrmRow(PrmRun? run, int row, IntPtr data, IDisposable? owner, int length, long[] mask) =>
+    private KvRow(PrmRun? run, int row, IntPtr data, IDisposable? owner, int length, long[] mask) =>
         (_run, Row, _data, _owner, Length, Mask) = (run, row, data, owner, length, mask);
 
-    public static PrmRow InRun(PrmRun run, int row, int length, long[] mask) => new(run, row, IntPtr.Zero, null, length, mask);
+    public static KvRow InRun(PrmRun run, int row, int length, long[] mask) => new(run, row, IntPtr.Zero, null, length, mask);
 
     /// <summary>A row of its own at <paramref name="data"/>, every position real; <paramref name="owner"/> frees it.</summary>
-    public static PrmRow Owned(IntPtr data, IDisposable owner, int length) =>
+    public static KvRow Owned(IntPtr data, IDisposable owner, int length) =>
         new(null, 0, data, owner, length, Enumerable.Repeat(1L, length).ToArray());
 
     public int Row { get; }
@@ -65,4 +65,49 @@ internal sealed class PrmRow
 
     /// <summary>Frees a row of its own (a run's rows go with the run).</summary>
     public void Release() => _owner?.Dispose();
+}
+
+/// <summary>Buffers of their own for kept caches (<see cref="KvRow.Owned"/>): from the session's memory arena on CUDA,
+/// as its presents are, so that many small buffers come and go without cudaMalloc/cudaFree (which synchronizes the
+/// device); from the runtime's own allocations where no arena allocator exists; host memory on CPU.</summary>
+internal sealed class KvRowBuffers : IDisposable
+{
+    private readonly DeviceMemory _memory;
+    private readonly OrtAllocator? _allocator;
+
+    public KvRowBuffers(LanguageModel model, DeviceMemory memory)
+    {
+        _memory = memory;
+        try
+        {
+            _allocator = model.ExecutionProvider == "CUDA" ? new OrtAllocator(model.Session, memory.Info) : OrtAllocator.DefaultInstance;
+        }
+        catch (OnnxRuntimeException)
+        {
+            _allocator = null;
+        }
+    }
+
+    /// <summary>A buffer of <paramref name="bytes"/> bytes and what frees it. Throws <see cref="OnnxRuntimeException"/>
+    /// when the arena is full.</summary>
+    public unsafe (IntPtr Data, IDisposable Owner) Allocate(long bytes)
+    {
+        if (_allocator is null)
+        {
+            var p = _memory.Allocate(bytes);
+            return (p, new Freed(_memory, p));
+        }
+        var value = OrtValue.CreateAllocatedTensorValue(_allocator, Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.UInt8, [bytes]);
+        fixed (byte* p = value.GetTensorMutableRawData()) return ((IntPtr)p, value);
+    }
+
+    public void Dispose()
+    {
+        if (_allocator is not null && !ReferenceEquals(_allocator, OrtAllocator.DefaultInstance)) _allocator.Dispose();
+    }
+
+    private sealed class Freed(DeviceMemory memory, IntPtr data) : IDisposable
+    {
+        public void Dispose() => memory.Free(data);
+    }
 }
