@@ -29,7 +29,6 @@ internal sealed class PrmPrefixCache : IDisposable
         public Dictionary<int, float[]> Scores { get; }
         /// <summary>The search whose candidates ran this prefix (null: unknown, or several).</summary>
         public long? Search { get; }
-        internal LinkedListNode<Entry>? Node { get; set; }
         /// <summary>The call that last used or made it.</summary>
         internal long LastCall { get; set; }
         /// <summary>Only started from in the current call (a node ran on past its end): dropped at the call's end.</summary>
@@ -39,14 +38,14 @@ internal sealed class PrmPrefixCache : IDisposable
     private readonly Dictionary<(int Length, ulong Hash), Entry> _entries = [];
     private readonly SortedSet<int> _lengths = [];
     private readonly Dictionary<int, int> _lengthCounts = [];
-    private readonly LinkedList<Entry> _recent = new();   // most recently used first
+    private readonly RecentlyUsed<Entry> _recent = new();
     private long _call;
 
     public PrmPrefixCache(long budgetPositions) => BudgetPositions = budgetPositions;
 
     /// <summary>Most cache positions (summed over the entries) kept between calls.</summary>
     public long BudgetPositions { get; }
-    public long HeldPositions { get; private set; }
+    public long HeldPositions => _recent.Size;
     public int Count => _entries.Count;
     public long Evicted { get; private set; }
 
@@ -87,18 +86,14 @@ internal sealed class PrmPrefixCache : IDisposable
         _entries[(length, e.Hash)] = e;
         _lengthCounts[length] = _lengthCounts.GetValueOrDefault(length) + 1;
         _lengths.Add(length);
-        e.Node = _recent.AddFirst(e);
+        _recent.Add(e, row.Length);
         row.Entry = e;
-        HeldPositions += row.Length;
         return e;
     }
 
     public void Touch(Entry e)
     {
-        if (e.Node is null) return;
-        e.LastCall = _call;
-        _recent.Remove(e.Node);
-        _recent.AddFirst(e.Node);
+        if (_recent.Touch(e)) e.LastCall = _call;
     }
 
     /// <summary>Ends a call: drops the entries it only started from and those of <paramref name="searches"/> (the call's)
@@ -106,22 +101,20 @@ internal sealed class PrmPrefixCache : IDisposable
     /// the least recently used beyond the budget.</summary>
     public void EndCall(IReadOnlySet<long>? searches = null)
     {
-        foreach (var e in _recent.Where(x => x.Superseded
+        foreach (var e in _recent.Items.Where(x => x.Superseded
                      || (x.LastCall != _call && x.Search is { } s && searches is not null && searches.Contains(s))).ToList())
             Remove(e);
         _call++;
-        while (HeldPositions > BudgetPositions && _recent.Last is { } last)
+        while (HeldPositions > BudgetPositions && _recent.Oldest is { } oldest)
         {
-            Remove(last.Value);
+            Remove(oldest);
             Evicted++;
         }
     }
 
     public void Remove(Entry e)
     {
-        if (e.Node is null) return;
-        _recent.Remove(e.Node);
-        e.Node = null;
+        if (!_recent.Remove(e)) return;
         _entries.Remove((e.Length, e.Hash));
         if (--_lengthCounts[e.Length] == 0)
         {
@@ -129,13 +122,12 @@ internal sealed class PrmPrefixCache : IDisposable
             _lengths.Remove(e.Length);
         }
         e.Row.Entry = null;
-        HeldPositions -= e.Row.Length;
         e.Row.Release();
     }
 
     public void Clear()
     {
-        foreach (var e in _recent.ToList()) Remove(e);
+        foreach (var e in _recent.Items.ToList()) Remove(e);
     }
 
     public void Dispose() => Clear();

@@ -18,15 +18,14 @@ internal sealed class PromptKvCache(long budgetPositions) : IDisposable
         public int[] Ids { get; } = ids;
         internal ulong Bucket { get; } = bucket;
         public KvRow Row { get; } = row;
-        internal LinkedListNode<Entry>? Node { get; set; }
         internal bool Superseded { get; set; }
     }
 
     private readonly Dictionary<ulong, List<Entry>> _buckets = [];
-    private readonly LinkedList<Entry> _recent = new();   // most recently used first
+    private readonly RecentlyUsed<Entry> _recent = new();
 
     public long BudgetPositions { get; } = budgetPositions;
-    public long HeldPositions { get; private set; }
+    public long HeldPositions => _recent.Size;
     public int Count => _recent.Count;
     public long Evicted { get; private set; }
 
@@ -65,44 +64,35 @@ internal sealed class PromptKvCache(long budgetPositions) : IDisposable
         if (bucket.FirstOrDefault(e => e.Ids.AsSpan().SequenceEqual(ids)) is { } same) Remove(same);
         var entry = new Entry(ids, key, row);
         bucket.Add(entry);
-        entry.Node = _recent.AddFirst(entry);
-        HeldPositions += row.Length;
+        _recent.Add(entry, row.Length);
         return entry;
     }
 
-    public void Touch(Entry e)
-    {
-        if (e.Node is null) return;
-        _recent.Remove(e.Node);
-        _recent.AddFirst(e.Node);
-    }
+    public void Touch(Entry e) => _recent.Touch(e);
 
     /// <summary>Ends a call: drops the entries it continued, then the least recently used beyond the budget.</summary>
     public void EndCall()
     {
-        foreach (var e in _recent.Where(x => x.Superseded).ToList()) Remove(e);
-        while (HeldPositions > BudgetPositions && _recent.Last is { } last)
+        foreach (var e in _recent.Items.Where(x => x.Superseded).ToList()) Remove(e);
+        while (HeldPositions > BudgetPositions && _recent.Oldest is { } oldest)
         {
-            Remove(last.Value);
+            Remove(oldest);
             Evicted++;
         }
     }
 
     public void Remove(Entry e)
     {
-        if (e.Node is null) return;
-        _recent.Remove(e.Node);
-        e.Node = null;
+        if (!_recent.Remove(e)) return;
         var bucket = _buckets[e.Bucket];
         bucket.Remove(e);
         if (bucket.Count == 0) _buckets.Remove(e.Bucket);
-        HeldPositions -= e.Row.Length;
         e.Row.Release();
     }
 
     public void Clear()
     {
-        foreach (var e in _recent.ToList()) Remove(e);
+        foreach (var e in _recent.Items.ToList()) Remove(e);
     }
 
     public void Dispose() => Clear();
