@@ -52,7 +52,9 @@ internal sealed class PrefixPrmScorer : IDisposable
         PositionBytes = 2L * _layers * _heads * _headSize * _element;
         var gib = model.Options.PrmPrefixCacheGiB ?? (model.ExecutionProvider == "CUDA" ? 8 : 1);
         var budget = (long)(gib * (1L << 30)) / PositionBytes;
-        if (budget > 0)
+        // Entries hold the head's row at each step marker on the host: a graph that returns whole vocabulary rows (a
+        // hand-made manifest; the importer keeps the two label logits) would make that 600 KB a marker, so none is kept.
+        if (budget > 0 && _width <= 64)
         {
             _cache = new PrmPrefixCache(budget);
             _buffers = new KvRowBuffers(model, _memory);
