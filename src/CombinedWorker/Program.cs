@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Pipeline.CombinedWorker;
 using Pipeline.ProposalWorker;
 using Pipeline.ServiceDefaults;
 using Pipeline.VerifierWorker;
@@ -16,4 +18,5 @@ builder.Services.AddPipelineBus(x =>
 });
 builder.Services.AddWorkerHeartbeat<ProposalWorkerDescription>();
 builder.Services.AddWorkerHeartbeat<VerifierWorkerDescription>();
+builder.Services.AddHostedService<GpuMemoryCheck>();
 await builder.Build().RunAsync();
