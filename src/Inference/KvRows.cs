@@ -10,13 +10,12 @@ internal sealed class PrmRun : IDisposable
     private readonly long[] _mask;
 
     /// <param name="mask">The run's attention mask, rows x <paramref name="total"/> (past + new positions).</param>
-    public PrmRun(int[] nodes, int seq, int total, float[] scores, long[] mask, IReadOnlyList<OrtValue>? outputs, IDisposable owner)
+    public PrmRun(int rows, int seq, int total, float[] scores, long[] mask, IReadOnlyList<OrtValue>? outputs, IDisposable owner)
     {
-        (Nodes, Seq, Total, Scores, _mask, Outputs, _owner) = (nodes, seq, total, scores, mask, outputs, owner);
-        Positions = (long)nodes.Length * total;
+        (Seq, Total, Scores, _mask, Outputs, _owner) = (seq, total, scores, mask, outputs, owner);
+        Positions = (long)rows * total;
     }
 
-    public int[] Nodes { get; }
     public int Seq { get; }
     public int Total { get; }
     public float[] Scores { get; }
@@ -33,7 +32,7 @@ internal sealed class PrmRun : IDisposable
 /// <summary>A prefix's cache, <see cref="Length"/> positions of keys and values for every layer with the mask row
 /// that says which positions are real: either a row of a run's presents (a chunk's padding leaves holes) or a
 /// buffer of its own with the real positions only, laid out [tensor (key, value per layer), head, position, dim],
-/// which is what <see cref="PrmPrefixCache"/> keeps (a run's other rows go when the run does).</summary>
+/// which is what the caches kept across calls hold (<see cref="PrmPrefixCache"/>, <see cref="PromptKvCache"/>).</summary>
 internal sealed class KvRow
 {
     private readonly PrmRun? _run;
@@ -52,8 +51,6 @@ internal sealed class KvRow
     public int Row { get; }
     public int Length { get; }
     public long[] Mask { get; }
-    /// <summary>The cache entry that holds this prefix (the entry's own row, or the run row it was copied from).</summary>
-    public PrmPrefixCache.Entry? Entry { get; set; }
 
     public unsafe IntPtr Address(int tensor, int heads, long positionBytes)
     {

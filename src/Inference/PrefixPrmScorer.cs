@@ -106,11 +106,16 @@ internal sealed class PrefixPrmScorer : IDisposable
         if (_cache is not null)
             for (var n = 0; n < nodes.Count; n++)
             {
-                kept[n] = Kept(n, nodes, inputs, hashes);
-                var ids = inputs[nodes[n].Members[0]].Ids;
-                foreach (var e in _cache.Within(ids, hashes[nodes[n].Members[0]], nodes[n].Start, nodes[n].End))
-                    if (e.Length == nodes[n].End) _cache.Touch(e);
+                var node = nodes[n];
+                var first = node.Members[0];
+                hashes[first] ??= PrmPrefixCache.PrefixHashes(inputs[first].Ids);
+                foreach (var e in _cache.Within(inputs[first].Ids, hashes[first], node.Start, node.End))   // shortest first
+                {
+                    if (e.Length == node.End) _cache.Touch(e);
                     else e.Superseded = true;
+                    // the longest that holds every score the members need inside it
+                    if (node.Members.All(m => inputs[m].Markers.All(p => p < node.Start || p >= e.Length || e.Scores.ContainsKey(p)))) kept[n] = e;
+                }
             }
         var needed = new bool[nodes.Count];
         foreach (var level in Enumerable.Reverse(levels))   // children before their parents
@@ -136,12 +141,7 @@ internal sealed class PrefixPrmScorer : IDisposable
                     {
                         CacheHits++;
                         CachedTokens += e.Length - start[n];
-                        foreach (var m in node.Members)
-                        {
-                            var markers = inputs[m].Markers;
-                            for (var k = 0; k < markers.Length; k++)
-                                if (markers[k] >= start[n] && markers[k] < e.Length) results[m][k] = e.Scores[markers[k]];
-                        }
+                        Fill(results, node, inputs, start[n], e.Length, p => e.Scores[p]);
                         if (e.Length == node.End)
                         {
                             caches[n] = continued[n] ? e.Row : null;
@@ -161,14 +161,8 @@ internal sealed class PrefixPrmScorer : IDisposable
                     PeakHeldPositions = Math.Max(PeakHeldPositions, previous.Sum(r => r.Positions) + current.Sum(r => r.Positions) + run.Positions);
                     for (var u = 0; u < rows.Length; u++)
                     {
-                        var node = nodes[rows[u]];
-                        foreach (var m in node.Members)
-                        {
-                            var markers = inputs[m].Markers;
-                            for (var k = 0; k < markers.Length; k++)
-                                if (markers[k] >= start[rows[u]] && markers[k] < node.End)
-                                    results[m][k] = run.Scores.AsSpan((u * run.Seq + markers[k] - start[rows[u]]) * _width, _width).ToArray();
-                        }
+                        var offset = u * run.Seq - start[rows[u]];
+                        Fill(results, nodes[rows[u]], inputs, start[rows[u]], nodes[rows[u]].End, p => run.Scores.AsSpan((offset + p) * _width, _width).ToArray());
                     }
                     if (keep)
                     {
@@ -207,15 +201,15 @@ internal sealed class PrefixPrmScorer : IDisposable
         return results;
     }
 
-    // The longest prefix an earlier call kept that runs past the node's start and holds every score its members need there.
-    private PrmPrefixCache.Entry? Kept(int n, IReadOnlyList<PrefixNode> nodes, IReadOnlyList<(int[] Ids, int[] Markers)> inputs, ulong[][] hashes)
+    // Each member's markers at positions [from, to) get the head's row there.
+    private static void Fill(float[][][] results, PrefixNode node, IReadOnlyList<(int[] Ids, int[] Markers)> inputs, int from, int to, Func<int, float[]> rowAt)
     {
-        var node = nodes[n];
-        var first = node.Members[0];
-        var ids = inputs[first].Ids;
-        hashes[first] ??= PrmPrefixCache.PrefixHashes(ids);
-        return _cache!.Longest(ids, hashes[first], node.Start, node.End, e => node.Members.All(m =>
-            inputs[m].Markers.All(p => p < node.Start || p >= e.Length || e.Scores.ContainsKey(p))));
+        foreach (var m in node.Members)
+        {
+            var markers = inputs[m].Markers;
+            for (var k = 0; k < markers.Length; k++)
+                if (markers[k] >= from && markers[k] < to) results[m][k] = rowAt(markers[k]);
+        }
     }
 
     // Makes a node that others continue an entry of the cache, with the scores of its members' markers inside it.
@@ -230,8 +224,7 @@ internal sealed class PrefixPrmScorer : IDisposable
             for (var k = 0; k < markers.Length; k++)
                 if (markers[k] < node.End && results[m][k] is { } s) scores.TryAdd(markers[k], s);
         }
-        var first = node.Members[0];
-        hashes[first] ??= PrmPrefixCache.PrefixHashes(inputs[first].Ids);
+        var first = node.Members[0];   // hashed by the lookups before the runs
         KvRow own;
         try
         {
@@ -243,7 +236,7 @@ internal sealed class PrefixPrmScorer : IDisposable
         }
         var search = searches is null ? null : searches[first];
         if (search is not null && node.Members.Any(m => searches![m] != search)) search = null;   // shared by several searches
-        row.Entry = _cache!.Add(inputs[first].Ids, node.End, hashes[first], own, scores, search);
+        _cache!.Add(inputs[first].Ids, node.End, hashes[first], own, scores, search);
     }
 
     // A copy of a run's row with its real positions only (the mask's runs of ones, in order), in a buffer of its own.
@@ -354,7 +347,7 @@ internal sealed class PrefixPrmScorer : IDisposable
             var head = outputs[0];
             var count = n * seq * _width;
             var scores = TensorRows.Row(head, head.GetTensorTypeAndShape().ElementDataType, 0, count, new float[count]).ToArray();
-            return new PrmRun(rows, seq, total, scores, mask, outputs, outputs);
+            return new PrmRun(n, seq, total, scores, mask, outputs, outputs);
         }
         finally
         {

@@ -57,19 +57,7 @@ internal sealed class PrmPrefixCache : IDisposable
         return h;
     }
 
-    /// <summary>The longest entry that is a prefix of ids[0..upTo) longer than <paramref name="after"/> tokens and that
-    /// <paramref name="accept"/> takes (it must hold the scores the caller needs), or null.</summary>
-    public Entry? Longest(int[] ids, ulong[] hashes, int after, int upTo, Func<Entry, bool> accept)
-    {
-        if (_entries.Count == 0 || upTo <= after) return null;
-        foreach (var length in _lengths.GetViewBetween(after + 1, upTo).Reverse())
-            if (_entries.TryGetValue((length, hashes[length]), out var e)
-                && ids.AsSpan(0, length).SequenceEqual(e.Ids) && accept(e))
-                return e;
-        return null;
-    }
-
-    /// <summary>Every entry that is a prefix of ids[0..upTo) longer than <paramref name="after"/> tokens.</summary>
+    /// <summary>Every entry that is a prefix of ids[0..upTo) longer than <paramref name="after"/> tokens, shortest first.</summary>
     public IEnumerable<Entry> Within(int[] ids, ulong[] hashes, int after, int upTo)
     {
         if (_entries.Count == 0 || upTo <= after) yield break;
@@ -87,7 +75,6 @@ internal sealed class PrmPrefixCache : IDisposable
         _lengthCounts[length] = _lengthCounts.GetValueOrDefault(length) + 1;
         _lengths.Add(length);
         _recent.Add(e, row.Length);
-        row.Entry = e;
         return e;
     }
 
@@ -121,7 +108,6 @@ internal sealed class PrmPrefixCache : IDisposable
             _lengthCounts.Remove(e.Length);
             _lengths.Remove(e.Length);
         }
-        e.Row.Entry = null;
         e.Row.Release();
     }
 

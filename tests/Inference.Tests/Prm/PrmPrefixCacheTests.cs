@@ -19,7 +19,7 @@ public class PrmPrefixCacheTests
     private static Dictionary<int, float[]> Scores(params int[] at) => at.ToDictionary(p => p, p => new float[] { p });
 
     [Fact]
-    public void Finds_the_longest_kept_prefix_within_the_range_and_checks_the_ids()
+    public void Finds_the_kept_prefixes_within_the_range_shortest_first_and_checks_the_ids()
     {
         using var cache = new PrmPrefixCache(budgetPositions: 1000);
         int[] ids = [5, 6, 7, 8, 9, 10, 11, 12];
@@ -27,15 +27,15 @@ public class PrmPrefixCacheTests
         cache.Add(ids, 3, h, Row(3).Row, Scores(2));
         cache.Add(ids, 6, h, Row(6).Row, Scores(2, 5));
 
-        Assert.Equal(6, cache.Longest(ids, h, after: 0, upTo: 8, _ => true)!.Length);
-        Assert.Equal(3, cache.Longest(ids, h, after: 0, upTo: 5, _ => true)!.Length);
-        Assert.Null(cache.Longest(ids, h, after: 6, upTo: 8, _ => true));
-        Assert.Equal(3, cache.Longest(ids, h, 0, 8, e => e.Length < 6)!.Length);   // the caller's test passes over an entry
+        int[] Lengths(int[] of, ulong[] hashes, int after, int upTo) => cache.Within(of, hashes, after, upTo).Select(e => e.Length).ToArray();
+        Assert.Equal([3, 6], Lengths(ids, h, after: 0, upTo: 8));   // shortest first: the scorer takes the last it accepts
+        Assert.Equal([3], Lengths(ids, h, after: 0, upTo: 5));
+        Assert.Empty(Lengths(ids, h, after: 6, upTo: 8));
         int[] other = [5, 6, 7, 8, 9, 99, 11, 12];
-        Assert.Equal(3, cache.Longest(other, PrmPrefixCache.PrefixHashes(other), 0, 8, _ => true)!.Length);
+        Assert.Equal([3], Lengths(other, PrmPrefixCache.PrefixHashes(other), 0, 8));
         // A hash that collides must not match ids that differ.
         int[] forged = [1, 1, 1];
-        Assert.Null(cache.Longest(forged, h, 0, 3, _ => true));
+        Assert.Empty(Lengths(forged, h, 0, 3));
     }
 
     [Fact]
@@ -48,11 +48,12 @@ public class PrmPrefixCacheTests
         var ea = cache.Add(a, 4, PrmPrefixCache.PrefixHashes(a), ra, Scores());
         cache.Add(b, 5, PrmPrefixCache.PrefixHashes(b), rb, Scores());
         Assert.Equal(9, cache.HeldPositions);
-        Assert.Same(ea, ra.Entry);
+        Assert.Same(ra, ea.Row);
 
         cache.Remove(ea);
         Assert.Equal((1, 0), (oa.Disposed, ob.Disposed));
-        Assert.Null(ra.Entry);
+        cache.Remove(ea);   // gone already: not freed twice
+        Assert.Equal(1, oa.Disposed);
         Assert.Equal(5, cache.HeldPositions);
         // The same prefix kept again replaces the old entry.
         var (rb2, _) = Row(5);
@@ -90,10 +91,14 @@ public class PrmPrefixCacheTests
     public void A_call_drops_what_it_did_not_use_of_its_own_searches_and_leaves_other_searches_alone()
     {
         using var cache = new PrmPrefixCache(budgetPositions: 1000);
+        var owners = new Dictionary<PrmPrefixCache.Entry, Owner>();
         PrmPrefixCache.Entry Add(int first, long? search)
         {
             int[] ids = [first, 2, 3, 4];
-            return cache.Add(ids, 4, PrmPrefixCache.PrefixHashes(ids), Row(4).Row, Scores(), search);
+            var (row, owner) = Row(4);
+            var e = cache.Add(ids, 4, PrmPrefixCache.PrefixHashes(ids), row, Scores(), search);
+            owners[e] = owner;
+            return e;
         }
         var used = Add(1, search: 7);
         var pruned = Add(2, search: 7);
@@ -105,8 +110,8 @@ public class PrmPrefixCacheTests
         cache.Touch(used);   // the next call of search 7 continues one of its prefixes
         cache.EndCall(new HashSet<long> { 7 });
 
-        Assert.Null(pruned.Row.Entry);
+        Assert.Equal(1, owners[pruned].Disposed);
         Assert.Equal(3, cache.Count);
-        Assert.All(new[] { used, otherSearch, unknown }, e => Assert.NotNull(e.Row.Entry));
+        Assert.All(new[] { used, otherSearch, unknown }, e => Assert.Equal(0, owners[e].Disposed));
     }
 }
