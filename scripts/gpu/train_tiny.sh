@@ -6,6 +6,10 @@
 #   scripts/gpu/train_tiny.sh start     # setsid, returns at once; logs in /tmp/tiny/logs
 #   scripts/gpu/train_tiny.sh status    # which stages finished, the last lines of each log
 #   scripts/gpu/train_tiny.sh collect 1|2  # logs + small checkpoints + the large policy (1) / the PRM (2) into $OUT
+#   scripts/gpu/train_tiny.sh start-shipped  # keep the shipped small policy: models/tiny-arith/work/policy.pt, rebuilt
+#                                         # here from policy.onnx (train/from_onnx.py) and carried, replaces the policy
+#                                         # stage, so the pipeline's policy-only numbers stay as they are
+#   scripts/gpu/train_tiny.sh collect all  # logs, metrics, revision, large policy and PRM in one call (~62 MiB)
 # Order: [policy -> samples] and [policy_large] side by side; then [revision] beside [prm, which starts
 # from the large policy's weights (TINY_PRM_INIT=policy_large)]; then [eval]. Each branch has its own
 # work folder (make_all.py keeps one info.json per folder); outputs and timings are merged into the main one.
@@ -54,7 +58,31 @@ run_all() {
   echo "all stages done in $(( $(date +%s) - $(cat "$LOG/start") )) s" > "$LOG/done"
 }
 
+run_shipped() {  # as run_all, from the carried small policy
+  export PYTHONUNBUFFERED=1 TINY_PRM_INIT=${TINY_PRM_INIT:-policy_large}
+  date +%s > "$LOG/start"
+  mkdir -p "$W" "$WL" "$WR"
+  cp "$ROOT/models/tiny-arith/work/policy.pt" "$W/" || exit 1
+  stage large "$WL" policy_large & large=$!
+  stage samples "$W" samples || exit 1
+  cp "$W/policy.pt" "$W/samples.jsonl.gz" "$W/info.json" "$WR/"
+  stage revision "$WR" revision & rev=$!
+  wait $large || exit 1
+  cp "$WL/policy_large.pt" "$WL/policy_large_eval.json" "$W/" && merge_info "$WL"
+  stage prm "$W" prm || exit 1
+  wait $rev || exit 1
+  cp "$WR/revision.pt" "$W/" && merge_info "$WR"
+  stage eval "$W" eval || exit 1
+  echo "all stages done in $(( $(date +%s) - $(cat "$LOG/start") )) s" > "$LOG/done"
+}
+
 case "${1:-}" in
+start-shipped)
+  rm -rf "$T"; mkdir -p "$LOG"
+  setsid nohup "$0" run_shipped > "$LOG/driver.log" 2>&1 < /dev/null &
+  echo "started from the shipped policy; logs in $LOG"
+  ;;
+run_shipped) run_shipped ;;
 start)
   rm -rf "$T"; mkdir -p "$LOG"
   setsid nohup "$0" run_all > "$LOG/driver.log" 2>&1 < /dev/null &
@@ -70,7 +98,11 @@ collect)
   # a call brings back at most 64 MiB: the two 29 MB checkpoints come in two calls (collect 1, collect 2)
   mkdir -p "$OUT"
   tar -C "$T" -czf "$OUT/tiny-logs.tar.gz" logs
-  if [ "${2:-1}" = 1 ]; then
+  if [ "${2:-1}" = all ]; then
+    (cd "$W" && tar -cf "$OUT/tiny-small.tar" revision.pt info.json metrics.json policy_large_eval.json)
+    split -b 15M "$W/policy_large.pt" "$OUT/policy_large.pt.part-"
+    split -b 15M "$W/prm.pt" "$OUT/prm.pt.part-"
+  elif [ "${2:-1}" = 1 ]; then
     (cd "$W" && tar -cf "$OUT/tiny-small.tar" policy.pt revision.pt info.json metrics.json policy_large_eval.json)
     split -b 15M "$W/policy_large.pt" "$OUT/policy_large.pt.part-"
   else
@@ -78,5 +110,5 @@ collect)
   fi
   ls -la "$OUT"
   ;;
-*) echo "usage: $0 start|status|collect 1|2" >&2; exit 2 ;;
+*) echo "usage: $0 start|start-shipped|status|collect 1|2|all" >&2; exit 2 ;;
 esac

@@ -65,8 +65,12 @@ def lr_at(step, steps, peak, warmup):
     return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
 
 
-def fit(model, loss_of_batch, n_rows, steps, batch_size, lr, name, warmup=200, weight_decay=0.1, log_every=250):
-    """AdamW with warmup + cosine decay, bf16 autocast on CUDA. loss_of_batch(model, idx) -> loss."""
+def fit(model, loss_of_batch, n_rows, steps, batch_size, lr, name, warmup=200, weight_decay=0.1, log_every=250,
+        seconds=0):
+    """AdamW with warmup + cosine decay, bf16 autocast on CUDA. loss_of_batch(model, idx) -> loss.
+    seconds > 0: a time budget; after 50 steps the total step count is cut to what fits in it (the
+    cosine schedule follows the new total), so a GPU call with a hard limit ends on time whatever the
+    machine's speed (the new total is printed)."""
     dev = next(model.parameters()).device
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
@@ -76,7 +80,9 @@ def fit(model, loss_of_batch, n_rows, steps, batch_size, lr, name, warmup=200, w
     g.manual_seed(1234)
     model.train()
     t0 = time.time()
-    for step in range(steps):
+    step = -1
+    while step + 1 < steps:  # not range(steps): a time budget may lower steps after 50 steps
+        step += 1
         for grp in opt.param_groups:
             grp["lr"] = lr_at(step, steps, lr, min(warmup, steps // 10 + 1))
         idx = torch.randint(0, n_rows, (batch_size,), generator=g).to(dev)
@@ -92,7 +98,11 @@ def fit(model, loss_of_batch, n_rows, steps, batch_size, lr, name, warmup=200, w
         if step + 1 == 50 and steps > 100:  # early warning for a GPU call with a time limit
             if dev.type == "cuda":
                 torch.cuda.synchronize()
-            print(f"[{name}] 50 steps in {time.time() - t0:.1f}s: about {(time.time() - t0) / 50 * steps:.0f}s for {steps}", flush=True)
+            per_step = (time.time() - t0) / 50
+            print(f"[{name}] 50 steps in {time.time() - t0:.1f}s: about {per_step * steps:.0f}s for {steps}", flush=True)
+            if seconds > 0 and per_step * steps > seconds:
+                steps = max(100, int(seconds / per_step))
+                print(f"[{name}] time budget {seconds}s: {steps} steps", flush=True)
         if (step + 1) % log_every == 0 or step == steps - 1:
             print(f"[{name}] step {step + 1}/{steps} loss {float(loss):.4f} {time.time() - t0:.0f}s", flush=True)
     model.eval()

@@ -199,6 +199,8 @@ def evaluate(policy, prm, revision, rows, hp, large_greedy=None):
         last = [sc[-1] if sc else 0.0 for sc in scores[i * n:(i + 1) * n]]
         ok = [a == r["answer"] for a in answers]
         lv["t1_single"].append(sum(ok) / n)
+        if 0 < sum(ok) < n:  # what a vote or a search uses: the ranking among one problem's samples
+            lv["prm_within_auroc"].append(auroc(last, [int(x) for x in ok]))
         for tag, m in (("n", n), ("16", n16)):
             lv[f"pass@{tag}"].append(any(ok[:m]))
             lv[f"majority@{tag}"].append(_vote(answers[:m])[0] == r["answer"])
@@ -278,6 +280,7 @@ def pooled(table):
         "revisions majority@16 - parallel majority@16, L2-3": _mean(table, "rev_majority", (2, 3)) - _mean(table, "majority@16", (2, 3)),
         "revisions hierarchical@16 - parallel majority@16, L2-3": _mean(table, "rev_hierarchical", (2, 3)) - _mean(table, "majority@16", (2, 3)),
         "greedy large - small, L3-5": _mean(table, "greedy_large", (3, 4, 5)) - _mean(table, "greedy", (3, 4, 5)),
+        "PRM AUROC within a problem (last step), L3-5": _mean(table, "prm_within_auroc", (3, 4, 5)),
     }
 
 
@@ -285,7 +288,8 @@ COLUMNS = [("greedy", "greedy (T=0)"), ("greedy_large", "large policy greedy"), 
            ("pass@n", "pass@{n}"), ("majority@n", "majority@{n}"), ("weighted@n", "PRM-weighted@{n}"),
            ("pass@16", "pass@16"), ("majority@16", "majority@16"), ("weighted@16", "PRM-weighted@16"),
            ("beam@16", "beam M=4 @16"), ("dvts@16", "DVTS M=4 @16"),
-           ("prm_step_auroc", "PRM AUROC (steps)"), ("prm_final_auroc", "PRM AUROC (last step)")]
+           ("prm_step_auroc", "PRM AUROC (steps)"), ("prm_final_auroc", "PRM AUROC (last step)"),
+           ("prm_within_auroc", "PRM AUROC within a problem")]
 
 
 def markdown(table, n=64):

@@ -49,16 +49,16 @@ OUTPUT = {"policy": "policy.pt", "policy_large": "policy_large.pt", "samples": "
 
 FULL = dict(
     policy_examples=1_000_000, policy_steps=4000, policy_batch=256, policy_lr=2e-3,
-    large_steps=4000, large_lr=1e-3,
+    large_steps=4000, large_lr=1e-3, large_batch=256, large_seconds=0,
     sample_problems=30000, samples_per_problem=8,
     prm_init="lm", prm_lm_steps=2000, prm_lm_lr=1e-3,
-    prm_corrupt_frac=1.0, prm_steps=3000, prm_batch=256, prm_lr=2e-4,
+    prm_corrupt_frac=1.0, prm_steps=3000, prm_batch=256, prm_lr=2e-4, prm_seconds=0,
     prm_mc_problems=0, prm_samples=2, prm_rollouts=16,
-    rev_p_zero=0.15, rev_p_keep=0.5, rev_steps=2500, rev_batch=64, rev_lr=5e-4,
+    rev_recipe="natural", rev_per_problem=2, rev_p_zero=0.15, rev_p_keep=0.5, rev_steps=2500, rev_batch=64, rev_lr=5e-4,
     eval_samples=64, search_n=16, search_levels="2,3,4", rev_chains=4, rev_chain_length=4, rev_eval_temperature=1.0, max_new=256, gen_batch=4096,
     eval_per_level=100, eval_seed=20240806,
 )
-QUICK = dict(FULL, policy_examples=200, policy_steps=3, policy_batch=2, large_steps=3, prm_lm_steps=2, sample_problems=8,
+QUICK = dict(FULL, policy_examples=200, policy_steps=3, policy_batch=2, large_steps=3, large_batch=2, prm_lm_steps=2, sample_problems=8,
              samples_per_problem=3, prm_steps=3, prm_batch=2, prm_mc_problems=2, prm_rollouts=2, rev_steps=3,
              rev_batch=2, eval_samples=4, search_n=4, search_levels="3", rev_chains=2, rev_chain_length=3, max_new=24, gen_batch=256,
              eval_per_level=2)
@@ -121,7 +121,8 @@ def main():
             return train_policy(a.work, exclude, hp)
         if name == "policy_large":
             large, secs = train_policy(a.work, exclude, hp, name="policy_large", config=M.LARGE,
-                                       steps=hp["large_steps"], lr=hp["large_lr"])
+                                       steps=hp["large_steps"], lr=hp["large_lr"], batch=hp["large_batch"],
+                                       seconds=hp["large_seconds"])
             greedy = evaluate.greedy_by_level(large, rows, hp)
             with open(os.path.join(a.work, "policy_large_eval.json"), "w") as f:
                 json.dump({"greedy": greedy}, f)

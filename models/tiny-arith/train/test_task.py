@@ -9,7 +9,7 @@ import task
 from evaluate import auroc
 from step_check import corrupt, first_wrong, parse_problem, parse_step, step_labels
 from train_prm import step_end_positions
-from train_revision import build_examples, edit_distance
+from train_revision import build_examples, edit_distance, natural_examples
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -174,6 +174,28 @@ class RevisionMixTests(unittest.TestCase):
                     self.assertNotIn("Attempt:\n" + "\n".join(task.split_steps(p["solution"])) + "\n\n", prompt)
                     self.assertEqual(target, task.split_steps(p["solution"]))
         self.assertEqual(set(kinds), {"zero", "fix", "keep"})
+
+    def test_natural_examples_show_attempts_as_they_came_and_always_target_gold(self):
+        p = task.make_problem(random.Random(5), 3)
+        gold = p["solution"] + "\n\n"
+        wrong = gold.replace(p["answer"] + "}", "1" + p["answer"] + "}")
+        cut = gold[:len(gold) // 2]  # unfinished: never shown
+        row = dict(p, samples=[[gold, True]] * 3 + [[wrong, True], [cut, False]])
+        block = lambda text: "Attempt:\n" + "\n".join(task.split_steps(text)) + "\n\n"
+        kinds, shown_right, shown = {}, 0, 0
+        for seed in range(200):
+            for prompt, target, kind, k in natural_examples([row], random.Random(seed), per_problem=2):
+                kinds[kind] = kinds.get(kind, 0) + 1
+                self.assertEqual(target, task.split_steps(p["solution"]))
+                self.assertEqual(prompt.count("Attempt:\n"), k)
+                self.assertLessEqual(prompt.count(block(wrong)), 1)  # drawn without replacement
+                self.assertEqual(prompt.count(block(gold)) + prompt.count(block(wrong)), k)  # never the cut one
+                shown_right += prompt.count(block(gold))
+                shown += k
+                if kind == "last_right":
+                    self.assertTrue(prompt.endswith(block(gold) + "Revision:\n\n"))
+        self.assertEqual(set(kinds), {"zero", "last_right", "last_wrong"})
+        self.assertAlmostEqual(shown_right / shown, 0.75, delta=0.08)  # 3 of the 4 finished samples are right
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ def training_rows(seed, n, exclude, workers=None):
 _ROWS = {}
 
 
-def train_policy(work, exclude, hp, seed=1, name="policy", config=None, steps=None, lr=None):
+def train_policy(work, exclude, hp, seed=1, name="policy", config=None, steps=None, lr=None, batch=None, seconds=0):
     """Both policies use seed 1: the same rows and the same batch order (fit's fixed generator)."""
     seed_all(seed)
     key = (seed, hp["policy_examples"])
@@ -47,6 +47,7 @@ def train_policy(work, exclude, hp, seed=1, name="policy", config=None, steps=No
     store = TokenStore([r[0] for r in rows], [r[1] for r in rows], dev)
     gpt = M.GPT(config or M.SMALL).to(dev)
     print(f"[{name}] {gpt.num_parameters()} parameters, {len(rows)} examples, device {dev}", flush=True)
-    secs = fit(gpt, lm_loss(store), len(store), steps or hp["policy_steps"], hp["policy_batch"], lr or hp["policy_lr"], name)
+    secs = fit(gpt, lm_loss(store), len(store), steps or hp["policy_steps"], batch or hp["policy_batch"], lr or hp["policy_lr"], name,
+               seconds=seconds)
     M.save(gpt, os.path.join(work, f"{name}.pt"))
     return gpt, secs

@@ -71,7 +71,7 @@ def mc_labels(policy, problems, samples_per_problem, rollouts, temperature, max_
     return out
 
 
-def _value_fit(prm, data, steps, batch, lr, name):
+def _value_fit(prm, data, steps, batch, lr, name, seconds=0):
     seqs, starts, labels = [], [], []
     for prompt, steps_, lab in data:
         seqs.append(prompt + encode(solution_text(steps_)))
@@ -85,7 +85,7 @@ def _value_fit(prm, data, steps, batch, lr, name):
         keep = ~torch.isnan(y)
         return torch.nn.functional.binary_cross_entropy_with_logits(logits[keep], y[keep])
 
-    return fit(prm, loss, len(store), steps, batch, lr, name, weight_decay=0.0)
+    return fit(prm, loss, len(store), steps, batch, lr, name, weight_decay=0.0, seconds=seconds)
 
 
 def complete_steps(text, ended):
@@ -141,6 +141,6 @@ def train_prm(work, policy, large, rows, exclude, hp, seed=2):
         info["mc_solutions"] = len(mc)
     prm = M.with_value_head(large)
     info["parameters"] = prm.num_parameters()
-    secs = _value_fit(prm, data, hp["prm_steps"], hp["prm_batch"], hp["prm_lr"], "prm")
+    secs = _value_fit(prm, data, hp["prm_steps"], hp["prm_batch"], hp["prm_lr"], "prm", hp.get("prm_seconds", 0))
     M.save(prm, os.path.join(work, "prm.pt"))
     return prm, secs, info
