@@ -20,6 +20,11 @@ def _targets(t):
     w, m, p = (_mean(t, k, (3, 4, 5)) for k in ("weighted@n", "majority@n", "pass@n"))
     row("PRM-weighted@64 >= majority@64 + 0.05, L3-5 pooled", f"{w:.3f} vs {m:.3f} ({w - m:+.3f})", w - m >= 0.05)
     row("pass@64 well above majority@64, L3-5 pooled", f"{p:.3f} vs {m:.3f} ({p - m:+.3f})", p - m >= 0.10)
+    w16 = _mean(t, "weighted@16", (3,))
+    for key, name in (("beam@16", "beam search"), ("dvts@16", "DVTS")):
+        if key in t.get(3, {}):
+            b = _mean(t, key, (3,))
+            row(f"{name} M=4 @16 >= PRM-weighted best-of-16 + 0.05, L3", f"{b:.3f} vs {w16:.3f} ({b - w16:+.3f})", b - w16 >= 0.05)
     par = _mean(t, "majority@16", (2, 3))
     for key, name in (("rev_majority", "majority"), ("rev_hierarchical", "hierarchical")):
         r = _mean(t, key, (2, 3))
@@ -58,7 +63,8 @@ def write(path, info, models, out_dir):
         "policy": "small policy: trained on correct solutions",
         "policy-large": "large policy: the same rows in the same order (seed 1)",
         "prm": ("PRM: an LM of the large architecture on the same rows" if own_lm else "PRM: the large policy")
-               + " + value head (sigmoid), exact step labels, BCE",
+               + (" + value head on its hidden state and its own surprise at the solution (sigmoid), exact step labels, BCE"
+                  if hp.get("prm_value_input") == "surprise" else " + value head (sigmoid), exact step labels, BCE"),
         "revision": "revision model: the small policy fine-tuned on keep/fix examples",
     }
     ex = info.get("prm", {}).get("exact", {})
@@ -90,15 +96,19 @@ def write(path, info, models, out_dir):
         "- Task: `train/task.py`. Level L has L operations; operands up to 30/100/300/600/999, factors and",
         "  divisors up to 9/12/20/30/40; exact division only; negative intermediate results occur.",
         "  Evaluation problems (`eval.jsonl`, 100 a level) are excluded from all training data.",
+        *(["- Small policy and revision model: " + info["shipped"]] if info.get("shipped") else []),
         f"- Small policy: {hp['policy_steps']} AdamW steps, batch {hp['policy_batch']}, peak lr {hp['policy_lr']}, on",
         f"  {hp['policy_examples']:,} generated problems (uniform over levels); loss on the solution tokens and EOS.",
-        f"- Large policy: the same rows in the same order (seed 1), {hp['large_steps']} steps, peak lr {hp['large_lr']}.",
+        f"- Large policy: the same rows (seed 1), {hp['large_steps']} steps of batch {hp.get('large_batch', hp['policy_batch'])}"
+        f" (about {hp['large_steps'] * hp.get('large_batch', hp['policy_batch']) / hp['policy_examples']:.1f} passes over them),"
+        f" peak lr {hp['large_lr']}.",
         f"- Samples: {hp['sample_problems']:,} fresh problems x {hp['samples_per_problem']} small-policy samples at T=1",
         "  (`train/policy_samples.py`), shared by the PRM and the revision model.",
         ("- PRM: first a language model of the large architecture on the same rows (seed 1, "
          f"{hp.get('prm_lm_steps')} steps, peak lr {hp.get('prm_lm_lr')}), then" if own_lm else
          "- PRM: the large policy's weights, then")
-        + " a zero-initialised value head; the whole model fine-tuned with BCE at each step's",
+        + (" a zero-initialised head; only the head trained (the trunk stays the large policy, frozen)"
+           " with BCE at each step's" if hp.get("prm_freeze_trunk") else " a zero-initialised value head; the whole model fine-tuned with BCE at each step's"),
         "  last token on exact step labels (`train/step_check.py`: a step is right iff it reduces the problem",
         "  correctly; after the first wrong step all are wrong) of the distinct samples of each problem",
         f"  ({ex.get('samples', '?')} solutions, {ex.get('wrong_samples', '?')} of them wrong) plus a corrupted gold",
@@ -106,7 +116,11 @@ def write(path, info, models, out_dir):
         "  carry error, off by 10^k or a miscopied operand, mostly in an early step; later steps carry the",
         f"  wrong value on); {ex.get('steps', '?')} labelled steps, {ex.get('wrong_steps', '?')} wrong."
         + (f" Plus {hp['prm_mc_problems']} problems with Monte Carlo rollout labels." if hp.get("prm_mc_problems") else "")
-        + f" {hp['prm_steps']} steps, batch {hp['prm_batch']}, lr {hp['prm_lr']}.",
+        + f" {hp['prm_steps']} steps, batch {hp['prm_batch']}, lr {hp['prm_lr']}."
+        + (" The head's input (`model.surprise_features`): the last hidden state and, summed over the solution's"
+           " tokens so far, the model's own surprise -log p(token) and its excess over 1 and 3 nats; a wrong"
+           " result is a token the large LM did not expect, so the score drops at the step that makes it."
+           if hp.get("prm_value_input") == "surprise" else ""),
         "- Revision: the small policy fine-tuned on one example a sample problem: with probability",
         f"  {hp['rev_p_zero']} no attempt (target: gold); otherwise \"keep\" (0-3 earlier attempts drawn from all",
         "  samples, a right one last, target: that attempt) or \"fix\" (the paper's recipe: 1-4 distinct wrong",

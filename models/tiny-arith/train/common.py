@@ -72,8 +72,9 @@ def fit(model, loss_of_batch, n_rows, steps, batch_size, lr, name, warmup=200, w
     cosine schedule follows the new total), so a GPU call with a hard limit ends on time whatever the
     machine's speed (the new total is printed)."""
     dev = next(model.parameters()).device
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
-    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    trained = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    decay = [p for n, p in trained if p.dim() >= 2]
+    no_decay = [p for n, p in trained if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay},
                              {"params": no_decay, "weight_decay": 0.0}], lr=lr, betas=(0.9, 0.95))
     g = torch.Generator(device="cpu")
@@ -93,7 +94,7 @@ def fit(model, loss_of_batch, n_rows, steps, batch_size, lr, name, warmup=200, w
             loss = loss_of_batch(model, idx)
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_([p for _, p in trained], 1.0)
         opt.step()
         if step + 1 == 50 and steps > 100:  # early warning for a GPU call with a time limit
             if dev.type == "cuda":

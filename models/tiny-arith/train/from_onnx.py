@@ -47,9 +47,11 @@ def _config(models_dir, role):
     with open(os.path.join(models_dir, f"{role}.manifest.json")) as f:
         man = json.load(f)
     # the manifest has no MLP width: the first block's fc bias has it
-    mlp = len(_initializers(os.path.join(models_dir, f"{role}.onnx"))["gpt.blocks.0.fc.bias"])
+    inits = _initializers(os.path.join(models_dir, f"{role}.onnx"))
+    mlp = len(inits["gpt.blocks.0.fc.bias"])
     return M.Config(n_layer=man["num_layers"], n_head=man["num_heads"], n_embd=man["hidden_size"], mlp_hidden=mlp,
-                    max_positions=man["max_positions"], vocab_size=man["vocab_size"], value_head=role == "prm")
+                    max_positions=man["max_positions"], vocab_size=man["vocab_size"], value_head=role == "prm",
+                    value_input="surprise" if "gpt.surprise.weight" in inits else "hidden")
 
 
 def _mapping(config, role, tmp):

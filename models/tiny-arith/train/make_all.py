@@ -49,12 +49,13 @@ OUTPUT = {"policy": "policy.pt", "policy_large": "policy_large.pt", "samples": "
 
 FULL = dict(
     policy_examples=1_000_000, policy_steps=4000, policy_batch=256, policy_lr=2e-3,
-    large_steps=4000, large_lr=1e-3, large_batch=256, large_seconds=0,
+    large_steps=2034, large_lr=1.5e-3, large_batch=1024, large_seconds=0,
     sample_problems=30000, samples_per_problem=8,
-    prm_init="lm", prm_lm_steps=2000, prm_lm_lr=1e-3,
-    prm_corrupt_frac=1.0, prm_steps=3000, prm_batch=256, prm_lr=2e-4, prm_seconds=0,
+    prm_init="policy_large", prm_lm_steps=2000, prm_lm_lr=1e-3,
+    prm_corrupt_frac=1.0, prm_steps=3000, prm_batch=256, prm_lr=3e-3, prm_seconds=0, prm_value_input="surprise",
+    prm_freeze_trunk=1,
     prm_mc_problems=0, prm_samples=2, prm_rollouts=16,
-    rev_recipe="natural", rev_per_problem=2, rev_p_zero=0.15, rev_p_keep=0.5, rev_steps=2500, rev_batch=64, rev_lr=5e-4,
+    rev_recipe="keepfix", rev_per_problem=2, rev_p_zero=0.15, rev_p_keep=0.5, rev_steps=2500, rev_batch=64, rev_lr=5e-4,
     eval_samples=64, search_n=16, search_levels="2,3,4", rev_chains=4, rev_chain_length=4, rev_eval_temperature=1.0, max_new=256, gen_batch=4096,
     eval_per_level=100, eval_seed=20240806,
 )
@@ -104,7 +105,7 @@ def main():
             info = json.load(f)
     info.setdefault("seconds", {})
     info.setdefault("hardware", {})
-    info.update({"hyperparameters": hp, "torch": torch.__version__})
+    info["hyperparameters"] = hp  # "torch": the version that trained (set when a stage trains, not by an export)
     seed_all(0)
 
     rows = eval_set(hp["eval_seed"], hp["eval_per_level"])
@@ -173,6 +174,7 @@ def main():
         out = train(name)
         info["seconds"][name] = round(time.time() - t0, 1)
         info["hardware"][name] = hw
+        info["torch"] = torch.__version__
         if len(out) > 2:
             info[name] = out[2]
         save_info()

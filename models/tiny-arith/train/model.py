@@ -25,6 +25,10 @@ class Config:
     mlp_hidden: int = 768
     max_positions: int = 1024
     value_head: bool = False
+    # PRM head input: "hidden" = the last hidden state only; "surprise" = also the model's own surprise at
+    # the solution so far (surprise_features): the large LM computes the task's arithmetic far better than
+    # the small policy, and a wrong result is a token it did not expect
+    value_input: str = "hidden"
 
     @property
     def head_size(self):
@@ -108,6 +112,7 @@ class GPT(nn.Module):
         self.blocks = nn.ModuleList([Block(c) for _ in range(c.n_layer)])
         self.ln_f = nn.LayerNorm(c.n_embd)
         self.value = nn.Linear(c.n_embd, 1) if c.value_head else None
+        self.surprise = nn.Linear(len(SURPRISE_MARGINS), 1, bias=False) if c.value_head and c.value_input == "surprise" else None
         self.apply(self._init)
         for b in self.blocks:  # GPT-2's scaled init of the residual projections
             nn.init.normal_(b.attn.proj.weight, std=0.02 / math.sqrt(2 * c.n_layer))
@@ -117,7 +122,8 @@ class GPT(nn.Module):
     def _init(m):
         if isinstance(m, nn.Linear):
             nn.init.normal_(m.weight, std=0.02)
-            nn.init.zeros_(m.bias)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
         elif isinstance(m, nn.Embedding):
             nn.init.normal_(m.weight, std=0.02)
 
@@ -148,12 +154,38 @@ class GPT(nn.Module):
 
     def scores(self, input_ids, attention_mask=None):
         """PRM: per-token probability that the solution so far leads to the right answer."""
-        h, _ = self.hidden(input_ids, attention_mask)
-        return torch.sigmoid(self.value(h).squeeze(-1))
+        return torch.sigmoid(self.value_logits(input_ids, attention_mask))
 
-    def value_logits(self, input_ids):
-        h, _ = self.hidden(input_ids)
-        return self.value(h).squeeze(-1)
+    def value_logits(self, input_ids, attention_mask=None):
+        h, _ = self.hidden(input_ids, attention_mask)
+        out = self.value(h).squeeze(-1)
+        if self.surprise is not None:
+            feats = surprise_features(input_ids, F.linear(h, self.wte.weight), attention_mask)
+            out = out + self.surprise(feats.to(out.dtype)).squeeze(-1)
+        return out
+
+
+SURPRISE_MARGINS = (0.0, 1.0, 3.0)
+NEWLINE = 10
+
+
+def surprise_features(input_ids, logits, attention_mask=None):
+    """[batch, seq, 3]: at each position, the sums over the solution's tokens so far of relu(-log p - m) for
+    each margin m in SURPRISE_MARGINS (m = 0: the solution's negative log-likelihood), p being the
+    model's own probability of each token given those before it. The solution starts after the first
+    delimiter ("\\n\\n" ends the prompt); the problem's own tokens do not count. Causal (cumulative
+    sums from the left), so right padding does not change a row's values before it, and built from
+    tensor ops only (traced into the ONNX graph: CumSum, GatherElements)."""
+    logp = torch.log_softmax(logits.float(), dim=-1)
+    tok_lp = logp[:, :-1].gather(-1, input_ids[:, 1:, None]).squeeze(-1)  # log p(x_t | x_<t), t >= 1
+    tok_lp = torch.cat([torch.zeros_like(tok_lp[:, :1]), tok_lp], dim=1)
+    nl = (input_ids == NEWLINE).float()
+    delim_end = torch.cat([torch.zeros_like(nl[:, :1]), nl[:, 1:] * nl[:, :-1]], dim=1)
+    in_solution = ((delim_end.cumsum(-1) - delim_end) > 0).float()
+    if attention_mask is not None:
+        in_solution = in_solution * attention_mask[:, -input_ids.shape[1]:].float()
+    nll = -tok_lp * in_solution
+    return torch.stack([torch.relu(nll - m).cumsum(-1) for m in SURPRISE_MARGINS], dim=-1)
 
 
 def save(model, path):
@@ -179,11 +211,13 @@ def load(path, device="cpu"):
     return m.to(device).eval()
 
 
-def with_value_head(policy):
+def with_value_head(policy, value_input="hidden"):
     """A PRM initialised from the policy: same trunk, a fresh value head."""
-    c = Config(**{**policy.config.to_dict(), "value_head": True})
+    c = Config(**{**policy.config.to_dict(), "value_head": True, "value_input": value_input})
     prm = GPT(c).to(next(policy.parameters()).device)
     prm.load_state_dict(policy.state_dict(), strict=False)
     nn.init.zeros_(prm.value.weight)
     nn.init.zeros_(prm.value.bias)
+    if prm.surprise is not None:
+        nn.init.zeros_(prm.surprise.weight)
     return prm

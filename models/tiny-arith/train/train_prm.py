@@ -139,8 +139,11 @@ def train_prm(work, policy, large, rows, exclude, hp, seed=2):
         mc = mc_labels(policy, problems, hp["prm_samples"], hp["prm_rollouts"], 1.0, hp["max_new"], hp["gen_batch"])
         data += mc
         info["mc_solutions"] = len(mc)
-    prm = M.with_value_head(large)
-    info["parameters"] = prm.num_parameters()
+    prm = M.with_value_head(large, hp["prm_value_input"])
+    if hp["prm_freeze_trunk"]:  # only the head learns: the LM's likelihood, the surprise features' source, stays as trained
+        for name, p in prm.named_parameters():
+            p.requires_grad_(name.startswith(("value.", "surprise.")))
+    info.update(parameters=prm.num_parameters(), value_input=hp["prm_value_input"], frozen_trunk=bool(hp["prm_freeze_trunk"]))
     secs = _value_fit(prm, data, hp["prm_steps"], hp["prm_batch"], hp["prm_lr"], "prm", hp.get("prm_seconds", 0))
     M.save(prm, os.path.join(work, "prm.pt"))
     return prm, secs, info
