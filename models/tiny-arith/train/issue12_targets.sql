@@ -14,12 +14,13 @@ GROUP BY aggregator, step_aggregation
 ORDER BY aggregator;
 
 -- 2. beam search / DVTS (M=4) at N=16, with and without duplicate filtering, vs weighted best-of-16, level 3
---    target: beam or DVTS >= weighted best-of-16 + 0.05
-SELECT 'L3 @16' AS what, strategy_label, aggregator, step_aggregation, correct, problems, round(accuracy::numeric, 3) AS accuracy
+--    (and level 4 where the run has it)
+--    target: beam or DVTS >= weighted best-of-16 + 0.05 on level 3
+SELECT 'L' || level || ' @16' AS what, strategy_label, aggregator, step_aggregation, correct, problems, round(accuracy::numeric, 3) AS accuracy
 FROM pipeline.accuracy_by_budget
-WHERE run_id = :'run' AND budget_n = 16 AND level = 3 AND aggregator = 'weighted' AND step_aggregation = 'last'
+WHERE run_id = :'run' AND budget_n = 16 AND level IN (3, 4) AND aggregator = 'weighted' AND step_aggregation = 'last'
   AND strategy_label IN ('best_of_n', 'beam(M=4)', 'dvts(M=4)', 'beam(M=4,dedup)', 'dvts(M=4,dedup)')
-ORDER BY strategy_label;
+ORDER BY level, strategy_label;
 
 -- 3. sequential revisions (chains of 4) at N=16, majority or hierarchical, vs parallel majority@16,
 --    levels 2-3 pooled. Parallel = best-of-16's majority (and revisions(L=1), 16 parallel attempts).
