@@ -42,29 +42,14 @@ json.dump(dst, open(sys.argv[2], "w"), indent=2)
 PY
 }
 
-run_all() {
-  export PYTHONUNBUFFERED=1 TINY_PRM_INIT=${TINY_PRM_INIT:-policy_large}
-  date +%s > "$LOG/start"
-  stage large "$WL" policy_large & large=$!
-  stage policy "$W" policy,samples || exit 1
-  mkdir -p "$WR" && cp "$W/policy.pt" "$W/samples.jsonl.gz" "$W/info.json" "$WR/"
-  stage revision "$WR" revision & rev=$!
-  wait $large || exit 1
-  cp "$WL/policy_large.pt" "$WL/policy_large_eval.json" "$W/" && merge_info "$WL"
-  stage prm "$W" prm || exit 1
-  wait $rev || exit 1
-  cp "$WR/revision.pt" "$W/" && merge_info "$WR"
-  stage eval "$W" eval || exit 1
-  echo "all stages done in $(( $(date +%s) - $(cat "$LOG/start") )) s" > "$LOG/done"
-}
-
-run_shipped() {  # as run_all, from the carried small policy
+# run_all / run_shipped: [policy (run_all only) -> samples] beside [policy_large]; then [revision] beside [prm]; then [eval]
+run_stages() {  # run_stages FIRST_STAGES: FIRST_STAGES make $W/policy.pt (or find it there) and the samples
   export PYTHONUNBUFFERED=1 TINY_PRM_INIT=${TINY_PRM_INIT:-policy_large}
   date +%s > "$LOG/start"
   mkdir -p "$W" "$WL" "$WR"
-  cp "$ROOT/models/tiny-arith/work/policy.pt" "$W/" || exit 1
+  [ "$1" = samples ] && { cp "$ROOT/models/tiny-arith/work/policy.pt" "$W/" || exit 1; }
   stage large "$WL" policy_large & large=$!
-  stage samples "$W" samples || exit 1
+  stage "${1%%,*}" "$W" "$1" || exit 1
   cp "$W/policy.pt" "$W/samples.jsonl.gz" "$W/info.json" "$WR/"
   stage revision "$WR" revision & rev=$!
   wait $large || exit 1
@@ -82,13 +67,13 @@ start-shipped)
   setsid nohup "$0" run_shipped > "$LOG/driver.log" 2>&1 < /dev/null &
   echo "started from the shipped policy; logs in $LOG"
   ;;
-run_shipped) run_shipped ;;
+run_shipped) run_stages samples ;;
 start)
   rm -rf "$T"; mkdir -p "$LOG"
   setsid nohup "$0" run_all > "$LOG/driver.log" 2>&1 < /dev/null &
   echo "started; logs in $LOG"
   ;;
-run_all) run_all ;;
+run_all) run_stages policy,samples ;;
 status)
   cat "$LOG/done" 2>/dev/null
   for f in "$LOG"/*.log; do echo "== $f $(cat "${f%.log}.rc" 2>/dev/null)"; tail -n "${LINES_PER_LOG:-4}" "$f"; done
