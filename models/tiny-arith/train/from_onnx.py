@@ -5,11 +5,11 @@ and so changing, the small policy whose samples every pipeline number depends on
     /usr/bin/python3 from_onnx.py --models ../ --work ../work policy [policy-large revision prm]
 
 The exporter names most initializers after the module's parameters, but matrices that feed a MatMul
-get generated names (onnx::MatMul_NNN, stored transposed). The names do not say which parameter they
-hold, so the mapping is learned by exporting a model of the same configuration whose parameters are
-all distinct random values and matching its initializers to them; the shipped file then exports with
-the same names (same code, same graph). The result is checked by exporting the rebuilt model and
-comparing every initializer with the shipped file's, bit for bit."""
+get generated names (onnx::MatMul_NNN, stored transposed, numbered differently from process to
+process). So initializers are told apart by the node that reads them, and the mapping is learned by
+exporting a model of the same configuration whose parameters are all distinct random values and
+matching its initializers to them (same code, same graph, same nodes). The result is checked by
+exporting the rebuilt model and comparing every initializer with the shipped file's, bit for bit."""
 import argparse
 import json
 import os
@@ -27,12 +27,25 @@ WORK_NAME = {"policy": "policy.pt", "policy-large": "policy_large.pt", "revision
 
 
 def _initializers(path):
-    """name (without the _fp16 suffix) -> float32 array."""
+    """{(index of the first node that reads it, input slot): float32 array} for every initializer. Keys, not names:
+    the exporter's generated names (onnx::MatMul_NNN) count values across everything the process traced before, so
+    the same graph exported by another process has other names, but the same nodes in the same order."""
+    g = onnx.load(path).graph
+    casts = {n.input[0]: n.output[0] for n in g.node if n.op_type == "Cast" and n.name.startswith("cast_")}
+    nodes = [n for n in g.node if not (n.op_type == "Cast" and n.name.startswith("cast_"))]  # fp16_initializers' casts
+    first = {}
+    for i, n in enumerate(nodes):
+        for slot, name in enumerate(n.input):
+            first.setdefault(name, (i, slot))
     out = {}
-    for init in onnx.load(path).graph.initializer:
-        name = init.name[:-5] if init.name.endswith("_fp16") else init.name
-        out[name] = numpy_helper.to_array(init).astype(np.float32)
+    for init in g.initializer:
+        out[first[casts.get(init.name, init.name)]] = numpy_helper.to_array(init).astype(np.float32)
     return out
+
+
+def _has_surprise_head(path):
+    """The surprise head (model.surprise_features) is the graph's only LogSoftmax."""
+    return any(n.op_type == "LogSoftmax" for n in onnx.load(path).graph.node)
 
 
 def _export(gpt, role, path):
@@ -46,16 +59,17 @@ def _export(gpt, role, path):
 def _config(models_dir, role):
     with open(os.path.join(models_dir, f"{role}.manifest.json")) as f:
         man = json.load(f)
-    # the manifest has no MLP width: the first block's fc bias has it
-    inits = _initializers(os.path.join(models_dir, f"{role}.onnx"))
-    mlp = len(inits["gpt.blocks.0.fc.bias"])
+    path = os.path.join(models_dir, f"{role}.onnx")
+    # the manifest has no MLP width: the first block's fc bias has it (its name is the parameter's)
+    mlp = next(len(numpy_helper.to_array(i)) for i in onnx.load(path).graph.initializer
+               if i.name.startswith("gpt.blocks.0.fc.bias"))
     return M.Config(n_layer=man["num_layers"], n_head=man["num_heads"], n_embd=man["hidden_size"], mlp_hidden=mlp,
                     max_positions=man["max_positions"], vocab_size=man["vocab_size"], value_head=role == "prm",
-                    value_input="surprise" if "gpt.surprise.weight" in inits else "hidden")
+                    value_input="surprise" if role == "prm" and _has_surprise_head(path) else "hidden")
 
 
 def _mapping(config, role, tmp):
-    """onnx initializer name -> (parameter name, transposed)."""
+    """initializer key (_initializers) -> (parameter name, transposed)."""
     torch.manual_seed(0)
     probe = M.GPT(config).eval()
     with torch.no_grad():
@@ -65,13 +79,13 @@ def _mapping(config, role, tmp):
     _export(probe, role, path)
     params = {n: p.detach().numpy() for n, p in probe.named_parameters()}
     out = {}
-    for name, arr in _initializers(path).items():
+    for key, arr in _initializers(path).items():
         for pname, val in params.items():
             if val.shape == arr.shape and np.array_equal(val, arr):
-                out[name] = (pname, False)
+                out[key] = (pname, False)
                 break
             if val.ndim == 2 and val.T.shape == arr.shape and np.array_equal(val.T, arr):
-                out[name] = (pname, True)
+                out[key] = (pname, True)
                 break
     missing = set(params) - {p for p, _ in out.values()}
     if missing:
@@ -80,22 +94,24 @@ def _mapping(config, role, tmp):
 
 
 def rebuild(models_dir, role):
-    config = _config(models_dir, role)
     shipped = _initializers(os.path.join(models_dir, f"{role}.onnx"))
+    config = _config(models_dir, role)
     with tempfile.TemporaryDirectory() as tmp:
         mapping = _mapping(config, role, tmp)
         gpt = M.GPT(config).eval()
         state = dict(gpt.state_dict())
-        for name, (pname, transposed) in mapping.items():
-            arr = shipped[name].T if transposed else shipped[name]
+        if set(mapping) != set(shipped):
+            raise SystemExit(f"{role}: the shipped graph's initializers are not where this code's export puts them")
+        for key, (pname, transposed) in mapping.items():
+            arr = shipped[key].T if transposed else shipped[key]
             state[pname] = torch.from_numpy(np.ascontiguousarray(arr))
         gpt.load_state_dict(state)
         check = os.path.join(tmp, f"check-{role}.onnx")
         _export(gpt, role, check)
         again = _initializers(check)
-        for name in mapping:
-            if not np.array_equal(again[name], shipped[name]):
-                raise SystemExit(f"{role}: rebuilt initializer {name} differs from the shipped file's")
+        for key in mapping:
+            if not np.array_equal(again[key], shipped[key]):
+                raise SystemExit(f"{role}: the rebuilt initializer read by node {key[0]} differs from the shipped file's")
     return gpt
 
 

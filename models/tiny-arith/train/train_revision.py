@@ -1,7 +1,7 @@
 """Revision model: the small policy fine-tuned on [problem, earlier attempts, target solution], the
 attempts being the small policy's own samples at T=1 (policy_samples.py). Two recipes (hp rev_recipe):
 
-  natural (default): per problem, rev_per_problem examples; each shows k earlier attempts drawn
+  natural: per problem, rev_per_problem examples; each shows k earlier attempts drawn
     without replacement from the problem's samples as they came (right and wrong in the proportion
     the policy produces them; k = 0 with probability p_zero, else 1-4 uniformly) and the target is
     the gold solution. A right attempt is nearly always the gold text, so when the last attempt is
@@ -9,7 +9,7 @@ attempts being the small policy's own samples at T=1 (policy_samples.py). Two re
     The model learns P(gold | problem, attempts) under the mix a chain actually shows it, so it keeps
     what it cannot improve on and changes an attempt only where its own computation and the other
     attempts speak against it.
-  keepfix (the previous recipe):
+  keepfix (the default, and the recipe of the shipped model):
     - p_zero: no attempt, target the gold solution (plain solving);
     - "fix" (the paper's recipe): 1-4 distinct wrong attempts, the one closest to the gold solution
       (character edit distance) last, target the gold solution;
@@ -18,7 +18,8 @@ attempts being the small policy's own samples at T=1 (policy_samples.py). Two re
     Measured through the pipeline (MODEL_CARD.md, 2026-12-01): a chain kept a right attempt 84% of the
     time but fixed a wrong one only 22% of the time (a fresh sample is right 66% of the time on level
     3), so accuracy fell along a chain: half the examples say "move away from what you are shown"
-    although most attempts a chain shows are right.
+    although most attempts a chain shows are right. The natural recipe, measured by the quick estimates
+    (2026-12-02), fell faster still (MODEL_CARD.md), so keepfix stays the default.
 Prompt layout: task.revision_prompt (docs/model-format.md)."""
 import os
 import random
@@ -72,11 +73,7 @@ def build_examples(rows, rng, max_attempts=4, p_zero=0.15, p_keep=0.5):
     for r in rows:
         gold = split_steps(r["solution"])
         right, wrong, seen, every = [], [], set(), []
-        for text, ended in r["samples"]:
-            steps = complete_steps(text, ended)
-            if not steps or not ended:  # an unfinished sample (cut at max_new) is no attempt to show
-                continue
-            ok = ended and all(step_labels(r["problem"], steps))  # right answer by right steps
+        for steps, ok in finished_attempts(r):  # ok: right answer by right steps
             every.append(steps)
             key = "\n".join(steps)
             if ok:
