@@ -30,37 +30,64 @@ internal sealed class PrmRun : IDisposable
 }
 
 /// <summary>A prefix's cache, <see cref="Length"/> positions of keys and values for every layer with the mask row
-/// that says which positions are real: either a row of a run's presents (a chunk's padding leaves holes) or a
-/// buffer of its own with the real positions only, laid out [tensor (key, value per layer), head, position, dim],
-/// which is what the caches kept across calls hold (<see cref="PrmPrefixCache"/>, <see cref="PromptKvCache"/>).</summary>
+/// that says which positions are real: either a row of a run's presents (a chunk's padding leaves holes) or buffers of
+/// their own with the real positions only, which is what the caches kept across calls hold (<see cref="PrmPrefixCache"/>,
+/// <see cref="PromptKvCache"/>). An owned row may hold only its last positions and continue a shorter owned row
+/// (<see cref="Base"/>): a PRM's kept beam is its parent's prefix plus one step, and a copy of the whole prefix per
+/// beam filled a 30 GiB budget with 809 beams of a 7B PRM at ~600 tokens each (34 MB a beam, against ~2.3 MB for its
+/// own 40-token step). Each piece is laid out [tensor (key, value per layer), head, position, dim].</summary>
 internal sealed class KvRow
 {
     private readonly PrmRun? _run;
     private readonly IntPtr _data;
     private readonly IDisposable? _owner;
 
-    private KvRow(PrmRun? run, int row, IntPtr data, IDisposable? owner, int length, long[] mask) =>
-        (_run, Row, _data, _owner, Length, Mask) = (run, row, data, owner, length, mask);
+    private KvRow(PrmRun? run, int row, IntPtr data, IDisposable? owner, int length, long[] mask, KvRow? basePrefix) =>
+        (_run, Row, _data, _owner, Length, Mask, Base) = (run, row, data, owner, length, mask, basePrefix);
 
-    public static KvRow InRun(PrmRun run, int row, int length, long[] mask) => new(run, row, IntPtr.Zero, null, length, mask);
+    public static KvRow InRun(PrmRun run, int row, int length, long[] mask) => new(run, row, IntPtr.Zero, null, length, mask, null);
 
-    /// <summary>A row of its own at <paramref name="data"/>, every position real; <paramref name="owner"/> frees it.</summary>
-    public static KvRow Owned(IntPtr data, IDisposable owner, int length) =>
-        new(null, 0, data, owner, length, Enumerable.Repeat(1L, length).ToArray());
+    /// <summary>A row of its own at <paramref name="data"/> holding <paramref name="length"/> positions after those of
+    /// <paramref name="basePrefix"/> (an owned row that must outlive it), every position real; <paramref name="owner"/>
+    /// frees the buffer.</summary>
+    public static KvRow Owned(IntPtr data, IDisposable owner, int length, KvRow? basePrefix = null)
+    {
+        if (basePrefix is { _run: not null }) throw new ArgumentException("only an owned row can be continued", nameof(basePrefix));
+        var total = (basePrefix?.Length ?? 0) + length;
+        return new(null, 0, data, owner, total, Enumerable.Repeat(1L, total).ToArray(), basePrefix);
+    }
 
     public int Row { get; }
+    /// <summary>Positions of the whole prefix, the base's included.</summary>
     public int Length { get; }
     public long[] Mask { get; }
+    /// <summary>The owned row that holds the first <see cref="Offset"/> positions; null when this row holds them all.</summary>
+    public KvRow? Base { get; }
+    /// <summary>The first position this row's own buffer holds.</summary>
+    public int Offset => Base?.Length ?? 0;
+    /// <summary>Positions in this row's own buffer: the pitch of its heads.</summary>
+    public int OwnLength => Length - Offset;
 
+    /// <summary>The rows whose buffers hold this prefix, the first positions first (this row last).</summary>
+    public IReadOnlyList<KvRow> Pieces()
+    {
+        var pieces = new List<KvRow>();
+        for (var r = this; r is not null; r = r.Base) pieces.Add(r);
+        pieces.Reverse();
+        return pieces;
+    }
+
+    /// <summary>Where this row's own positions of <paramref name="tensor"/> start: head h at + h x <see cref="OwnLength"/>
+    /// positions.</summary>
     public unsafe IntPtr Address(int tensor, int heads, long positionBytes)
     {
-        if (_run is null) return (IntPtr)((long)_data + (long)tensor * heads * Length * positionBytes);
+        if (_run is null) return (IntPtr)((long)_data + (long)tensor * heads * OwnLength * positionBytes);
         var data = _run.Outputs![1 + tensor].GetTensorMutableRawData();
         fixed (byte* p = data)
             return (IntPtr)(p + (long)Row * heads * Length * positionBytes);
     }
 
-    /// <summary>Frees a row of its own (a run's rows go with the run).</summary>
+    /// <summary>Frees a row's own buffer (a run's rows go with the run; the base is not freed).</summary>
     public void Release() => _owner?.Dispose();
 }
 

@@ -103,6 +103,8 @@ internal sealed class PrefixPrmScorer : IDisposable
         // The entries to keep after the call are those at its nodes' ends (the next round's branch points are among
         // them); one that ends inside a node is a boundary no longer in use (an earlier round's beam, an old branch point).
         var kept = new PrmPrefixCache.Entry?[nodes.Count];
+        // The kept entry whose prefix ends where node n does (found, or made by this call): a kept child's row continues it.
+        var entryAt = new PrmPrefixCache.Entry?[nodes.Count];
         if (_cache is not null)
             for (var n = 0; n < nodes.Count; n++)
             {
@@ -145,6 +147,7 @@ internal sealed class PrefixPrmScorer : IDisposable
                         if (e.Length == node.End)
                         {
                             caches[n] = continued[n] ? e.Row : null;
+                            entryAt[n] = e;
                             continue;
                         }
                         (pasts[n], start[n]) = (e.Row, e.Length);
@@ -171,7 +174,12 @@ internal sealed class PrefixPrmScorer : IDisposable
                         if (_cache is not null)
                         {
                             _memory.Synchronize();   // the run wrote its presents on ONNX Runtime's stream
-                            foreach (var r in rows) Keep(r, caches[r]!, nodes, inputs, hashes, results, searches);
+                            foreach (var r in rows)
+                            {
+                                // the entry this row's past came from: a kept prefix inside the node, or its parent's
+                                var past = kept[r] is { } k && k.Length < nodes[r].End ? k : nodes[r].Parent >= 0 ? entryAt[nodes[r].Parent] : null;
+                                entryAt[r] = Keep(r, caches[r]!, past, nodes, inputs, hashes, results, searches);
+                            }
                             _memory.Synchronize();   // the copies are done before the run's presents can be freed
                         }
                     }
@@ -212,9 +220,11 @@ internal sealed class PrefixPrmScorer : IDisposable
         }
     }
 
-    // Makes a node that others continue an entry of the cache, with the scores of its members' markers inside it.
-    private void Keep(int n, KvRow row, IReadOnlyList<PrefixNode> nodes, IReadOnlyList<(int[] Ids, int[] Markers)> inputs, ulong[][] hashes,
-        float[][][] results, IReadOnlyList<long?>? searches)
+    // Makes a node that others continue an entry of the cache, with the scores of its members' markers inside it: its own
+    // positions in a buffer continuing the entry its past came from (the whole prefix when there is none). Null when the
+    // arena has no room for it.
+    private PrmPrefixCache.Entry? Keep(int n, KvRow row, PrmPrefixCache.Entry? past, IReadOnlyList<PrefixNode> nodes,
+        IReadOnlyList<(int[] Ids, int[] Markers)> inputs, ulong[][] hashes, float[][][] results, IReadOnlyList<long?>? searches)
     {
         var node = nodes[n];
         var scores = new Dictionary<int, float[]>();
@@ -225,35 +235,48 @@ internal sealed class PrefixPrmScorer : IDisposable
                 if (markers[k] < node.End && results[m][k] is { } s) scores.TryAdd(markers[k], s);
         }
         var first = node.Members[0];   // hashed by the lookups before the runs
+        if (_cache!.Find(inputs[first].Ids, node.End, hashes[first]) is { } existing)
+        {
+            // kept without a score this call needed, so the node ran again: the same cache, more scores (replacing the entry
+            // would drop the entries that continue it, which this call may be reading)
+            foreach (var (p, v) in scores) existing.Scores.TryAdd(p, v);
+            _cache.Touch(existing);
+            return existing;
+        }
         KvRow own;
         try
         {
-            own = Compact(row, node.End);
+            own = Compact(row, node.End, past?.Row);
         }
         catch (OnnxRuntimeException)
         {
-            return;   // the arena is full: this prefix is not kept (the call itself goes on)
+            return null;   // the arena is full: this prefix is not kept (the call itself goes on)
         }
         var search = searches is null ? null : searches[first];
         if (search is not null && node.Members.Any(m => searches![m] != search)) search = null;   // shared by several searches
-        _cache!.Add(inputs[first].Ids, node.End, hashes[first], own, scores, search);
+        return _cache.Add(inputs[first].Ids, node.End, hashes[first], own, scores, search, past);
     }
 
-    // A copy of a run's row with its real positions only (the mask's runs of ones, in order), in a buffer of its own.
-    private KvRow Compact(KvRow source, int length)
+    // A copy of a run's row with its real positions only (the mask's runs of ones, in order) after the first
+    // basePrefix.Length of them, which basePrefix holds, in a buffer of its own.
+    private KvRow Compact(KvRow source, int length, KvRow? basePrefix)
     {
-        var position = (long)_headSize * _element;
-        var tensorBytes = (long)_heads * length * position;
-        var (data, buffer) = _buffers!.Allocate(2 * _layers * tensorBytes);
+        var skip = basePrefix?.Length ?? 0;
         var segments = new List<(int From, int Length)>();
+        var real = 0;
         for (var t = 0; t < source.Length; t++)
         {
             if (source.Mask[t] == 0) continue;
+            if (real++ < skip) continue;
             if (segments.Count > 0 && segments[^1].From + segments[^1].Length == t) segments[^1] = (segments[^1].From, segments[^1].Length + 1);
             else segments.Add((t, 1));
         }
-        if (segments.Sum(x => x.Length) != length)
-            throw new InvalidOperationException($"a kept prefix of {length} tokens has {segments.Sum(x => x.Length)} real cache positions");
+        if (real != length)
+            throw new InvalidOperationException($"a kept prefix of {length} tokens has {real} real cache positions");
+        var own = length - skip;
+        var position = (long)_headSize * _element;
+        var tensorBytes = (long)_heads * own * position;
+        var (data, buffer) = _buffers!.Allocate(2 * _layers * tensorBytes);
         for (var tensor = 0; tensor < 2 * _layers; tensor++)
         {
             var from = source.Address(tensor, _heads, position);
@@ -262,11 +285,11 @@ internal sealed class PrefixPrmScorer : IDisposable
             foreach (var (start, count) in segments)
             {
                 _memory.CopyStrided((IntPtr)((long)from + start * position), source.Length * position, (IntPtr)((long)to + at * position),
-                    length * position, count * position, _heads);
+                    own * position, count * position, _heads);
                 at += count;
             }
         }
-        return KvRow.Owned(data, buffer, length);
+        return KvRow.Owned(data, buffer, own, basePrefix);
     }
 
     // Consecutive runnable nodes of a level (parents, then leaves, each sorted by length) whose padded size fits the
@@ -385,13 +408,14 @@ internal sealed class PrefixPrmScorer : IDisposable
         for (var u = 0; u < n; u++)
         {
             var parent = pasts[rows[u]]!;
-            for (var l = 0; l < _layers; l++)
-                for (var kv = 0; kv < 2; kv++)
-                {
-                    var source = parent.Address(2 * l + kv, _heads, position);
-                    var destination = (IntPtr)((long)_past[2 * l + kv] + ((long)u * _heads * past + past - parent.Length) * position);
-                    _memory.CopyStrided(source, parent.Length * position, destination, past * position, parent.Length * position, _heads);
-                }
+            foreach (var piece in parent.Pieces())   // a kept prefix's segments, root first
+                for (var l = 0; l < _layers; l++)
+                    for (var kv = 0; kv < 2; kv++)
+                    {
+                        var source = piece.Address(2 * l + kv, _heads, position);
+                        var destination = (IntPtr)((long)_past[2 * l + kv] + ((long)u * _heads * past + past - parent.Length + piece.Offset) * position);
+                        _memory.CopyStrided(source, piece.OwnLength * position, destination, past * position, piece.OwnLength * position, _heads);
+                    }
             Copies++;
         }
         _memory.Synchronize();

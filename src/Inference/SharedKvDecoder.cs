@@ -101,10 +101,16 @@ internal sealed class SharedKvDecoder : IDisposable
     {
         if (count > row.Length || count > MaxLength) throw new ArgumentOutOfRangeException(nameof(count));
         var position = (long)_headSize * _kvElement;
-        for (var l = 0; l < _layers; l++)
-            for (var kv = 0; kv < 2; kv++)
-                _memory.CopyStrided(row.Address(2 * l + kv, _heads, position), row.Length * position,
-                    Offset(kv == 0 ? _keys[l] : _values[l], slot), MaxLength * position, count * position, _heads);
+        foreach (var piece in row.Pieces())
+        {
+            var n = Math.Min(piece.OwnLength, count - piece.Offset);
+            if (n <= 0) break;
+            for (var l = 0; l < _layers; l++)
+                for (var kv = 0; kv < 2; kv++)
+                    _memory.CopyStrided(piece.Address(2 * l + kv, _heads, position), piece.OwnLength * position,
+                        (IntPtr)((long)Offset(kv == 0 ? _keys[l] : _values[l], slot) + piece.Offset * position), MaxLength * position,
+                        n * position, _heads);
+        }
     }
 
     public void SynchronizeCopies() => _memory.Synchronize();

@@ -35,7 +35,40 @@ public class GpuMemoryPlanTests
         Assert.Contains("Inference__Prm__CudaMemoryLimitGiB", failed);
 
         Assert.Null(GpuMemoryPlan.OverCommit([("Policy", Llama1B, Policy(20)), ("Prm", Prm7B, Prm(80))], 139.8));
-        // no limit on one arena: nothing to add up
-        Assert.Null(GpuMemoryPlan.OverCommit([("Policy", Llama1B, Policy(0)), ("Prm", Prm7B, Prm(90))], 139.8));
+    }
+
+    [Fact]
+    public void An_arena_without_a_limit_beside_another_model_is_reported_alone_it_is_not()
+    {
+        var warning = GpuMemoryPlan.OverCommit([("Policy", Llama1B, Policy(0)), ("Prm", Prm7B, Prm(90))], 139.8);
+        Assert.NotNull(warning);
+        Assert.Contains("Inference__Policy__CudaMemoryLimitGiB is not set", warning);
+        Assert.DoesNotContain("over-committed", warning);   // nothing to add up
+        Assert.Null(GpuMemoryPlan.OverCommit([("Prm", Prm7B, Prm(0))], 139.8));
+    }
+
+    [Fact]
+    public void Kept_caches_are_counted_inside_their_arenas()
+    {
+        Assert.Equal(8, GpuMemoryPlan.KeptCacheGiB(Prm7B, Prm(80)));   // the CUDA default
+        Assert.Equal(0, GpuMemoryPlan.KeptCacheGiB(Llama1B, Policy(20)));
+
+        // m8 (fourth GPU session): a 30 GiB PRM cache in an 80 GiB arena fits the rule; the policy's 16 GiB prompt cache
+        // in an arena with no limit does not
+        var prm = Prm(80);
+        prm.PrmPrefixCacheGiB = 30;
+        var policy = Policy(0);
+        policy.PolicyPrefixCacheGiB = 16;
+        var m8 = GpuMemoryPlan.OverCommit([("Policy", Llama1B, policy), ("Prm", Prm7B, prm)], 139.8);
+        Assert.NotNull(m8);
+        Assert.Contains("Inference__Policy__PolicyPrefixCacheGiB 16.0 GiB of kept prefixes in an arena with no limit", m8);
+        Assert.DoesNotContain("Prm:", m8);
+
+        prm.PrmPrefixCacheGiB = 50;   // more than half of its arena
+        var big = GpuMemoryPlan.OverCommit([("Policy", Llama1B, Policy(20)), ("Prm", Prm7B, prm)], 139.8);
+        Assert.NotNull(big);
+        Assert.Contains("Inference__Prm__PrmPrefixCacheGiB 50.0 GiB of kept prefixes is more than 50", big);
+        prm.PrmPrefixCacheGiB = 12;
+        Assert.Null(GpuMemoryPlan.OverCommit([("Policy", Llama1B, Policy(20)), ("Prm", Prm7B, prm)], 139.8));
     }
 }

@@ -91,14 +91,18 @@ public class PrmCacheAcrossRoundsTests
                 Assert.Equal(newSteps + beamSteps, withCache);
                 Assert.True(withCache < without, $"round {round}: {withCache} tokens prefilled with the cache, {without} without");
             }
+            // What stays is this round's tree (problem, branch points, beams) and the beams' ancestors, each position held
+            // once: an entry holds only what follows the entry it continues.
+            var kept = cached.PrefixPrm.Cache!.Entries.ToList();
+            Assert.All(kept, e => Assert.Contains(inputs, x => x.Ids.AsSpan().StartsWith(e.Ids)));
+            var distinct = kept.SelectMany(e => Enumerable.Range(1, e.Length).Select(t => string.Join(',', e.Ids[..t]))).ToHashSet().Count;
+            Assert.Equal(distinct, cached.PrefixPrm.Cache.HeldPositions);
+            if (round > 0) Assert.True(distinct < kept.Sum(e => e.Length), $"round {round}: {kept.Count} entries, none continues another");
             // Two beams from one parent (the parent's prefix is then a branch point of the next round's tree), one from
             // another; alternating which parent, so that beams share ancestors of several depths and rounds ago.
             search.Keep(candidates, n => round % 2 == 0 ? [0, 1, 5] : [2, 6, 7]);
         }
         Assert.True(cached.PrefixPrm.CacheHits > 0);
-        // Only the last call's inner nodes stay (per problem: itself, at most two branch points, three beams), not every
-        // round's prefixes nor the beams that were pruned.
-        Assert.True(cached.PrefixPrm.Cache!.Count <= 2 * (1 + 2 + 3), $"{cached.PrefixPrm.Cache.Count} entries");
     }
 
     [Fact]

@@ -10,10 +10,10 @@ public class PrmPrefixCacheTests
     }
 
     // A row of its own, as the scorer keeps it (no buffer behind it: the cache never reads one).
-    private static (KvRow Row, Owner Owner) Row(int length)
+    private static (KvRow Row, Owner Owner) Row(int length, KvRow? basePrefix = null)
     {
         var owner = new Owner();
-        return (KvRow.Owned(IntPtr.Zero, owner, length), owner);
+        return (KvRow.Owned(IntPtr.Zero, owner, length, basePrefix), owner);
     }
 
     private static Dictionary<int, float[]> Scores(params int[] at) => at.ToDictionary(p => p, p => new float[] { p });
@@ -113,5 +113,78 @@ public class PrmPrefixCacheTests
         Assert.Equal(1, owners[pruned].Disposed);
         Assert.Equal(3, cache.Count);
         Assert.All(new[] { used, otherSearch, unknown }, e => Assert.Equal(0, owners[e].Disposed));
+    }
+
+    [Fact]
+    public void A_kept_prefix_holds_only_its_own_positions_after_its_parent_and_goes_with_it()
+    {
+        using var cache = new PrmPrefixCache(budgetPositions: 1000);
+        int[] ids = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+        var h = PrmPrefixCache.PrefixHashes(ids);
+        var (problemRow, problemOwner) = Row(4);
+        var problem = cache.Add(ids, 4, h, problemRow, Scores());
+        var (stepRow, stepOwner) = Row(3, problemRow);   // positions 4..6 after the problem's
+        var step = cache.Add(ids, 7, h, stepRow, Scores(6), parent: problem);
+        var (nextRow, nextOwner) = Row(3, stepRow);
+        var next = cache.Add(ids, 10, h, nextRow, Scores(6, 9), parent: step);
+
+        Assert.Equal(10, cache.HeldPositions);   // 4 + 3 + 3, not 4 + 7 + 10
+        Assert.Equal((10, 7, 3), (next.Row.Length, next.Row.Offset, next.Row.OwnLength));
+        Assert.Equal([problemRow, stepRow, nextRow], next.Row.Pieces());
+        Assert.Equal(Enumerable.Repeat(1L, 10), next.Row.Mask);
+        Assert.Throws<ArgumentException>(() => cache.Add(ids, 10, h, Row(6).Row, Scores(), parent: problem));   // row does not continue it
+
+        cache.Remove(step);   // its child cannot outlive the positions it continues
+        Assert.Equal((0, 1, 1), (problemOwner.Disposed, stepOwner.Disposed, nextOwner.Disposed));
+        Assert.Equal((1, 4L), (cache.Count, cache.HeldPositions));
+        Assert.Empty(problem.Children);
+    }
+
+    [Fact]
+    public void Using_a_prefix_uses_its_parents_so_the_budget_evicts_leaves_first()
+    {
+        using var cache = new PrmPrefixCache(budgetPositions: 12);
+        int[] a = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], b = [2, 2, 2, 2, 2, 2], c = [3, 3, 3, 3];
+        var (otherRow, otherOwner) = Row(6);
+        cache.Add(b, 6, PrmPrefixCache.PrefixHashes(b), otherRow, Scores());
+        var (problemRow, problemOwner) = Row(4);
+        var problem = cache.Add(a, 4, PrmPrefixCache.PrefixHashes(a), problemRow, Scores());
+        var (beamRow, beamOwner) = Row(6, problemRow);
+        var beam = cache.Add(a, 10, PrmPrefixCache.PrefixHashes(a), beamRow, Scores(), parent: problem);
+        cache.EndCall();
+        // 16 positions: the least recently used goes, which is the other prefix, not the problem under the newer beam
+        Assert.Equal((0, 0, 1), (problemOwner.Disposed, beamOwner.Disposed, otherOwner.Disposed));
+
+        var (newRow, newOwner) = Row(4);
+        cache.Add(c, 4, PrmPrefixCache.PrefixHashes(c), newRow, Scores());
+        cache.Touch(beam);   // the next call continues the beam: the problem under it is used too
+        cache.EndCall();
+        Assert.Equal((0, 0, 1), (problemOwner.Disposed, beamOwner.Disposed, newOwner.Disposed));
+        Assert.Equal(10, cache.HeldPositions);
+    }
+
+    [Fact]
+    public void A_prefix_a_call_only_started_from_stays_while_a_kept_prefix_continues_it()
+    {
+        using var cache = new PrmPrefixCache(budgetPositions: 1000);
+        int[] ids = [1, 2, 3, 4, 5, 6, 7, 8];
+        var h = PrmPrefixCache.PrefixHashes(ids);
+        var (oldBeamRow, oldBeamOwner) = Row(4);
+        var oldBeam = cache.Add(ids, 4, h, oldBeamRow, Scores());
+        var (leafRow, leafOwner) = Row(2);
+        int[] other = [9, 9];
+        var leaf = cache.Add(other, 2, PrmPrefixCache.PrefixHashes(other), leafRow, Scores());
+        cache.EndCall();
+
+        // the next call starts a longer node from each; only the first of those nodes is kept (others continue it)
+        oldBeam.Superseded = true;
+        leaf.Superseded = true;
+        var (beamRow, _) = Row(4, oldBeamRow);
+        cache.Add(ids, 8, h, beamRow, Scores(), parent: oldBeam);
+        cache.EndCall();
+
+        Assert.Equal((0, 1), (oldBeamOwner.Disposed, leafOwner.Disposed));
+        Assert.Equal((2, 8L), (cache.Count, cache.HeldPositions));
+        Assert.False(oldBeam.Superseded);
     }
 }
