@@ -24,7 +24,7 @@ import statistics
 EXPAND = re.compile(r"expanded (\d+) rounds: (\d+) candidates, (\d+) tokens in (\d+) ms \(queued (\d+) ms mean, (\d+) ms max\)")
 SCORE = re.compile(r"scored (\d+) rounds: (\d+) sequences, (\d+) steps in (\d+) ms \(queued (\d+) ms mean, (\d+) ms max\)")
 # OnnxStepScorer, after each batch of a shared-cache PRM: running totals of its prefill
-PREFILL = re.compile(r"PRM prefill so far: (\d+) tokens run, (\d+) tokens from prefixes kept across calls \((\d+) hits; (\d+) prefixes, ([\d.]+) GiB kept now; (\d+) evicted\)")
+PREFILL = re.compile(r"PRM prefill so far: (\d+) tokens run, (\d+) tokens from prefixes kept across calls \((\d+) hits; (\d+) prefixes, ([\d.]+) GiB kept now; (\d+) evicted(?:; (\d+) not kept, arena full)?\)")
 ROUND = re.compile(r"round latency ([\d.]+) ms \(search \d+ round \d+; stored and planned in ([\d.]+) ms\)")
 
 
@@ -51,7 +51,7 @@ def lines(path, rx):
     if not os.path.exists(path):
         return []
     with open(path, errors="replace") as f:
-        return [tuple(float(x) for x in m.groups()) for m in map(rx.search, f) if m]
+        return [tuple(float(x) if x is not None else 0.0 for x in m.groups()) for m in map(rx.search, f) if m]
 
 
 def weighted_mean(pairs):
@@ -99,7 +99,8 @@ def prm_prefill(prefill, scored):
     return {"batches": len(prefill) - 1, "sequences": sequences, "tokens_run": run, "tokens_kept": kept,
             "run_per_sequence": run / sequences, "kept_per_sequence": kept / sequences,
             "kept_share": kept / (run + kept) if run + kept > 0 else None,
-            "kept_gib_max": max(p[4] for p in prefill), "evicted": prefill[-1][5] - prefill[0][5]}
+            "kept_gib_max": max(p[4] for p in prefill), "evicted": prefill[-1][5] - prefill[0][5],
+            "not_kept": prefill[-1][6] - prefill[0][6]}
 
 
 def spec_beam_width(path):
@@ -303,12 +304,12 @@ def markdown(runs, settings):
                            f"{fmt((r['verifier'] or {}).get('work'))} | {fmt(r.get('prm_alone_s'), '{:.1f}')} |")
     if any(r.get("prm_prefill") for r in runs):
         out += ["", "## PRM prefill (shared-cache PRM: tokens it ran, and tokens it took from prefixes kept by earlier batches)", "",
-                "| run | batches | sequences | tokens run per sequence | kept tokens per sequence | kept share | kept GiB max | evicted |",
-                "|---|---|---|---|---|---|---|---|"]
+                "| run | batches | sequences | tokens run per sequence | kept tokens per sequence | kept share | kept GiB max | evicted | not kept (arena full) |",
+                "|---|---|---|---|---|---|---|---|---|"]
         for r in runs:
             if q := r.get("prm_prefill"):
                 out.append(f"| {r['name']} | {q['batches']} | {q['sequences']:.0f} | {q['run_per_sequence']:.0f} | {q['kept_per_sequence']:.0f} | "
-                           f"{fmt(q['kept_share'], '{:.0%}')} | {q['kept_gib_max']:.2f} | {q['evicted']:.0f} |")
+                           f"{fmt(q['kept_share'], '{:.0%}')} | {q['kept_gib_max']:.2f} | {q['evicted']:.0f} | {q.get('not_kept', 0):.0f} |")
     for r in runs:
         for w in r.get("warnings") or []:
             out.append(f"\n**warning** ({r['name']}): {w}")

@@ -75,6 +75,8 @@ internal sealed class PrefixPrmScorer : IDisposable
     /// <summary>Nodes that started from a prefix kept by an earlier call, and the tokens that saved from prefill.</summary>
     public long CacheHits { get; private set; }
     public long CachedTokens { get; private set; }
+    /// <summary>Prefixes not kept because the arena had no room for their copy.</summary>
+    public long NotKept { get; private set; }
     /// <summary>The prefixes kept across calls (<see cref="InferenceOptions.PrmPrefixCacheGiB"/>; null when 0).</summary>
     public PrmPrefixCache? Cache => _cache;
 
@@ -250,6 +252,7 @@ internal sealed class PrefixPrmScorer : IDisposable
         }
         catch (OnnxRuntimeException)
         {
+            NotKept++;
             return null;   // the arena is full: this prefix is not kept (the call itself goes on)
         }
         var search = searches is null ? null : searches[first];

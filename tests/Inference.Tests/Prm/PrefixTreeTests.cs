@@ -76,4 +76,44 @@ public class PrefixTreeTests
         for (var i = 0; i < inputs.Count; i++)
             Assert.Equal(inputs[i].Length, nodes.Where(n => n.Members.Contains(i)).Sum(n => n.End - n.Start));
     }
+
+    [Fact]
+    public void A_short_run_shared_by_several_problems_is_folded_and_each_problem_keeps_its_tree()
+    {
+        // A chat header all problems share, then two problems that start with the same three words (MATH-500 has many
+        // "What is the ...") and one that does not, then each problem's two beams of three candidates.
+        var header = Range(1, 30);
+        var inputs = new List<int[]>();
+        for (var p = 0; p < 3; p++)
+        {
+            int[] problem = [.. header, .. p < 2 ? new[] { 7, 8, 9 } : [4, 5, 6], .. Range(1000 + 100 * p, 40)];
+            for (var b = 0; b < 2; b++)
+                for (var c = 0; c < 3; c++)
+                    inputs.Add([.. problem, .. Range(2000 + 100 * (2 * p + b), 30), .. Range(5000 + 50 * (6 * p + 3 * b + c), 20)]);
+        }
+        var nodes = PrefixTree.Plan(inputs, minSegment: 16);
+
+        // header (level 0); each problem from the header's end, its first words included (level 1); 6 beams; 18 steps
+        Assert.Equal([1, 3, 6, 18], nodes.GroupBy(n => n.Level).OrderBy(g => g.Key).Select(g => g.Count()));
+        Assert.All(nodes.Where(n => n.Level == 1), n => Assert.Equal((30, 73, 6), (n.Start, n.End, n.Members.Length)));
+        Assert.All(nodes.Where(n => n.Level == 2), n => Assert.Equal((73, 103, 3), (n.Start, n.End, n.Members.Length)));
+        Assert.All(nodes.Where(n => n.Level == 3), n => Assert.Equal((103, 123, 1), (n.Start, n.End, n.Members.Length)));
+        Assert.Equal(30 + 3 * 43 + 6 * 30 + 18 * 20, nodes.Sum(n => n.End - n.Start));
+    }
+
+    [Fact]
+    public void Inputs_that_share_only_a_short_run_and_end_inside_it_still_cover_their_positions()
+    {
+        var inputs = new List<int[]> { Range(1, 3), Cat(Range(1, 3), Range(100, 30)), Cat(Range(1, 3), Range(100, 30), Range(7, 5)), Range(1, 2) };
+        var nodes = PrefixTree.Plan(inputs, minSegment: 16);
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var path = nodes.Where(n => n.Members.Contains(i)).OrderBy(n => n.Start).ToList();
+            Assert.Equal(0, path[0].Start);
+            for (var k = 1; k < path.Count; k++) Assert.Equal(path[k - 1].End, path[k].Start);
+            Assert.Equal(inputs[i].Length, path[^1].End);
+        }
+        // 3 + 2 run alone; the two long ones share their 33 tokens, the longer adds 5
+        Assert.Equal(3 + 2 + 33 + 5, nodes.Sum(n => n.End - n.Start));
+    }
 }
