@@ -47,11 +47,16 @@ def read_db(run_dir):
     return {c: (float(v) if v not in ("",) else None) for c, v in zip(cols, vals)}
 
 
+def parse(text_lines, rx):
+    """The numbers of every line rx matches, as floats (an optional group that did not match: 0)."""
+    return [tuple(float(x) if x is not None else 0.0 for x in m.groups()) for m in map(rx.search, text_lines) if m]
+
+
 def lines(path, rx):
     if not os.path.exists(path):
         return []
     with open(path, errors="replace") as f:
-        return [tuple(float(x) if x is not None else 0.0 for x in m.groups()) for m in map(rx.search, f) if m]
+        return parse(f, rx)
 
 
 def weighted_mean(pairs):
@@ -100,7 +105,7 @@ def prm_prefill(prefill, scored):
             "run_per_sequence": run / sequences, "kept_per_sequence": kept / sequences,
             "kept_share": kept / (run + kept) if run + kept > 0 else None,
             "kept_gib_max": max(p[4] for p in prefill), "evicted": prefill[-1][5] - prefill[0][5],
-            "not_kept": prefill[-1][6] - prefill[0][6]}
+            "not_kept": prefill[-1][6] - prefill[0][6] if len(prefill[0]) > 6 else 0}
 
 
 def spec_beam_width(path):

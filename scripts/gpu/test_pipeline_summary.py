@@ -94,20 +94,19 @@ class PrmPrefillTests(unittest.TestCase):
         "from prefixes kept across calls (1034 hits; 323 prefixes, 7.47 GiB kept now; 2 evicted)\n"
         "00:45:57.146 info: Pipeline.VerifierWorker.ScoreRoundConsumer[0] scored 10 rounds: 2560 sequences, 5120 steps in 12171 ms (queued 5 ms mean, 9 ms max)\n"
         "00:46:19.470 info: Pipeline.VerifierWorker.OnnxStepScorer[0] PRM prefill so far: 3420602 tokens run, 507113 tokens "
-        "from prefixes kept across calls (1741 hits; 616 prefixes, 15.93 GiB kept now; 2 evicted)\n"
+        "from prefixes kept across calls (1741 hits; 616 prefixes, 15.93 GiB kept now; 2 evicted; 3 not kept, arena full)\n"
         "00:46:19.480 info: Pipeline.VerifierWorker.ScoreRoundConsumer[0] scored 10 rounds: 2560 sequences, 7680 steps in 13154 ms (queued 5 ms mean, 9 ms max)\n"
     )
 
     def test_the_deltas_after_the_first_batch_per_sequence_of_those_batches(self):
-        from pipeline_summary import PREFILL, SCORE, prm_prefill
-        def parse(rx):
-            return [tuple(float(x) for x in m.groups()) for m in map(rx.search, self.LOG.splitlines()) if m]
-        q = prm_prefill(parse(PREFILL), parse(SCORE))
+        from pipeline_summary import PREFILL, SCORE, parse, prm_prefill
+        # the first two lines as logged before the "not kept" count existed (m7), the last with it
+        q = prm_prefill(parse(self.LOG.splitlines(), PREFILL), parse(self.LOG.splitlines(), SCORE))
         self.assertEqual((q["batches"], q["sequences"]), (2, 5120))
         self.assertEqual((q["tokens_run"], q["tokens_kept"]), (620602, 340510))
         self.assertAlmostEqual(q["run_per_sequence"], 620602 / 5120)
         self.assertAlmostEqual(q["kept_share"], 340510 / (620602 + 340510))
-        self.assertEqual((q["kept_gib_max"], q["evicted"]), (15.93, 2))
+        self.assertEqual((q["kept_gib_max"], q["evicted"], q["not_kept"]), (15.93, 2, 3))
 
     def test_none_without_two_totals(self):
         from pipeline_summary import prm_prefill

@@ -79,12 +79,21 @@ internal sealed class PrmPrefixCache : IDisposable
 
     /// <summary>Makes ids[0..length) an entry served by <paramref name="row"/>, whose own buffer the cache frees when the
     /// entry goes. <paramref name="parent"/> is the entry whose row is <paramref name="row"/>'s base (null when the row
-    /// holds every position).</summary>
-    public Entry Add(int[] ids, int length, ulong[] hashes, KvRow row, Dictionary<int, float[]> scores, long? search = null, Entry? parent = null)
+    /// holds every position). The same prefix kept again replaces the old entry; null (and the row freed) when another
+    /// prefix with the same length and hash is kept, which stays: rows that continue it may be in use.</summary>
+    public Entry? Add(int[] ids, int length, ulong[] hashes, KvRow row, Dictionary<int, float[]> scores, long? search = null, Entry? parent = null)
     {
         if (!ReferenceEquals(row.Base, parent?.Row)) throw new ArgumentException("the row must continue its parent's row", nameof(parent));
         if (parent is not null && !_recent.Contains(parent)) throw new ArgumentException("the parent is not kept", nameof(parent));
-        if (_entries.TryGetValue((length, hashes[length]), out var old)) Remove(old);
+        if (_entries.TryGetValue((length, hashes[length]), out var old))
+        {
+            if (!ids.AsSpan(0, length).SequenceEqual(old.Ids))
+            {
+                row.Release();
+                return null;
+            }
+            Remove(old);
+        }
         var e = new Entry(ids[..length], hashes[length], row, scores, search, parent) { LastCall = _call };
         _entries[(length, e.Hash)] = e;
         _lengthCounts[length] = _lengthCounts.GetValueOrDefault(length) + 1;

@@ -16,6 +16,8 @@ public class PrmPrefixCacheTests
         return (KvRow.Owned(IntPtr.Zero, owner, length, basePrefix), owner);
     }
 
+    private static PrmPrefixCache.Entry Kept(PrmPrefixCache.Entry? e) => e ?? throw new Xunit.Sdk.XunitException("the prefix was not kept");
+
     private static Dictionary<int, float[]> Scores(params int[] at) => at.ToDictionary(p => p, p => new float[] { p });
 
     [Fact]
@@ -45,7 +47,7 @@ public class PrmPrefixCacheTests
         int[] a = [1, 2, 3, 4], b = [7, 8, 9, 10, 11];
         var (ra, oa) = Row(4);
         var (rb, ob) = Row(5);
-        var ea = cache.Add(a, 4, PrmPrefixCache.PrefixHashes(a), ra, Scores());
+        var ea = Kept(cache.Add(a, 4, PrmPrefixCache.PrefixHashes(a), ra, Scores()));
         cache.Add(b, 5, PrmPrefixCache.PrefixHashes(b), rb, Scores());
         Assert.Equal(9, cache.HeldPositions);
         Assert.Same(ra, ea.Row);
@@ -56,9 +58,14 @@ public class PrmPrefixCacheTests
         Assert.Equal(1, oa.Disposed);
         Assert.Equal(5, cache.HeldPositions);
         // The same prefix kept again replaces the old entry.
-        var (rb2, _) = Row(5);
+        var (rb2, ob2) = Row(5);
         cache.Add(b, 5, PrmPrefixCache.PrefixHashes(b), rb2, Scores());
         Assert.Equal((1, 1), (cache.Count, ob.Disposed));
+        // Another prefix whose hash collides is not kept: the kept one stays (rows that continue it may be in use).
+        var (rc, oc) = Row(5);
+        int[] c = [70, 80, 90, 100, 110];
+        Assert.Null(cache.Add(c, 5, PrmPrefixCache.PrefixHashes(b), rc, Scores()));
+        Assert.Equal((1, 1, 0), (cache.Count, oc.Disposed, ob2.Disposed));
         cache.Clear();
         Assert.Equal(0, cache.HeldPositions);
     }
@@ -74,7 +81,7 @@ public class PrmPrefixCacheTests
             int[] ids = [i, i, i, i, i, i, i, i, i, i];
             var (row, owner) = Row(10);
             owners.Add(owner);
-            entries.Add(cache.Add(ids, 10, PrmPrefixCache.PrefixHashes(ids), row, Scores()));
+            entries.Add(Kept(cache.Add(ids, 10, PrmPrefixCache.PrefixHashes(ids), row, Scores())));
         }
         cache.Touch(entries[0]);   // used again: entry 1 is now the least recently used
         entries[2].Superseded = true;
@@ -96,7 +103,7 @@ public class PrmPrefixCacheTests
         {
             int[] ids = [first, 2, 3, 4];
             var (row, owner) = Row(4);
-            var e = cache.Add(ids, 4, PrmPrefixCache.PrefixHashes(ids), row, Scores(), search);
+            var e = Kept(cache.Add(ids, 4, PrmPrefixCache.PrefixHashes(ids), row, Scores(), search));
             owners[e] = owner;
             return e;
         }
@@ -122,11 +129,11 @@ public class PrmPrefixCacheTests
         int[] ids = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
         var h = PrmPrefixCache.PrefixHashes(ids);
         var (problemRow, problemOwner) = Row(4);
-        var problem = cache.Add(ids, 4, h, problemRow, Scores());
+        var problem = Kept(cache.Add(ids, 4, h, problemRow, Scores()));
         var (stepRow, stepOwner) = Row(3, problemRow);   // positions 4..6 after the problem's
-        var step = cache.Add(ids, 7, h, stepRow, Scores(6), parent: problem);
+        var step = Kept(cache.Add(ids, 7, h, stepRow, Scores(6), parent: problem));
         var (nextRow, nextOwner) = Row(3, stepRow);
-        var next = cache.Add(ids, 10, h, nextRow, Scores(6, 9), parent: step);
+        var next = Kept(cache.Add(ids, 10, h, nextRow, Scores(6, 9), parent: step));
 
         Assert.Equal(10, cache.HeldPositions);   // 4 + 3 + 3, not 4 + 7 + 10
         Assert.Equal((10, 7, 3), (next.Row.Length, next.Row.Offset, next.Row.OwnLength));
@@ -148,9 +155,9 @@ public class PrmPrefixCacheTests
         var (otherRow, otherOwner) = Row(6);
         cache.Add(b, 6, PrmPrefixCache.PrefixHashes(b), otherRow, Scores());
         var (problemRow, problemOwner) = Row(4);
-        var problem = cache.Add(a, 4, PrmPrefixCache.PrefixHashes(a), problemRow, Scores());
+        var problem = Kept(cache.Add(a, 4, PrmPrefixCache.PrefixHashes(a), problemRow, Scores()));
         var (beamRow, beamOwner) = Row(6, problemRow);
-        var beam = cache.Add(a, 10, PrmPrefixCache.PrefixHashes(a), beamRow, Scores(), parent: problem);
+        var beam = Kept(cache.Add(a, 10, PrmPrefixCache.PrefixHashes(a), beamRow, Scores(), parent: problem));
         cache.EndCall();
         // 16 positions: the least recently used goes, which is the other prefix, not the problem under the newer beam
         Assert.Equal((0, 0, 1), (problemOwner.Disposed, beamOwner.Disposed, otherOwner.Disposed));
@@ -170,10 +177,10 @@ public class PrmPrefixCacheTests
         int[] ids = [1, 2, 3, 4, 5, 6, 7, 8];
         var h = PrmPrefixCache.PrefixHashes(ids);
         var (oldBeamRow, oldBeamOwner) = Row(4);
-        var oldBeam = cache.Add(ids, 4, h, oldBeamRow, Scores());
+        var oldBeam = Kept(cache.Add(ids, 4, h, oldBeamRow, Scores()));
         var (leafRow, leafOwner) = Row(2);
         int[] other = [9, 9];
-        var leaf = cache.Add(other, 2, PrmPrefixCache.PrefixHashes(other), leafRow, Scores());
+        var leaf = Kept(cache.Add(other, 2, PrmPrefixCache.PrefixHashes(other), leafRow, Scores()));
         cache.EndCall();
 
         // the next call starts a longer node from each; only the first of those nodes is kept (others continue it)
