@@ -67,13 +67,16 @@ public class PrmCacheAcrossRoundsTests
     }
 
     [Theory]
-    [InlineData("qwen-prm", false)]
-    [InlineData("skywork-prm", false)]
-    [InlineData("qwen-prm", true)]
-    public void Later_rounds_prefill_only_the_new_steps_and_score_as_the_plain_graph(string family, bool header)
+    [InlineData("qwen-prm", false, 16384)]
+    [InlineData("skywork-prm", false, 16384)]
+    [InlineData("qwen-prm", true, 16384)]
+    // chunks of a few rows: pasts of kept segments of different depths, left-padded side by side in one run
+    [InlineData("qwen-prm", true, 400)]
+    public void Later_rounds_prefill_only_the_new_steps_and_score_as_the_plain_graph(string family, bool header, int prefillTokens)
     {
         using var plain = LanguageModel.Load(ImportedFixtures.Manifest(family, "concat"), Cpu);
-        using var cached = LanguageModel.Load(ImportedFixtures.Manifest(family, "shared"), Cpu);
+        using var cached = LanguageModel.Load(ImportedFixtures.Manifest(family, "shared"),
+            new InferenceOptions { Device = "cpu", IntraOpThreads = 2, MaxPrefillTokens = prefillTokens });
         using var uncached = LanguageModel.Load(ImportedFixtures.Manifest(family, "shared"), new InferenceOptions { Device = "cpu", IntraOpThreads = 2, PrmPrefixCacheGiB = 0 });
         var search = new Search(seed: 4, problems: header ? 3 : 2, header: header);
         for (var round = 0; round < 7; round++)
@@ -109,6 +112,8 @@ public class PrmCacheAcrossRoundsTests
             search.Keep(candidates, n => round % 2 == 0 ? [0, 1, 5] : [2, 6, 7]);
         }
         Assert.True(cached.PrefixPrm.CacheHits > 0);
+        Assert.True(prefillTokens > 1000 || cached.PrefixPrm.Runs > 2 * uncached.PrefixPrm.Runs,
+            $"{cached.PrefixPrm.Runs} runs, {uncached.PrefixPrm.Runs} with one chunk a level");
     }
 
     [Fact]
