@@ -5,6 +5,18 @@ public class PrefixTreeTests
     private static int[] Cat(params int[][] parts) => parts.SelectMany(p => p).ToArray();
     private static int[] Range(int start, int count) => Enumerable.Range(start, count).ToArray();
 
+    // Each input's nodes, by position, run from 0 to its end without a gap or an overlap.
+    private static void AssertPathsCoverEachInput(IReadOnlyList<int[]> inputs, IReadOnlyList<PrefixNode> nodes)
+    {
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var path = nodes.Where(n => n.Members.Contains(i)).OrderBy(n => n.Start).ToList();
+            Assert.Equal(0, path[0].Start);
+            for (var k = 1; k < path.Count; k++) Assert.Equal(path[k - 1].End, path[k].Start);
+            Assert.Equal(inputs[i].Length, path[^1].End);
+        }
+    }
+
     [Fact]
     public void Beams_share_the_problem_then_their_own_steps()
     {
@@ -45,13 +57,7 @@ public class PrefixTreeTests
         var a = Range(1, 40);
         var inputs = new List<int[]> { a, a.ToArray(), Cat(a, Range(500, 20)), Range(1, 20) };
         var nodes = PrefixTree.Plan(inputs, minSegment: 16);
-        for (var i = 0; i < inputs.Count; i++)
-        {
-            var path = nodes.Where(n => n.Members.Contains(i)).OrderBy(n => n.Start).ToList();
-            Assert.Equal(0, path[0].Start);
-            for (var k = 1; k < path.Count; k++) Assert.Equal(path[k - 1].End, path[k].Start);
-            Assert.Equal(inputs[i].Length, path[^1].End);
-        }
+        AssertPathsCoverEachInput(inputs, nodes);
         Assert.Equal(60, nodes.Sum(n => n.End - n.Start));   // 20 + 20 + 20: everything scored once
     }
 
@@ -106,13 +112,7 @@ public class PrefixTreeTests
     {
         var inputs = new List<int[]> { Range(1, 3), Cat(Range(1, 3), Range(100, 30)), Cat(Range(1, 3), Range(100, 30), Range(7, 5)), Range(1, 2) };
         var nodes = PrefixTree.Plan(inputs, minSegment: 16);
-        for (var i = 0; i < inputs.Count; i++)
-        {
-            var path = nodes.Where(n => n.Members.Contains(i)).OrderBy(n => n.Start).ToList();
-            Assert.Equal(0, path[0].Start);
-            for (var k = 1; k < path.Count; k++) Assert.Equal(path[k - 1].End, path[k].Start);
-            Assert.Equal(inputs[i].Length, path[^1].End);
-        }
+        AssertPathsCoverEachInput(inputs, nodes);
         // 3 + 2 run alone; the two long ones share their 33 tokens, the longer adds 5
         Assert.Equal(3 + 2 + 33 + 5, nodes.Sum(n => n.End - n.Start));
     }
