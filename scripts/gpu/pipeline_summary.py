@@ -25,6 +25,8 @@ EXPAND = re.compile(r"expanded (\d+) rounds: (\d+) candidates, (\d+) tokens in (
 SCORE = re.compile(r"scored (\d+) rounds: (\d+) sequences, (\d+) steps in (\d+) ms \(queued (\d+) ms mean, (\d+) ms max\)")
 # OnnxStepScorer, after each batch of a shared-cache PRM: running totals of its prefill
 PREFILL = re.compile(r"PRM prefill so far: (\d+) tokens run, (\d+) tokens from prefixes kept across calls \((\d+) hits; (\d+) prefixes, ([\d.]+) GiB kept now; (\d+) evicted(?:; (\d+) not kept, arena full)?\)")
+# the time at the start of a log line (the services log UTC times of day)
+CLOCK = re.compile(r"^(\d\d):(\d\d):(\d\d)\.(\d+) ")
 ROUND = re.compile(r"round latency ([\d.]+) ms \(search \d+ round \d+; stored and planned in ([\d.]+) ms\)")
 
 
@@ -63,6 +65,37 @@ def weighted_mean(pairs):
     """pairs of (weight, value)"""
     w = sum(p[0] for p in pairs)
     return sum(p[0] * p[1] for p in pairs) / w if w else None
+
+
+def busy_intervals(text_lines, rx):
+    """(start, end) in seconds of the day of each batch line rx matches: the line is logged when the batch ends, and its
+    fourth number is the batch's ms. A time earlier than the one before it is taken as the next day."""
+    out, day, last = [], 0.0, None
+    for line in text_lines:
+        m, c = rx.search(line), CLOCK.match(line)
+        if not (m and c):
+            continue
+        t = int(c.group(1)) * 3600 + int(c.group(2)) * 60 + int(c.group(3)) + float("0." + c.group(4)) + day
+        if last is not None and t < last - 43200:
+            day += 86400
+            t += 86400
+        last = t
+        out.append((t - float(m.group(4)) / 1000, t))
+    return out
+
+
+def overlap_s(a, b):
+    """Seconds during which an interval of a and one of b both run (each list's intervals do not overlap each other)."""
+    total, j = 0.0, 0
+    b = sorted(b)
+    for s, e in sorted(a):
+        while j < len(b) and b[j][1] <= s:
+            j += 1
+        k = j
+        while k < len(b) and b[k][0] < e:
+            total += max(0.0, min(e, b[k][1]) - max(s, b[k][0]))
+            k += 1
+    return total
 
 
 def batch_stats(batches, wall):
@@ -184,6 +217,17 @@ def summarize(work, name, gpu):
     scored = lines(os.path.join(d, "verifier-worker.log"), SCORE)
     r["verifier"] = batch_stats(scored, wall)
     r["prm_prefill"] = prm_prefill(lines(os.path.join(d, "verifier-worker.log"), PREFILL), scored)
+    # both models at work at once: the policy's and the PRM's batches overlapping in time (one GPU: do they take turns?)
+    def intervals(name, rx):
+        path = os.path.join(d, name)
+        if not os.path.exists(path):
+            return []
+        with open(path, errors="replace") as f:
+            return busy_intervals(f, rx)
+    pi, vi = intervals("proposal-worker.log", EXPAND), intervals("verifier-worker.log", SCORE)
+    both = overlap_s(pi, vi)
+    r["both_busy_s"] = both if pi and vi else None
+    r["both_busy_share"] = both / wall if pi and vi and wall else None
     # a run with rounds but no matching log line means a service's log line changed: say so rather than show blanks
     r["warnings"] = [f"{svc}: no line matched {rx.pattern[:30]}... (log format changed?)"
                      for svc, rx, got in (("proposal-worker", EXPAND, r["proposal"]), ("verifier-worker", SCORE, r["verifier"]))
@@ -285,6 +329,10 @@ def markdown(runs, settings):
             out.append("| {} | {} | {} | {:.1f} | {:.0f} ({:.0f}, {:.0f}) | {:.1f} | {:.0%} | {:.0f} {} | {:.0f} ({:.0f}) |".format(
                 r["name"], label, s["batches"], s["rounds_per_batch"], s["items_per_batch_mean"], s["items_per_batch_median"],
                 s["items_per_batch_max"], s["busy_s"], s["busy_share"] or 0, s["work_per_busy_s"] or 0, unit, s["queue_ms"] or 0, s["queue_max_ms"]))
+    if any(r.get("both_busy_s") is not None for r in runs):
+        out += ["", "Both at once (the policy's and the PRM's batches overlapping in time, from the two log lines' end times and "
+                "durations): " + "; ".join(f"{r['name']} {r['both_busy_s']:.1f} s ({r['both_busy_share']:.0%} of the wall)"
+                                            for r in runs if r.get("both_busy_s") is not None) + "."]
     if any(r["gpu"] for r in runs):
         out += ["", "## GPU utilisation over the run (% per tenth of its wall time)", "",
                 "| run | " + " | ".join(f"{k * 10}-{k * 10 + 10}%" for k in range(10)) + " |", "|---" * 11 + "|"]

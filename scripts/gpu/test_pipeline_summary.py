@@ -80,6 +80,36 @@ class SummarizeTests(unittest.TestCase):
             self.assertEqual(r["prm_baseline"]["case"], "s16-n16-m4-d5")
 
 
+class BothBusyTests(unittest.TestCase):
+    # a policy batch 10:00:00-10:00:09.5, the PRM's of it 10:00:09.5-10:00:18.6 (taking turns), then a policy batch
+    # 10:00:14-10:00:20 that runs while the PRM does (4.6 s together)
+    PROPOSAL = [
+        "10:00:09.500 info: Pipeline.ProposalWorker.ExpandRoundConsumer[0] expanded 5 rounds: 1280 candidates, 51200 tokens in 9500 ms (queued 40 ms mean, 50 ms max)",
+        "10:00:20.000 info: Pipeline.ProposalWorker.ExpandRoundConsumer[0] expanded 5 rounds: 1280 candidates, 51200 tokens in 6000 ms (queued 40 ms mean, 50 ms max)",
+    ]
+    VERIFIER = [
+        "10:00:18.600 info: Pipeline.VerifierWorker.ScoreRoundConsumer[0] scored 5 rounds: 1280 sequences, 1280 steps in 9100 ms (queued 40 ms mean, 50 ms max)",
+        "10:00:18.700 info: Pipeline.VerifierWorker.OnnxStepScorer[0] PRM prefill so far: 1 tokens run, 0 tokens from prefixes kept across calls (0 hits; 0 prefixes, 0.00 GiB kept now; 0 evicted)",
+    ]
+
+    def test_batches_that_take_turns_do_not_count_and_overlapping_ones_do(self):
+        from pipeline_summary import EXPAND, SCORE, busy_intervals, overlap_s
+        p, v = busy_intervals(self.PROPOSAL, EXPAND), busy_intervals(self.VERIFIER, SCORE)
+        self.assertEqual(len(p), 2)
+        self.assertEqual(len(v), 1)
+        self.assertAlmostEqual(p[0][0], 36000.0)
+        self.assertAlmostEqual(overlap_s(p, v), 4.6)
+        self.assertAlmostEqual(overlap_s(v, p), 4.6)
+        self.assertEqual(overlap_s(p[:1], v), 0.0)
+
+    def test_a_batch_past_midnight_is_the_next_day(self):
+        from pipeline_summary import EXPAND, busy_intervals
+        lines = [x.replace("10:00:09.500", "23:59:59.000").replace("10:00:20.000", "00:00:05.000") for x in self.PROPOSAL]
+        p = busy_intervals(lines, EXPAND)
+        self.assertAlmostEqual(p[1][1] - p[0][1], 6.0)
+
+
+
 if __name__ == "__main__":
     unittest.main()
 
