@@ -9,6 +9,7 @@ import task
 from evaluate import auroc
 from step_check import corrupt, first_wrong, parse_problem, parse_step, step_labels
 from train_prm import step_end_positions
+from revision_transitions import transitions
 from train_revision import build_examples, edit_distance, natural_examples
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -196,6 +197,24 @@ class RevisionMixTests(unittest.TestCase):
                     self.assertTrue(prompt.endswith(block(gold) + "Revision:\n\n"))
         self.assertEqual(set(kinds), {"zero", "last_right", "last_wrong"})
         self.assertAlmostEqual(shown_right / shown, 0.75, delta=0.08)  # 3 of the 4 finished samples are right
+
+
+class RevisionTransitionTests(unittest.TestCase):
+    def test_rates_from_right_and_from_wrong_attempts_and_the_fixed_point(self):
+        s = ["a"], ["b"], ["c"]
+        chains = [
+            (3, [(5, True, s[0]), (5, True, s[0]), (4, False, s[1])]),   # right kept word for word, then lost
+            (3, [(4, False, s[1]), (5, True, s[2]), (5, True, s[0])]),   # fixed, then the same answer rewritten
+            (2, [(4, False, s[1]), (4, False, s[1])]),                   # a wrong attempt copied
+        ]
+        t = transitions(chains)
+        self.assertEqual(t["3"]["accuracy_by_attempt"], [0.5, 1.0, 0.5])
+        a, b = t["all"]["a_right_after_right"], t["all"]["b_right_after_wrong"]
+        self.assertEqual((a, b), (2 / 3, 1 / 2))   # right after right 2 of 3; right after wrong 1 of 2
+        self.assertEqual((t["all"]["keep_after_right"], t["all"]["copy_after_right"]), (2 / 3, 1 / 3))
+        self.assertEqual((t["all"]["keep_after_wrong"], t["all"]["copy_after_wrong"]), (1 / 2, 1 / 2))
+        self.assertAlmostEqual(t["all"]["fixed_point"], b / (1 - a + b))
+        self.assertEqual(t["all"]["steps"], 5)
 
 
 if __name__ == "__main__":
