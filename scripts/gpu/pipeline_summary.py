@@ -54,11 +54,12 @@ def parse(text_lines, rx):
     return [tuple(float(x) if x is not None else 0.0 for x in m.groups()) for m in map(rx.search, text_lines) if m]
 
 
-def lines(path, rx):
+def lines(path, rx, read=parse):
+    """read(the file's lines, rx) of the file at path; [] when it does not exist."""
     if not os.path.exists(path):
         return []
     with open(path, errors="replace") as f:
-        return parse(f, rx)
+        return read(f, rx)
 
 
 def weighted_mean(pairs):
@@ -218,13 +219,8 @@ def summarize(work, name, gpu):
     r["verifier"] = batch_stats(scored, wall)
     r["prm_prefill"] = prm_prefill(lines(os.path.join(d, "verifier-worker.log"), PREFILL), scored)
     # both models at work at once: the policy's and the PRM's batches overlapping in time (one GPU: do they take turns?)
-    def intervals(name, rx):
-        path = os.path.join(d, name)
-        if not os.path.exists(path):
-            return []
-        with open(path, errors="replace") as f:
-            return busy_intervals(f, rx)
-    pi, vi = intervals("proposal-worker.log", EXPAND), intervals("verifier-worker.log", SCORE)
+    pi = lines(os.path.join(d, "proposal-worker.log"), EXPAND, busy_intervals)
+    vi = lines(os.path.join(d, "verifier-worker.log"), SCORE, busy_intervals)
     both = overlap_s(pi, vi)
     r["both_busy_s"] = both if pi and vi else None
     r["both_busy_share"] = both / wall if pi and vi and wall else None

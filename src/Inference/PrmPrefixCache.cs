@@ -36,7 +36,8 @@ internal sealed class PrmPrefixCache : IDisposable
         internal List<Entry> Children { get; } = [];
         /// <summary>The call that last used or made it.</summary>
         internal long LastCall { get; set; }
-        /// <summary>Only started from in the current call (a node ran on past its end): dropped at the call's end.</summary>
+        /// <summary>Only started from in the current call (a node ran on past its end): dropped at the call's end unless a
+        /// kept entry continues it.</summary>
         internal bool Superseded { get; set; }
     }
 
@@ -69,7 +70,7 @@ internal sealed class PrmPrefixCache : IDisposable
     {
         if (_entries.Count == 0 || upTo <= after) yield break;
         foreach (var length in _lengths.GetViewBetween(after + 1, upTo).ToList())
-            if (_entries.TryGetValue((length, hashes[length]), out var e) && ids.AsSpan(0, length).SequenceEqual(e.Ids))
+            if (Find(ids, length, hashes) is { } e)
                 yield return e;
     }
 
@@ -85,9 +86,9 @@ internal sealed class PrmPrefixCache : IDisposable
     {
         if (!ReferenceEquals(row.Base, parent?.Row)) throw new ArgumentException("the row must continue its parent's row", nameof(parent));
         if (parent is not null && !_recent.Contains(parent)) throw new ArgumentException("the parent is not kept", nameof(parent));
-        if (_entries.TryGetValue((length, hashes[length]), out var old))
+        if (_entries.ContainsKey((length, hashes[length])))
         {
-            if (!ids.AsSpan(0, length).SequenceEqual(old.Ids))
+            if (Find(ids, length, hashes) is not { } old)
             {
                 row.Release();
                 return null;
