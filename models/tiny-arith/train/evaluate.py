@@ -80,6 +80,30 @@ def fitting_revision_prompt(problem, attempts, limit):
     return ids
 
 
+def revision_chains(revision, rows, chains, depth, first, hp, next_attempts=None):
+    """Revision chains as the pipeline's RevisionsStrategy runs them: chain i (of problem i // chains) starts with
+    first[i] (a generate_ids output), and each later attempt comes from the revision model seeing the chain's earlier
+    attempts at hp["rev_eval_temperature"]; next_attempts(history), if given, draws them instead. -> (history: per
+    chain its attempts' steps, answers: per chain its attempts' answers)."""
+    max_new = hp["max_new"]
+    history = [[] for _ in first]
+    answers = [[] for _ in first]
+    for d in range(depth):
+        if d == 0:
+            src = first
+        elif next_attempts is not None:
+            src = next_attempts(history)
+        else:
+            ids = [fitting_revision_prompt(rows[i // chains]["problem"], history[i], revision.config.max_positions - max_new)
+                   for i in range(len(history))]
+            src = generate_ids(revision, ids, max_new, hp["rev_eval_temperature"], batch_size=hp["gen_batch"])
+        for i, (g, ended) in enumerate(src):
+            st, ans = parse_sample(g, ended)
+            history[i].append(st if st else ["(empty)"])
+            answers[i].append(ans)
+    return history, answers
+
+
 def greedy_by_level(model, rows, hp):
     prompts = [encode(prompt_text(r["problem"]), bos=True) for r in rows]
     out = generate_ids(model, prompts, hp["max_new"], 0.0, batch_size=hp["gen_batch"])
@@ -215,20 +239,11 @@ def evaluate(policy, prm, revision, rows, hp, large_greedy=None):
 
     # sequential revisions, as the pipeline's RevisionsStrategy: attempt 0 from the policy
     chains, depth = hp["rev_chains"], hp["rev_chain_length"]
-    history = [[] for _ in range(len(rows) * chains)]
-    answers = [[] for _ in range(len(rows) * chains)]
+    first = [(g, e) for j, (g, e) in enumerate(gens) if j % n < chains]  # the first samples of each problem
+    history, answers = revision_chains(revision, rows, chains, depth, first, hp)
     for d in range(depth):
-        if d == 0:
-            src = [(g, e) for j, (g, e) in enumerate(gens) if j % n < chains]  # the first samples of each problem
-        else:
-            ids = [fitting_revision_prompt(rows[i // chains]["problem"], history[i], revision.config.max_positions - max_new)
-                   for i in range(len(history))]
-            src = generate_ids(revision, ids, max_new, hp["rev_eval_temperature"], batch_size=bs)
-        for i, (g, ended) in enumerate(src):
-            st, ans = parse_sample(g, ended)
-            history[i].append(st if st else ["(empty)"])
-            answers[i].append(ans)
-            by[rows[i // chains]["level"]][f"rev_{d}"].append(ans == rows[i // chains]["answer"])
+        for i in range(len(answers)):
+            by[rows[i // chains]["level"]][f"rev_{d}"].append(answers[i][d] == rows[i // chains]["answer"])
     flat = [(i, d) for i in range(len(history)) for d in range(depth)]
     chain_sc = step_scores(prm, [prompts[i // chains] for i, _ in flat], [history[i][d] for i, d in flat])
     for p, r in enumerate(rows):

@@ -31,10 +31,9 @@ sys.path.insert(0, HERE)
 import make_all  # noqa: E402
 import model as M  # noqa: E402
 from common import seed_all  # noqa: E402
-from evaluate import fitting_revision_prompt  # noqa: E402
+from evaluate import revision_chains  # noqa: E402
 from sample import generate_ids  # noqa: E402
 from task import encode, eval_set, prompt_text  # noqa: E402
-from train_prm import parse_sample  # noqa: E402
 
 
 def transitions(chains):
@@ -84,21 +83,13 @@ def main():
     policy = M.load(os.path.join(a.work, "policy.pt"), "cpu")
     revision = M.load(os.path.join(a.work, "revision.pt"), "cpu")
     t0 = time.time()
-    n, max_new, bs = len(rows) * a.chains, hp["max_new"], 256
-    history, answers = [[] for _ in range(n)], [[] for _ in range(n)]
+    n, bs = len(rows) * a.chains, 256
+    hp = {**hp, "gen_batch": bs}
+    prompts = [encode(prompt_text(rows[i // a.chains]["problem"]), bos=True) for i in range(n)]
     with torch.no_grad():
-        for d in range(a.depth):
-            if d == 0 or a.fresh:
-                ids = [encode(prompt_text(rows[i // a.chains]["problem"]), bos=True) for i in range(n)]
-                src = generate_ids(policy, ids, max_new, 1.0, batch_size=bs)
-            else:
-                ids = [fitting_revision_prompt(rows[i // a.chains]["problem"], history[i], revision.config.max_positions - max_new)
-                       for i in range(n)]
-                src = generate_ids(revision, ids, max_new, hp["rev_eval_temperature"], batch_size=bs)
-            for i, (g, ended) in enumerate(src):
-                st, ans = parse_sample(g, ended)
-                history[i].append(st if st else ["(empty)"])
-                answers[i].append(ans)
+        first = generate_ids(policy, prompts, hp["max_new"], 1.0, batch_size=bs)
+        fresh = (lambda _: generate_ids(policy, prompts, hp["max_new"], 1.0, batch_size=bs)) if a.fresh else None
+        history, answers = revision_chains(revision, rows, a.chains, a.depth, first, hp, fresh)
     chains = [(rows[i // a.chains]["level"], [(ans, ans == rows[i // a.chains]["answer"], st) for ans, st in zip(answers[i], history[i])])
               for i in range(n)]
     table = transitions(chains)
