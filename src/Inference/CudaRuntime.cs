@@ -17,6 +17,10 @@ internal static class CudaRuntime
     [DllImport(Lib)] private static extern int cudaMemset(IntPtr ptr, int value, nuint bytes);
     [DllImport(Lib)] private static extern int cudaMemcpy(IntPtr dst, IntPtr src, nuint bytes, CopyKind kind);
     [DllImport(Lib)] private static extern int cudaMemcpy2D(IntPtr dst, nuint dpitch, IntPtr src, nuint spitch, nuint width, nuint height, CopyKind kind);
+    [DllImport(Lib)] private static extern int cudaMemcpyAsync(IntPtr dst, IntPtr src, nuint bytes, CopyKind kind, IntPtr stream);
+    [DllImport(Lib)] private static extern int cudaMemcpy2DAsync(IntPtr dst, nuint dpitch, IntPtr src, nuint spitch, nuint width, nuint height, CopyKind kind, IntPtr stream);
+    [DllImport(Lib)] private static extern int cudaMemsetAsync(IntPtr ptr, int value, nuint bytes, IntPtr stream);
+    [DllImport(Lib)] private static extern int cudaStreamSynchronize(IntPtr stream);
     [DllImport(Lib)] private static extern int cudaDeviceSynchronize();
     [DllImport(Lib)] private static extern int cudaMemGetInfo(out nuint free, out nuint total);
     [DllImport(Lib)] private static extern IntPtr cudaGetErrorString(int error);
@@ -38,10 +42,11 @@ internal static class CudaRuntime
 
     public static void SetDevice(int device) => Check(cudaSetDevice(device), "cudaSetDevice");
 
-    public static IntPtr Malloc(long bytes)
+    /// <summary>Zeroed device memory; the zeroing is queued on <paramref name="stream"/> (0: the legacy stream).</summary>
+    public static IntPtr Malloc(long bytes, IntPtr stream = default)
     {
         Check(cudaMalloc(out var p, (nuint)bytes), $"cudaMalloc({bytes} bytes)");
-        Check(cudaMemset(p, 0, (nuint)bytes), "cudaMemset");
+        Check(stream == IntPtr.Zero ? cudaMemset(p, 0, (nuint)bytes) : cudaMemsetAsync(p, 0, (nuint)bytes, stream), "cudaMemset");
         return p;
     }
 
@@ -57,6 +62,20 @@ internal static class CudaRuntime
     public static void Copy2D(IntPtr dst, long dstPitch, IntPtr src, long srcPitch, long width, long height) =>
         Check(cudaMemcpy2D(dst, (nuint)dstPitch, src, (nuint)srcPitch, (nuint)width, (nuint)height, CopyKind.DeviceToDevice),
             $"cudaMemcpy2D ({height} x {width} bytes)");
+
+    // The same on a stream: queued behind that stream's kernels and nobody else's. A copy from or to pageable host
+    // memory still returns only once the host side is read or written; a device-to-device one returns at once.
+    public static void CopyAsync(IntPtr dst, IntPtr src, long bytes, CopyKind kind, IntPtr stream) =>
+        Check(cudaMemcpyAsync(dst, src, (nuint)bytes, kind, stream), $"cudaMemcpyAsync {kind} ({bytes} bytes)");
+
+    public static void Copy2DAsync(IntPtr dst, long dstPitch, IntPtr src, long srcPitch, long width, long height, IntPtr stream) =>
+        Check(cudaMemcpy2DAsync(dst, (nuint)dstPitch, src, (nuint)srcPitch, (nuint)width, (nuint)height, CopyKind.DeviceToDevice, stream),
+            $"cudaMemcpy2DAsync ({height} x {width} bytes)");
+
+    public static void ZeroAsync(IntPtr p, long bytes, IntPtr stream) => Check(cudaMemsetAsync(p, 0, (nuint)bytes, stream), "cudaMemsetAsync");
+
+    /// <summary>Waits for the work queued on one stream only.</summary>
+    public static void Synchronize(IntPtr stream) => Check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
 
     /// <summary>Free and total bytes of the current device.</summary>
     public static (long Free, long Total) MemoryInfo()

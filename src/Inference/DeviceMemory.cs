@@ -25,8 +25,12 @@ internal abstract class DeviceMemory
     /// <summary>Waits for every copy and kernel issued so far (ONNX Runtime's stream included).</summary>
     public abstract void Synchronize();
 
-    public static DeviceMemory For(LanguageModel model) =>
-        model.ExecutionProvider == "CUDA" ? new Cuda(model.Options.CudaDeviceId) : new Host();
+    public static DeviceMemory For(LanguageModel model)
+    {
+        if (model.ExecutionProvider != "CUDA") return new Host();
+        var stream = SessionFactory.StreamOf(model.Options);
+        return stream == IntPtr.Zero ? new Cuda(model.Options.CudaDeviceId) : new CudaStream(model.Options.CudaDeviceId, stream);
+    }
 
     private sealed class Host : DeviceMemory
     {
@@ -61,19 +65,24 @@ internal abstract class DeviceMemory
         public override void Synchronize() { }
     }
 
-    private sealed class Cuda : DeviceMemory
+    private abstract class CudaDevice : DeviceMemory
     {
         private readonly OrtMemoryInfo _info;
 
-        public Cuda(int device)
+        protected CudaDevice(int device)
         {
             CudaRuntime.SetDevice(device);
             _info = new OrtMemoryInfo(OrtMemoryInfo.allocatorCUDA, OrtAllocatorType.DeviceAllocator, device, OrtMemType.Default);
         }
 
         public override OrtMemoryInfo Info => _info;
-        public override IntPtr Allocate(long bytes) => CudaRuntime.Malloc(Math.Max(bytes, 1));
         public override void Free(IntPtr buffer) => CudaRuntime.Free(buffer);
+    }
+
+    // The model's session runs on ONNX Runtime's own stream, which this code cannot name: wait for the whole device.
+    private sealed class Cuda(int device) : CudaDevice(device)
+    {
+        public override IntPtr Allocate(long bytes) => CudaRuntime.Malloc(Math.Max(bytes, 1));
 
         // ONNX Runtime runs its kernels on a stream of its own that does not wait for the legacy
         // stream these copies use, and an upload from pageable memory may return before it lands:
@@ -104,5 +113,40 @@ internal abstract class DeviceMemory
         public override void Zero(IntPtr buffer, long bytes) => CudaRuntime.Zero(buffer, bytes);
 
         public override void Synchronize() => CudaRuntime.Synchronize();
+    }
+
+    // The model's sessions run on a stream of its own (InferenceOptions.CudaStreamPerModel): copies queue on it,
+    // behind the model's kernels and in front of its next run, and every wait is for that stream alone, so
+    // another model's work on the same GPU goes on meanwhile.
+    private sealed class CudaStream(int device, IntPtr stream) : CudaDevice(device)
+    {
+        public override IntPtr Allocate(long bytes) => CudaRuntime.Malloc(Math.Max(bytes, 1), stream);
+
+        public override unsafe void Upload<T>(ReadOnlySpan<T> source, IntPtr destination)
+        {
+            fixed (T* p = source)
+                CudaRuntime.CopyAsync(destination, (IntPtr)p, (long)source.Length * sizeof(T), CudaRuntime.CopyKind.HostToDevice, stream);
+            CudaRuntime.Synchronize(stream);   // the source may be reused as soon as this returns
+        }
+
+        public override unsafe void Download<T>(IntPtr source, Span<T> destination)
+        {
+            fixed (T* p = destination)
+                CudaRuntime.CopyAsync((IntPtr)p, source, (long)destination.Length * sizeof(T), CudaRuntime.CopyKind.DeviceToHost, stream);
+            CudaRuntime.Synchronize(stream);
+        }
+
+        public override void CopyWithin(IntPtr source, IntPtr destination, long bytes)
+        {
+            CudaRuntime.CopyAsync(destination, source, bytes, CudaRuntime.CopyKind.DeviceToDevice, stream);
+            CudaRuntime.Synchronize(stream);
+        }
+
+        public override void CopyStrided(IntPtr source, long sourcePitch, IntPtr destination, long destinationPitch, long width, long rows) =>
+            CudaRuntime.Copy2DAsync(destination, destinationPitch, source, sourcePitch, width, rows, stream);
+
+        public override void Zero(IntPtr buffer, long bytes) => CudaRuntime.ZeroAsync(buffer, bytes, stream);
+
+        public override void Synchronize() => CudaRuntime.Synchronize(stream);
     }
 }

@@ -37,6 +37,14 @@ public sealed class InferenceOptions
     /// the GPU time-slices between their contexts.</summary>
     public int CudaStreamPriority { get; set; }
 
+    /// <summary>CUDA only: run this model (its session and its helper graphs) on a CUDA stream of its own, and make
+    /// the engine's copies and waits on that stream alone. Off: ONNX Runtime's own stream per session, and every wait
+    /// is for the whole device (<c>cudaDeviceSynchronize</c>), as before 2026-12-02. With two models in one process
+    /// (the combined worker) a device-wide wait makes each of the policy's decode steps wait for whatever the PRM has
+    /// queued, so the two never run side by side. A non-zero <see cref="CudaStreamPriority"/> implies a stream of
+    /// its own.</summary>
+    public bool CudaStreamPerModel { get; set; } = true;
+
     /// <summary>CUDA only: the most GiB each ONNX Runtime session's memory arena may hold (0 = no limit). Two
     /// workers on one GPU each grow their arena and never give memory back, so without a split the second to
     /// need more fails with out-of-memory (measured: a policy and a 7B PRM on one H200 at best-of-256).

@@ -64,20 +64,32 @@ internal static class SessionFactory
         so.AppendExecutionProvider_CUDA(cuda);
     }
 
-    // One stream per device and priority in the process: a model's session and its helper graphs (the sampler)
-    // then run on the same stream, in order.
-    private static readonly Dictionary<(int Device, int Priority), IntPtr> Streams = [];
+    // One stream per model: the options object a model loads with (its role's, e.g. Inference:Prm) stands for the
+    // model, so its session and its helper graphs (the sampler) run on one stream, in order, while another model's
+    // work runs on another stream beside it.
+    private static readonly Dictionary<InferenceOptions, IntPtr> Streams = new(ReferenceEqualityComparer.Instance);
 
-    private static IntPtr StreamFor(InferenceOptions options)
+    private static IntPtr StreamFor(InferenceOptions options) =>
+        StreamFor(options, () => CudaRuntime.CreateStream(options.CudaDeviceId, options.CudaStreamPriority));
+
+    /// <summary>The stream of the model that loads with <paramref name="options"/>, made by <paramref name="create"/>
+    /// the first time; zero when it runs on ONNX Runtime's own stream (pure but for the table: what a test can check).</summary>
+    internal static IntPtr StreamFor(InferenceOptions options, Func<IntPtr> create)
     {
-        if (options.CudaStreamPriority == 0) return IntPtr.Zero;
+        if (!options.CudaStreamPerModel && options.CudaStreamPriority == 0) return IntPtr.Zero;
         lock (Streams)
         {
-            var key = (options.CudaDeviceId, options.CudaStreamPriority);
-            if (!Streams.TryGetValue(key, out var stream))
-                Streams[key] = stream = CudaRuntime.CreateStream(options.CudaDeviceId, options.CudaStreamPriority);
+            if (!Streams.TryGetValue(options, out var stream))
+                Streams[options] = stream = create();
             return stream;
         }
+    }
+
+    /// <summary>The stream a CUDA model's sessions were opened on (zero: ONNX Runtime's own, see
+    /// <see cref="InferenceOptions.CudaStreamPerModel"/>).</summary>
+    internal static IntPtr StreamOf(InferenceOptions options)
+    {
+        lock (Streams) return Streams.GetValueOrDefault(options);
     }
 
     /// <summary>The CUDA provider's options for these settings, plus one more, on <paramref name="stream"/> when it is

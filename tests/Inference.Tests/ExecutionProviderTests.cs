@@ -80,6 +80,30 @@ public sealed class ExecutionProviderTests
     }
 
     [Fact]
+    public void Each_model_gets_a_stream_of_its_own_that_its_helper_graphs_share()
+    {
+        var made = 0;
+        IntPtr Make() => new(0x1000 * ++made);
+        var policy = new InferenceOptions();
+        var prm = new InferenceOptions();   // same values, another model (another role's section)
+
+        var first = SessionFactory.StreamFor(policy, Make);
+        Assert.NotEqual(IntPtr.Zero, first);
+        Assert.Equal(first, SessionFactory.StreamFor(policy, Make));   // the sampler of the same model
+        Assert.Equal(first, SessionFactory.StreamOf(policy));
+        var second = SessionFactory.StreamFor(prm, Make);
+        Assert.NotEqual(first, second);
+        Assert.Equal(2, made);
+
+        // Off: ONNX Runtime's own stream, none made, unless a priority asks for one.
+        var off = new InferenceOptions { CudaStreamPerModel = false };
+        Assert.Equal(IntPtr.Zero, SessionFactory.StreamFor(off, Make));
+        Assert.Equal(IntPtr.Zero, SessionFactory.StreamOf(off));
+        Assert.NotEqual(IntPtr.Zero, SessionFactory.StreamFor(new InferenceOptions { CudaStreamPerModel = false, CudaStreamPriority = -2 }, Make));
+        Assert.Equal(3, made);
+    }
+
+    [Fact]
     public void A_stream_priority_without_a_cuda_runtime_falls_back_to_cpu_under_auto()
     {
         // No libcudart here: making the stream fails like a missing provider, and "auto" settles on the CPU.
