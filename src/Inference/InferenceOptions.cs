@@ -28,7 +28,8 @@ public sealed class InferenceOptions
 
     public int CudaDeviceId { get; set; }
 
-    /// <summary>CUDA only: run this model's kernels on a CUDA stream of this priority; 0 = ONNX Runtime's own stream.
+    /// <summary>CUDA only: run this model's kernels on a CUDA stream of this priority; 0 = the normal priority (a stream of
+    /// the model's own with <see cref="CudaStreamPerModel"/>, else ONNX Runtime's own stream).
     /// CUDA counts down (-1 outranks 0; Hopper allows -5..0, and values past the device's range are clamped to it).
     /// For one process serving two models on one GPU (the combined worker): the GPU schedules the blocks of a
     /// higher-priority stream's kernels first as SMs free up, so <c>Inference:Policy:CudaStreamPriority=-5</c> keeps
