@@ -278,6 +278,10 @@ def summarize(work, name, gpu):
                 engines_s = tokens / at["tokens_per_s"] + r["prm_alone_s"]
                 r["engines_alone_s"] = engines_s
                 r["efficiency_vs_engines"] = engines_s / wall if wall > 0 else None
+                # one GPU, the two models overlapped perfectly and neither slowed by the other: the wall is at least the
+                # slower engine's time, so the efficiency against the policy alone is at most policy alone / that
+                r["policy_alone_s"] = policy_s = tokens / at["tokens_per_s"]
+                r["efficiency_ceiling"] = policy_s / max(policy_s, r["prm_alone_s"])
     return r
 
 
@@ -325,6 +329,11 @@ def markdown(runs, settings):
             out.append("| {} | {} | {} | {:.1f} | {:.0f} ({:.0f}, {:.0f}) | {:.1f} | {:.0%} | {:.0f} {} | {:.0f} ({:.0f}) |".format(
                 r["name"], label, s["batches"], s["rounds_per_batch"], s["items_per_batch_mean"], s["items_per_batch_median"],
                 s["items_per_batch_max"], s["busy_s"], s["busy_share"] or 0, s["work_per_busy_s"] or 0, unit, s["queue_ms"] or 0, s["queue_max_ms"]))
+    if any(r.get("efficiency_ceiling") is not None for r in runs):
+        out += ["", "Ceiling (the two engines perfectly overlapped, neither slowed by the other: the wall is at least the slower "
+                "engine's time, so the efficiency is at most policy alone s / max(policy alone s, PRM alone s)): "
+                + "; ".join(f"{r['name']} {r['efficiency_ceiling']:.0%} (policy {r['policy_alone_s']:.1f} s, PRM {r['prm_alone_s']:.1f} s)"
+                            for r in runs if r.get("efficiency_ceiling") is not None) + "."]
     if any(r.get("both_busy_s") is not None for r in runs):
         out += ["", "Both at once (the policy's and the PRM's batches overlapping in time, from the two log lines' end times and "
                 "durations): " + "; ".join(f"{r['name']} {r['both_busy_s']:.1f} s ({r['both_busy_share']:.0%} of the wall)"

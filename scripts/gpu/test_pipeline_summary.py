@@ -4,7 +4,7 @@ import os
 import tempfile
 import unittest
 
-from pipeline_summary import prm_shape, spec_beam_width, summarize
+from pipeline_summary import markdown, prm_shape, spec_beam_width, summarize
 
 # the H200 run of docs/gpu.md (WORKERS=combined): best-of-16 and beam search N=16, M=4 over 100 problems
 BON16_DB = {"generated_tokens": 637791, "steps": 1600, "first_prompt_tokens": 451.41}
@@ -77,6 +77,14 @@ class SummarizeTests(unittest.TestCase):
             self.assertAlmostEqual(r["prm_alone_s"], 14080 / 2816)                      # 5 s
             self.assertAlmostEqual(r["engines_alone_s"], 100000 / 10000 + 5)           # 15 s
             self.assertAlmostEqual(r["efficiency_vs_engines"], 15 / 100)               # wall 1000 -> 1100
+            self.assertAlmostEqual(r["policy_alone_s"], 10)
+            self.assertAlmostEqual(r["efficiency_ceiling"], 1.0)                        # the policy is the slower engine
+            row["steps_per_s"] = 704.0                                                 # a PRM 4x slower: 20 s
+            with open(os.path.join(base, "prm", "prm-round.json"), "w") as f:
+                json.dump({"rows": [row]}, f)
+            r = summarize(w, "beam16", [])
+            self.assertAlmostEqual(r["efficiency_ceiling"], 10 / 20)
+            self.assertIn("beam16 50% (policy 10.0 s, PRM 20.0 s)", markdown([r], []))
             self.assertEqual(r["prm_baseline"]["case"], "s16-n16-m4-d5")
 
 
