@@ -24,7 +24,7 @@ import statistics
 EXPAND = re.compile(r"expanded (\d+) rounds: (\d+) candidates, (\d+) tokens in (\d+) ms \(queued (\d+) ms mean, (\d+) ms max\)")
 SCORE = re.compile(r"scored (\d+) rounds: (\d+) sequences, (\d+) steps in (\d+) ms \(queued (\d+) ms mean, (\d+) ms max\)")
 # OnnxStepScorer, after each batch of a shared-cache PRM: running totals of its prefill
-PREFILL = re.compile(r"PRM prefill so far: (\d+) tokens run, (\d+) tokens from prefixes kept across calls \((\d+) hits; (\d+) prefixes, ([\d.]+) GiB kept now; (\d+) evicted(?:; (\d+) not kept, arena full)?\)")
+PREFILL = re.compile(r"PRM prefill so far: (\d+) tokens run, (\d+) tokens from prefixes kept across calls \((\d+) hits; (\d+) prefixes, ([\d.]+) GiB kept now; (\d+) evicted(?:; (\d+) not kept, arena full)?(?:; ([\d.]+) GiB copied into pasts and kept prefixes)?\)")
 # the time at the start of a log line (the services log UTC times of day)
 CLOCK = re.compile(r"^(\d\d):(\d\d):(\d\d)\.(\d+) ")
 ROUND = re.compile(r"round latency ([\d.]+) ms \(search \d+ round \d+; stored and planned in ([\d.]+) ms\)")
@@ -139,7 +139,9 @@ def prm_prefill(prefill, scored):
             "run_per_sequence": run / sequences, "kept_per_sequence": kept / sequences,
             "kept_share": kept / (run + kept) if run + kept > 0 else None,
             "kept_gib_max": max(p[4] for p in prefill), "evicted": prefill[-1][5] - prefill[0][5],
-            "not_kept": prefill[-1][6] - prefill[0][6] if len(prefill[0]) > 6 else 0}
+            "not_kept": prefill[-1][6] - prefill[0][6] if len(prefill[0]) > 6 else 0,
+            # device copies into the runs' pasts and the kept prefixes (logged since 2026-12-02; 0 before)
+            "copied_gib_per_batch": (prefill[-1][7] - prefill[0][7]) / (len(prefill) - 1) if len(prefill[0]) > 7 and prefill[-1][7] > 0 else None}
 
 
 def spec_beam_width(path):
@@ -362,12 +364,13 @@ def markdown(runs, settings):
                            f"{fmt((r['verifier'] or {}).get('work'))} | {fmt(r.get('prm_alone_s'), '{:.1f}')} |")
     if any(r.get("prm_prefill") for r in runs):
         out += ["", "## PRM prefill (shared-cache PRM: tokens it ran, and tokens it took from prefixes kept by earlier batches)", "",
-                "| run | batches | sequences | tokens run per sequence | kept tokens per sequence | kept share | kept GiB max | evicted | not kept (arena full) |",
-                "|---|---|---|---|---|---|---|---|---|"]
+                "| run | batches | sequences | tokens run per sequence | kept tokens per sequence | kept share | kept GiB max | evicted | not kept (arena full) | GiB copied per batch |",
+                "|---|---|---|---|---|---|---|---|---|---|"]
         for r in runs:
             if q := r.get("prm_prefill"):
                 out.append(f"| {r['name']} | {q['batches']} | {q['sequences']:.0f} | {q['run_per_sequence']:.0f} | {q['kept_per_sequence']:.0f} | "
-                           f"{fmt(q['kept_share'], '{:.0%}')} | {q['kept_gib_max']:.2f} | {q['evicted']:.0f} | {q.get('not_kept', 0):.0f} |")
+                           f"{fmt(q['kept_share'], '{:.0%}')} | {q['kept_gib_max']:.2f} | {q['evicted']:.0f} | {q.get('not_kept', 0):.0f} | "
+                           f"{fmt(q.get('copied_gib_per_batch'), '{:.1f}')} |")
     for r in runs:
         for w in r.get("warnings") or []:
             out.append(f"\n**warning** ({r['name']}): {w}")

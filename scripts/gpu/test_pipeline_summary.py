@@ -145,6 +145,16 @@ class PrmPrefillTests(unittest.TestCase):
         self.assertAlmostEqual(q["run_per_sequence"], 620602 / 5120)
         self.assertAlmostEqual(q["kept_share"], 340510 / (620602 + 340510))
         self.assertEqual((q["kept_gib_max"], q["evicted"], q["not_kept"]), (15.93, 2, 3))
+        self.assertIsNone(q["copied_gib_per_batch"])   # not logged then
+
+    def test_copies_per_batch_from_the_running_total(self):
+        from pipeline_summary import PREFILL, SCORE, parse, prm_prefill
+        log = [self.LOG.splitlines()[1], self.LOG.splitlines()[3]] + [
+            f"00:47:0{i}.000 info: Pipeline.VerifierWorker.OnnxStepScorer[0] PRM prefill so far: {1000 * (i + 1)} tokens run, 0 tokens "
+            f"from prefixes kept across calls (0 hits; 1 prefixes, 0.10 GiB kept now; 0 evicted; 0 not kept, arena full; "
+            f"{12.5 * (i + 1):.1f} GiB copied into pasts and kept prefixes)" for i in range(3)]
+        q = prm_prefill(parse(log, PREFILL), parse(log, SCORE))
+        self.assertAlmostEqual(q["copied_gib_per_batch"], 12.5)
 
     def test_none_without_two_totals(self):
         from pipeline_summary import prm_prefill

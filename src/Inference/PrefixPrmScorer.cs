@@ -69,6 +69,9 @@ internal sealed class PrefixPrmScorer : IDisposable
     public long PaddedTokens { get; private set; }
     public int Runs { get; private set; }
     public int Copies { get; private set; }
+    /// <summary>Cache positions copied on the device: into the pasts of the runs (each row its whole past, padding holes
+    /// included) and into the prefixes kept across calls. Times <see cref="PositionBytes"/> it is the copy traffic.</summary>
+    public long CopiedPositions { get; private set; }
     /// <summary>Most cache positions (rows x past + new positions of the presents held) held at once in one call,
     /// the device memory the presents take in units of one position's keys and values over all layers.</summary>
     public long PeakHeldPositions { get; private set; }
@@ -292,6 +295,7 @@ internal sealed class PrefixPrmScorer : IDisposable
                 at += count;
             }
         }
+        CopiedPositions += own;
         return KvRow.Owned(data, buffer, own, basePrefix);
     }
 
@@ -420,6 +424,7 @@ internal sealed class PrefixPrmScorer : IDisposable
                         _memory.CopyStrided(source, piece.OwnLength * position, destination, past * position, piece.OwnLength * position, _heads);
                     }
             Copies++;
+            CopiedPositions += parent.Length;
         }
         _memory.Synchronize();
         long[] shape = [n, _heads, past, _headSize];

@@ -9,7 +9,8 @@ public sealed record PrmInput(string Problem, IReadOnlyList<string> Steps, long?
 
 /// <summary>What a shared-cache PRM's runs did so far (sums over calls): tokens prefilled, tokens taken from prefixes
 /// kept by earlier calls (<see cref="InferenceOptions.PrmPrefixCacheGiB"/>), and what the cache holds now.</summary>
-public sealed record PrmPrefillStats(long PrefilledTokens, long CachedTokens, long CacheHits, int KeptPrefixes, double KeptGiB, long Evicted, long NotKept = 0);
+public sealed record PrmPrefillStats(long PrefilledTokens, long CachedTokens, long CacheHits, int KeptPrefixes, double KeptGiB, long Evicted, long NotKept = 0,
+    double CopiedGiB = 0);
 
 /// <summary>Scores every step of many candidates with a PRM, in batches (right padding: a causal
 /// PRM's outputs before the padding do not depend on it, whatever the graph does with positions).</summary>
@@ -83,7 +84,8 @@ public sealed class PrmScorer
         {
             var p = _model.PrefixPrm;
             return new PrmPrefillStats(p.PrefilledTokens, p.CachedTokens, p.CacheHits, p.Cache?.Count ?? 0,
-                (p.Cache?.HeldPositions ?? 0) * (double)p.PositionBytes / (1L << 30), p.Cache?.Evicted ?? 0, p.NotKept);
+                (p.Cache?.HeldPositions ?? 0) * (double)p.PositionBytes / (1L << 30), p.Cache?.Evicted ?? 0, p.NotKept,
+                p.CopiedPositions * (double)p.PositionBytes / (1L << 30));
         }
     }
 

@@ -36,8 +36,8 @@ public sealed class OnnxStepScorer : IStepScorer, IDisposable
         var scores = await OutOfMemorySplit.RunAsync(inputs, batch => _scorer.ScoreAsync(batch, cancellationToken),
             (n, e) => _logger.LogWarning("PRM out of memory on {Count} sequences; scoring each half on its own ({Reason})", n, e.Message.Split('\n')[0]));
         if (_scorer.PrefillStats() is { } p)
-            _logger.LogInformation("PRM prefill so far: {Prefilled} tokens run, {Cached} tokens from prefixes kept across calls ({Hits} hits; {Kept} prefixes, {KeptGiB:F2} GiB kept now; {Evicted} evicted; {NotKept} not kept, arena full)",
-                p.PrefilledTokens, p.CachedTokens, p.CacheHits, p.KeptPrefixes, p.KeptGiB, p.Evicted, p.NotKept);
+            _logger.LogInformation("PRM prefill so far: {Prefilled} tokens run, {Cached} tokens from prefixes kept across calls ({Hits} hits; {Kept} prefixes, {KeptGiB:F2} GiB kept now; {Evicted} evicted; {NotKept} not kept, arena full; {CopiedGiB:F1} GiB copied into pasts and kept prefixes)",
+                p.PrefilledTokens, p.CachedTokens, p.CacheHits, p.KeptPrefixes, p.KeptGiB, p.Evicted, p.NotKept, p.CopiedGiB);
         // dropped leading steps get NaN: they are prefix steps, whose scores the verifier never reads
         return scores.Select((s, i) => dropped[i] == 0 ? s : (IReadOnlyList<double>)[.. Enumerable.Repeat(double.NaN, dropped[i]), .. s]).ToList();
     }

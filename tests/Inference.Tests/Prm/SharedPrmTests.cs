@@ -63,6 +63,26 @@ public class SharedPrmTests
     }
 
     [Fact]
+    public void Copied_positions_count_each_rows_whole_past()
+    {
+        // One problem of 45 tokens, four candidates of one step each, nothing kept across calls: the problem runs once
+        // and each candidate's row copies its 45 positions as its past.
+        using var shared = LanguageModel.Load(ImportedFixtures.Manifest("qwen-prm", "shared"),
+            new InferenceOptions { Device = "cpu", IntraOpThreads = 2, PrmPrefixCacheGiB = 0 });
+        var rng = new Random(3);
+        var problem = Enumerable.Range(0, 45).Select(_ => rng.Next(800)).ToArray();
+        var inputs = Enumerable.Range(0, 4).Select(c =>
+        {
+            var step = Enumerable.Range(0, 20 + c).Select(_ => rng.Next(800)).ToArray();
+            return (problem.Concat(step).ToArray(), new[] { 45 + step.Length - 1 });
+        }).ToList();
+        new PrmScorer(shared).ScoreEncoded(inputs);
+        Assert.Equal(4, shared.PrefixPrm.Copies);
+        Assert.Equal(4 * 45, shared.PrefixPrm.CopiedPositions);
+        Assert.Equal(45 + 20 + 21 + 22 + 23, shared.PrefixPrm.PrefilledTokens);
+    }
+
+    [Fact]
     public void Chunks_within_a_small_prefill_budget_give_the_same_scores()
     {
         var manifest = ImportedFixtures.Manifest("qwen-prm", "shared");
