@@ -58,17 +58,19 @@ public static class PrmRoundBench
             Previous();
             scorer.ScoreEncoded(inputs);   // warm-up (kernels, arena, buffers)
             var secs = 0.0;
-            long prefilledSum = 0, copiedSum = 0;
+            long prefilledSum = 0, copiedSum = 0, callsSum = 0;
             for (var r = 0; r < reps; r++)
             {
                 Previous();
                 var before = prm.Manifest.PrmPrefixCache ? prm.PrefixPrm.PrefilledTokens : 0;
                 var copiedBefore = prm.Manifest.PrmPrefixCache ? prm.PrefixPrm.CopiedPositions : 0;
+                var callsBefore = prm.Manifest.PrmPrefixCache ? prm.PrefixPrm.CopyCalls : 0;
                 var sw = Stopwatch.StartNew();
                 scorer.ScoreEncoded(inputs);
                 secs += sw.Elapsed.TotalSeconds / reps;
                 prefilledSum += prm.Manifest.PrmPrefixCache ? prm.PrefixPrm.PrefilledTokens - before : inputs.Sum(x => x.Ids.Length);
                 copiedSum += prm.Manifest.PrmPrefixCache ? prm.PrefixPrm.CopiedPositions - copiedBefore : 0;
+                callsSum += prm.Manifest.PrmPrefixCache ? prm.PrefixPrm.CopyCalls - callsBefore : 0;
             }
             var prefilled = prefilledSum / reps;
             // device copy traffic of one call: positions copied into pasts and kept prefixes x bytes a position
@@ -81,9 +83,9 @@ public static class PrmRoundBench
                 ["depth"] = c.Depth, ["cross_round_cache"] = cache is not null, ["problem_tokens"] = problemTokens, ["step_tokens"] = stepTokens,
                 ["candidates"] = inputs.Count, ["tokens"] = tokens, ["prefilled_tokens"] = prefilled,
                 ["scored_steps"] = steps, ["seconds"] = secs, ["steps_per_s"] = steps / secs,
-                ["copied_positions"] = copiedSum / reps, ["copied_gib"] = copiedGiB,
+                ["copied_positions"] = copiedSum / reps, ["copied_gib"] = copiedGiB, ["copy_calls"] = callsSum / reps,
             });
-            log.WriteLine($"prm-round {c.Name,-22} {inputs.Count,4} candidates, {tokens,7} tokens ({prefilled} prefilled): {steps / secs,9:F0} scored steps/s, {secs * 1000:F1} ms, {copiedGiB:F2} GiB copied");
+            log.WriteLine($"prm-round {c.Name,-22} {inputs.Count,4} candidates, {tokens,7} tokens ({prefilled} prefilled): {steps / secs,9:F0} scored steps/s, {secs * 1000:F1} ms, {copiedGiB:F2} GiB copied in {callsSum / reps} calls");
             if (only is null) dump.Add(new JsonObject
             {
                 ["name"] = c.Name, ["steps"] = steps,

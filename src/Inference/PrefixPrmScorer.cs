@@ -72,6 +72,9 @@ internal sealed class PrefixPrmScorer : IDisposable
     /// <summary>Cache positions copied on the device: into the pasts of the runs (each row its whole past, padding holes
     /// included) and into the prefixes kept across calls. Times <see cref="PositionBytes"/> it is the copy traffic.</summary>
     public long CopiedPositions { get; private set; }
+    /// <summary>Device copy calls those took (one per piece, layer and tensor): at a few microseconds of launch each, the
+    /// calls rather than the bytes are what a round of many small pieces pays for.</summary>
+    public long CopyCalls { get; private set; }
     /// <summary>Most cache positions (rows x past + new positions of the presents held) held at once in one call,
     /// the device memory the presents take in units of one position's keys and values over all layers.</summary>
     public long PeakHeldPositions { get; private set; }
@@ -296,6 +299,7 @@ internal sealed class PrefixPrmScorer : IDisposable
             }
         }
         CopiedPositions += own;
+        CopyCalls += (long)segments.Count * 2 * _layers;
         return KvRow.Owned(data, buffer, own, basePrefix);
     }
 
@@ -425,6 +429,7 @@ internal sealed class PrefixPrmScorer : IDisposable
                     }
             Copies++;
             CopiedPositions += parent.Length;
+            CopyCalls += (long)parent.Pieces().Count * 2 * _layers;
         }
         _memory.Synchronize();
         long[] shape = [n, _heads, past, _headSize];

@@ -79,6 +79,7 @@ public class SharedPrmTests
         new PrmScorer(shared).ScoreEncoded(inputs);
         Assert.Equal(4, shared.PrefixPrm.Copies);
         Assert.Equal(4 * 45, shared.PrefixPrm.CopiedPositions);
+        Assert.Equal(4 * 2 * shared.Manifest.NumLayers, shared.PrefixPrm.CopyCalls);   // one piece a row, keys and values a layer
         Assert.Equal(45 + 20 + 21 + 22 + 23, shared.PrefixPrm.PrefilledTokens);
     }
 
