@@ -22,7 +22,8 @@ internal abstract class DeviceMemory
     public abstract void CopyStrided(IntPtr source, long sourcePitch, IntPtr destination, long destinationPitch, long width, long rows);
     /// <summary>Zeroes a buffer (not synchronized).</summary>
     public abstract void Zero(IntPtr buffer, long bytes);
-    /// <summary>Waits for every copy and kernel issued so far (ONNX Runtime's stream included).</summary>
+    /// <summary>Waits for every copy and kernel of this model issued so far: its own stream's, or the whole device's
+    /// when it runs on ONNX Runtime's stream.</summary>
     public abstract void Synchronize();
 
     public static DeviceMemory For(LanguageModel model)
