@@ -74,6 +74,7 @@ def main():
     ap.add_argument("--depth", type=int, default=4)
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--fresh", action="store_true", help="every attempt from the policy, nothing in context")
+    ap.add_argument("--temperature", type=float, help="the revisions' sampling temperature (default: the recipe's, 1.0)")
     ap.add_argument("--out", help="write the table as JSON here")
     a = ap.parse_args()
     hp = make_all.hyperparameters(False)
@@ -85,6 +86,8 @@ def main():
     t0 = time.time()
     n, bs = len(rows) * a.chains, 256
     hp = {**hp, "gen_batch": bs}
+    if a.temperature is not None:
+        hp["rev_eval_temperature"] = a.temperature
     prompts = [encode(prompt_text(rows[i // a.chains]["problem"]), bos=True) for i in range(n)]
     with torch.no_grad():
         first = generate_ids(policy, prompts, hp["max_new"], 1.0, batch_size=bs)
