@@ -57,20 +57,23 @@ public static class PrmRoundBench
             }
             Previous();
             scorer.ScoreEncoded(inputs);   // warm-up (kernels, arena, buffers)
+            // what a shared-cache PRM's scorer has done so far (a plain PRM prefills every input whole and copies nothing)
+            (long Prefilled, long Copied, long Calls) Totals() => prm.Manifest.PrmPrefixCache
+                ? (prm.PrefixPrm.PrefilledTokens, prm.PrefixPrm.CopiedPositions, prm.PrefixPrm.CopyCalls)
+                : (0, 0, 0);
             var secs = 0.0;
             long prefilledSum = 0, copiedSum = 0, callsSum = 0;
             for (var r = 0; r < reps; r++)
             {
                 Previous();
-                var before = prm.Manifest.PrmPrefixCache ? prm.PrefixPrm.PrefilledTokens : 0;
-                var copiedBefore = prm.Manifest.PrmPrefixCache ? prm.PrefixPrm.CopiedPositions : 0;
-                var callsBefore = prm.Manifest.PrmPrefixCache ? prm.PrefixPrm.CopyCalls : 0;
+                var before = Totals();
                 var sw = Stopwatch.StartNew();
                 scorer.ScoreEncoded(inputs);
                 secs += sw.Elapsed.TotalSeconds / reps;
-                prefilledSum += prm.Manifest.PrmPrefixCache ? prm.PrefixPrm.PrefilledTokens - before : inputs.Sum(x => x.Ids.Length);
-                copiedSum += prm.Manifest.PrmPrefixCache ? prm.PrefixPrm.CopiedPositions - copiedBefore : 0;
-                callsSum += prm.Manifest.PrmPrefixCache ? prm.PrefixPrm.CopyCalls - callsBefore : 0;
+                var after = Totals();
+                prefilledSum += prm.Manifest.PrmPrefixCache ? after.Prefilled - before.Prefilled : inputs.Sum(x => x.Ids.Length);
+                copiedSum += after.Copied - before.Copied;
+                callsSum += after.Calls - before.Calls;
             }
             var prefilled = prefilledSum / reps;
             // device copy traffic of one call: positions copied into pasts and kept prefixes x bytes a position

@@ -277,12 +277,11 @@ def summarize(work, name, gpu):
             # (queues, storing, planning, two models sharing one GPU) costs over running the engines directly
             if r.get("prm_baseline") and r["verifier"]:
                 r["prm_alone_s"] = r["verifier"]["work"] / r["prm_baseline"]["steps_per_s"]
-                engines_s = tokens / at["tokens_per_s"] + r["prm_alone_s"]
-                r["engines_alone_s"] = engines_s
+                r["policy_alone_s"] = policy_s = tokens / at["tokens_per_s"]
+                r["engines_alone_s"] = engines_s = policy_s + r["prm_alone_s"]
                 r["efficiency_vs_engines"] = engines_s / wall if wall > 0 else None
                 # one GPU, the two models overlapped perfectly and neither slowed by the other: the wall is at least the
                 # slower engine's time, so the efficiency against the policy alone is at most policy alone / that
-                r["policy_alone_s"] = policy_s = tokens / at["tokens_per_s"]
                 r["efficiency_ceiling"] = policy_s / max(policy_s, r["prm_alone_s"])
     return r
 

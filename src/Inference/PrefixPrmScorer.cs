@@ -419,7 +419,8 @@ internal sealed class PrefixPrmScorer : IDisposable
         for (var u = 0; u < n; u++)
         {
             var parent = pasts[rows[u]]!;
-            foreach (var piece in parent.Pieces())   // a kept prefix's segments, root first
+            var pieces = parent.Pieces();
+            foreach (var piece in pieces)   // a kept prefix's segments, root first
                 for (var l = 0; l < _layers; l++)
                     for (var kv = 0; kv < 2; kv++)
                     {
@@ -429,7 +430,7 @@ internal sealed class PrefixPrmScorer : IDisposable
                     }
             Copies++;
             CopiedPositions += parent.Length;
-            CopyCalls += (long)parent.Pieces().Count * 2 * _layers;
+            CopyCalls += (long)pieces.Count * 2 * _layers;
         }
         _memory.Synchronize();
         long[] shape = [n, _heads, past, _headSize];
