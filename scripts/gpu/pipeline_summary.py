@@ -99,6 +99,37 @@ def overlap_s(a, b):
     return total
 
 
+def idle_s(a, b):
+    """Seconds between the first batch's start and the last batch's end of a and b together during which no batch of
+    either runs: both models idle on the GPU, whatever the queues held."""
+    spans = sorted(a + b)
+    if not spans:
+        return 0.0
+    idle, end = 0.0, spans[0][1]
+    for s, e in spans[1:]:
+        if s > end:
+            idle += s - end
+        end = max(end, e)
+    return idle
+
+
+# MassTransit's warning when a consumer's batch failed and is retried: the worker ran (part of) the batch for nothing
+RETRY = re.compile(r"R-RETRY \S+/(expand-round|score-round) ")
+# ONNX Runtime captures CUDA graphs in global mode: another thread's CUDA call during a capture fails or spoils it
+CAPTURE_CONFLICT = re.compile(r"when stream is capturing|during capture")
+
+
+def retries(text_lines):
+    """Retried batches in a worker log, per queue, and how many of them failed on a CUDA graph capture conflict."""
+    out = {"expand-round": 0, "score-round": 0, "capture_conflicts": 0}
+    for line in text_lines:
+        m = RETRY.search(line)
+        if m:
+            out[m.group(1)] += 1
+            out["capture_conflicts"] += bool(CAPTURE_CONFLICT.search(line))
+    return out
+
+
 def batch_stats(batches, wall):
     # (rounds, items, work, ms, queue_mean, queue_max) per batch
     if not batches:
@@ -226,6 +257,15 @@ def summarize(work, name, gpu):
     both = overlap_s(pi, vi)
     r["both_busy_s"] = both if pi and vi else None
     r["both_busy_share"] = both / wall if pi and vi and wall else None
+    r["neither_busy_s"] = idle_s(pi, vi) if pi and vi else None
+    # a combined worker's slices of the log hold both consumers' lines: count the batches once, from one file
+    logs = [os.path.join(d, f) for f in ("proposal-worker.log", "verifier-worker.log") if os.path.exists(os.path.join(d, f))]
+    text = []
+    seen = set()
+    for path in logs:
+        with open(path, errors="replace") as f:
+            text += [x for x in f if not (x in seen or seen.add(x))]
+    r["retries"] = retries(text)
     # a run with rounds but no matching log line means a service's log line changed: say so rather than show blanks
     r["warnings"] = [f"{svc}: no line matched {rx.pattern[:30]}... (log format changed?)"
                      for svc, rx, got in (("proposal-worker", EXPAND, r["proposal"]), ("verifier-worker", SCORE, r["verifier"]))
@@ -337,8 +377,14 @@ def markdown(runs, settings):
                             for r in runs if r.get("efficiency_ceiling") is not None) + "."]
     if any(r.get("both_busy_s") is not None for r in runs):
         out += ["", "Both at once (the policy's and the PRM's batches overlapping in time, from the two log lines' end times and "
-                "durations): " + "; ".join(f"{r['name']} {r['both_busy_s']:.1f} s ({r['both_busy_share']:.0%} of the wall)"
-                                            for r in runs if r.get("both_busy_s") is not None) + "."]
+                "durations), and neither (both models idle between the run's first and last batch): "
+                + "; ".join(f"{r['name']} {r['both_busy_s']:.1f} s ({r['both_busy_share']:.0%} of the wall), neither {r['neither_busy_s']:.1f} s"
+                            for r in runs if r.get("both_busy_s") is not None) + "."]
+    if any(sum(r.get("retries", {}).values()) for r in runs):
+        out += ["", "Retried batches (MassTransit R-RETRY in the worker log: the batch ran for nothing and waited out a retry "
+                "interval): " + "; ".join(f"{r['name']} {r['retries']['expand-round']} expand, {r['retries']['score-round']} score "
+                                          f"({r['retries']['capture_conflicts']} on a CUDA graph capture conflict)"
+                                          for r in runs if sum(r.get("retries", {}).values())) + "."]
     if any(r["gpu"] for r in runs):
         out += ["", "## GPU utilisation over the run (% per tenth of its wall time)", "",
                 "| run | " + " | ".join(f"{k * 10}-{k * 10 + 10}%" for k in range(10)) + " |", "|---" * 11 + "|"]

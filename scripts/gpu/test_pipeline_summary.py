@@ -110,6 +110,31 @@ class BothBusyTests(unittest.TestCase):
         self.assertAlmostEqual(overlap_s(v, p), 4.6)
         self.assertEqual(overlap_s(p[:1], v), 0.0)
 
+    def test_idle_is_the_time_no_batch_of_either_runs(self):
+        from pipeline_summary import EXPAND, SCORE, busy_intervals, idle_s
+        p, v = busy_intervals(self.PROPOSAL, EXPAND), busy_intervals(self.VERIFIER, SCORE)
+        # 0-9.5 s policy, 9.5-18.6 s PRM, 14-20 s policy: one after the other with no gap
+        self.assertAlmostEqual(idle_s(p, v), 0.0)
+        late = [x.replace("in 9100 ms", "in 2000 ms").replace("10:00:18.600", "10:00:11.500") for x in self.VERIFIER]
+        # policy 0-9.5, PRM 9.5-11.5, policy 14-20: idle 11.5-14
+        self.assertAlmostEqual(idle_s(p, busy_intervals(late, SCORE)), 2.5)
+        self.assertAlmostEqual(idle_s(p, []), 4.5)
+        self.assertEqual(idle_s([], []), 0.0)
+
+    def test_retried_batches_per_queue_and_capture_conflicts(self):
+        from pipeline_summary import retries
+        lines = [
+            "10:09:24.592 warn: MassTransit[0] R-RETRY rabbitmq://127.0.0.1/run-1/score-round b52c MassTransit.RetryPolicies."
+            "RetryConsumeContext<MassTransit.Batch<Pipeline.Contracts.ScoreRound>> Pipeline.Inference.CudaRuntimeException: "
+            "cudaStreamSynchronize failed: CUDA error 900 (operation not permitted when stream is capturing)",
+            "10:09:24.592 warn: MassTransit[0] R-RETRY rabbitmq://127.0.0.1/run-1/expand-round b42c MassTransit.RetryPolicies."
+            "RetryConsumeContext<MassTransit.Batch<Pipeline.Contracts.ExpandRound>> OnnxRuntimeException: CUDA failure 901: "
+            "operation failed due to a previous error during capture",
+            "10:10:00.000 warn: MassTransit[0] R-RETRY rabbitmq://127.0.0.1/run-1/expand-round b42d ... CUDA failure 2: out of memory",
+            self.PROPOSAL[0],
+        ]
+        self.assertEqual(retries(lines), {"expand-round": 2, "score-round": 1, "capture_conflicts": 2})
+
     def test_a_batch_past_midnight_is_the_next_day(self):
         from pipeline_summary import EXPAND, busy_intervals
         lines = [x.replace("10:00:09.500", "23:59:59.000").replace("10:00:20.000", "00:00:05.000") for x in self.PROPOSAL]

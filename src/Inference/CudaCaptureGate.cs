@@ -7,7 +7,9 @@ namespace Pipeline.Inference;
 /// models at once does (the combined worker: the policy's decode steps are captured per batch size, the first time
 /// each size runs, while the PRM scores on another thread). So a decode step that may capture takes this gate
 /// exclusively, and the PRM's scoring on CUDA takes it shared: scorings run side by side with replays and with each
-/// other, never during a capture. Captures happen a handful of times per batch size, so the wait is rare.
+/// other, never during a capture. Captures happen a handful of times per batch size and thread (ONNX Runtime captures
+/// per thread: <see cref="CaptureRunCounter"/>; a CUDA model's calls run on its one <see cref="DeviceThread"/>), so the
+/// wait is rare.
 /// </summary>
 public static class CudaCaptureGate
 {

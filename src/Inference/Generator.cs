@@ -12,7 +12,7 @@ public sealed partial class Generator(LanguageModel model)
     public GenerationStats? LastStats { get; private set; }
 
     public Task<IReadOnlyList<GenerationResult>> GenerateAsync(IReadOnlyList<GenerationRequest> requests, CancellationToken cancellationToken = default) =>
-        Task.Run(() => Generate(requests, cancellationToken), cancellationToken);
+        model.RunAsync(() => Generate(requests, cancellationToken), cancellationToken);
 
     /// <summary>k greedy steps after each prompt (lookahead search): one sample per prompt, Solution mode, temperature 0.</summary>
     public Task<IReadOnlyList<GenerationResult>> RolloutAsync(IReadOnlyList<string> prompts, int steps, int maxNewTokens, CancellationToken cancellationToken = default) =>

@@ -152,10 +152,26 @@ public sealed class LanguageModel : IDisposable
         }
     }
 
+    private DeviceThread? _deviceThread;
+    private readonly Lock _deviceThreadInit = new();
+
+    /// <summary>Runs a call of this model off the caller's thread: on CUDA on the model's own <see cref="DeviceThread"/>
+    /// (ONNX Runtime keeps captured graphs per thread), on CPU on the thread pool as before (no graphs; calls of a model
+    /// without a shared cache may run side by side there).</summary>
+    internal Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    {
+        if (ExecutionProvider != "CUDA") return Task.Run(work, cancellationToken);
+        // not SharedDecoderLock: a running generation holds that one for its whole length
+        DeviceThread thread;
+        lock (_deviceThreadInit)
+            thread = _deviceThread ??= new DeviceThread($"cuda {Manifest.Name}");
+        return thread.RunAsync(work, cancellationToken);
+    }
+
     private SharedKvDecoder? _sharedDecoder;
 
-    /// <summary>Held while a generation uses <see cref="SharedDecoder"/>: its buffers and captured graphs
-    /// are one per model, and a GPU runs one decode at a time anyway.</summary>
+    /// <summary>Held while a generation uses <see cref="SharedDecoder"/>: its buffers are one per model, and a GPU runs
+    /// one decode at a time anyway.</summary>
     internal object SharedDecoderLock { get; } = new();
 
     /// <summary>The shared-cache decoder of this model (kv_cache "shared"), created on first use and kept:
@@ -170,6 +186,7 @@ public sealed class LanguageModel : IDisposable
 
     public void Dispose()
     {
+        _deviceThread?.Dispose();   // lets queued calls finish before their buffers and session go
         _sharedDecoder?.Dispose();
         _prefixPrm?.Dispose();
         Session.Dispose();

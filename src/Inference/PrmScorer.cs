@@ -43,7 +43,7 @@ public sealed class PrmScorer
         ScoreAsync(candidateSteps.Select(s => new PrmInput(problem, s)).ToList(), cancellationToken);
 
     public Task<IReadOnlyList<IReadOnlyList<double>>> ScoreAsync(IReadOnlyList<PrmInput> inputs, CancellationToken cancellationToken = default) =>
-        Task.Run(() => Score(inputs, cancellationToken), cancellationToken);
+        _model.RunAsync(() => Score(inputs, cancellationToken), cancellationToken);
 
     public IReadOnlyList<IReadOnlyList<double>> Score(IReadOnlyList<PrmInput> inputs, CancellationToken cancellationToken = default) =>
         ScoreEncoded(inputs.Select(Encode).ToList(), cancellationToken, inputs.Select(x => x.Search).ToList());

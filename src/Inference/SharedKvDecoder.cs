@@ -203,14 +203,15 @@ internal sealed class SharedKvDecoder : IDisposable
         if (batch > Capacity) throw new ArgumentOutOfRangeException(nameof(batch), $"batch {batch} > capacity {Capacity}");
         if (!_steps.TryGetValue(batch, out var step))
             _steps[batch] = step = new DecodeStep(this, batch);
-        // ONNX Runtime captures a graph id on one of its first runs; no other thread may touch CUDA meanwhile.
-        // Only runs that returned count: a run that failed (out of memory, say) may have been the capture, which
-        // ONNX Runtime then tries again on a later run, and that one must hold the gate too.
-        using var gate = _graphs && step.Runs < CaptureRuns ? CudaCaptureGate.Exclusive() : null;
+        // ONNX Runtime captures a graph id on one of its first runs on a thread; no other thread may touch CUDA
+        // meanwhile. Only runs that returned count: a run that failed (out of memory, say) may have been the capture,
+        // which ONNX Runtime then tries again on a later run, and that one must hold the gate too.
+        var thread = Environment.CurrentManagedThreadId;
+        using var gate = _graphs && step.Runs.MayCapture(thread) ? CudaCaptureGate.Exclusive() : null;
         _memory.Upload<long>(ids.AsSpan(0, batch), _ids);
         _memory.Upload<int>(seqlens.AsSpan(0, batch), _seqlens);
         _model.Session.RunWithBinding(step.Options, step.Binding);
-        step.Runs++;
+        step.Runs.Ran(thread);
         _memory.Download(_next, next.AsSpan(0, batch));
         _lastBatch = batch;
     }
@@ -333,8 +334,8 @@ internal sealed class SharedKvDecoder : IDisposable
 
         public OrtIoBinding Binding { get; }
         public RunOptions Options { get; }
-        /// <summary>Decode steps that ran to the end with these bindings (the first <see cref="CaptureRuns"/> may capture).</summary>
-        public int Runs { get; set; }
+        /// <summary>Decode steps that ran to the end with these bindings, per thread.</summary>
+        public CaptureRunCounter Runs { get; } = new(CaptureRuns);
 
         public void Dispose()
         {
