@@ -1,4 +1,6 @@
-"""What every training job shares: device choice, a padded token store, and one AdamW training loop."""
+"""What every training job shares: device choice, a padded token store, one AdamW training loop, and how a
+measuring script reports (JSON on stdout and, given a path, in a file)."""
+import json
 import math
 import os
 import random
@@ -7,6 +9,14 @@ import time
 import torch
 
 from task import EOT_ID
+
+
+def report(result, path=None):
+    """Prints a measurement as JSON and, when path is given, writes it there too."""
+    print(json.dumps(result, indent=1))
+    if path:
+        with open(path, "w") as f:
+            json.dump(result, f, indent=1)
 
 
 def device():

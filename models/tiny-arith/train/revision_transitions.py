@@ -17,7 +17,6 @@ hold its first accuracy if a rewrite is as accurate as a fresh attempt.
     /usr/bin/python3 revision_transitions.py --work ../work --levels 2,3 --chains 4 --depth 4
 """
 import argparse
-import json
 import os
 import sys
 import time
@@ -30,7 +29,7 @@ sys.path.insert(0, HERE)
 
 import make_all  # noqa: E402
 import model as M  # noqa: E402
-from common import seed_all  # noqa: E402
+from common import report, seed_all  # noqa: E402
 from evaluate import revision_chains  # noqa: E402
 from sample import generate_ids  # noqa: E402
 from task import encode, eval_set, prompt_text  # noqa: E402
@@ -97,10 +96,7 @@ def main():
               for i in range(n)]
     table = transitions(chains)
     table["seconds"] = time.time() - t0
-    print(json.dumps(table, indent=1))
-    if a.out:
-        with open(a.out, "w") as f:
-            json.dump(table, f, indent=1)
+    report(table, a.out)
 
 
 if __name__ == "__main__":

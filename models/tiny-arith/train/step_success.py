@@ -7,7 +7,6 @@ it with 1 - (1 - prod_i q_i)^K; the gap between the two is what step-level searc
 the policy makes every time, or never) leaves it nothing to win.
     /usr/bin/python3 step_success.py --work ../work --levels 3,4 [--samples 16 --temperature 1.0 --out FILE.json]"""
 import argparse
-import json
 import os
 import sys
 import time
@@ -19,7 +18,7 @@ sys.path.insert(0, HERE)
 
 import make_all  # noqa: E402
 import model as M  # noqa: E402
-from common import seed_all  # noqa: E402
+from common import report, seed_all  # noqa: E402
 from sample import generate_ids  # noqa: E402
 from step_check import step_labels  # noqa: E402
 from task import decode, encode, eval_set, prompt_text, solution_text, split_steps  # noqa: E402
@@ -90,10 +89,7 @@ def main():
     out = {"samples": a.samples, "temperature": a.temperature, "seconds": round(time.time() - t0, 1), "levels": {}}
     for level in levels:
         out["levels"][str(level)] = summarize([q[ri] for ri, r in enumerate(rows) if r["level"] == level], a.samples)
-    print(json.dumps(out, indent=1))
-    if a.out:
-        with open(a.out, "w") as f:
-            json.dump(out, f, indent=1)
+    report(out, a.out)
 
 
 if __name__ == "__main__":
