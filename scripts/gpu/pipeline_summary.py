@@ -258,14 +258,9 @@ def summarize(work, name, gpu):
     r["both_busy_s"] = both if pi and vi else None
     r["both_busy_share"] = both / wall if pi and vi and wall else None
     r["neither_busy_s"] = idle_s(pi, vi) if pi and vi else None
-    # a combined worker's slices of the log hold both consumers' lines: count the batches once, from one file
-    logs = [os.path.join(d, f) for f in ("proposal-worker.log", "verifier-worker.log") if os.path.exists(os.path.join(d, f))]
-    text = []
-    seen = set()
-    for path in logs:
-        with open(path, errors="replace") as f:
-            text += [x for x in f if not (x in seen or seen.add(x))]
-    r["retries"] = retries(text)
+    # a combined worker's slices of the log hold both consumers' lines: count each line once
+    r["retries"] = retries(dict.fromkeys(x for f in ("proposal-worker.log", "verifier-worker.log")
+                                         for x in lines(os.path.join(d, f), None, lambda text, _: list(text))))
     # a run with rounds but no matching log line means a service's log line changed: say so rather than show blanks
     r["warnings"] = [f"{svc}: no line matched {rx.pattern[:30]}... (log format changed?)"
                      for svc, rx, got in (("proposal-worker", EXPAND, r["proposal"]), ("verifier-worker", SCORE, r["verifier"]))
