@@ -21,18 +21,15 @@ def main():
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     cfg = dict(task.LEVELS[a.ranges_of], ops=a.ops)
-    scratch = max(task.LEVELS) + 1
-    task.LEVELS[scratch] = cfg   # make_problem reads its level's settings from LEVELS
     here = os.path.dirname(os.path.abspath(__file__))
     with open(os.path.join(here, "..", "eval.jsonl")) as f:
         taken = {json.loads(line)["problem"] for line in f}
     rng, rows = random.Random(a.seed), []
     while len(rows) < a.count:
-        p = task.make_problem(rng, scratch)
+        p = task.make_problem(rng, a.label, cfg)
         if p["problem"] in taken:
             continue
         taken.add(p["problem"])
-        p["level"] = a.label
         p["unique_id"] = f"{a.name}/L{a.label}/{len(rows):04d}"
         rows.append(p)
     task.write_jsonl(a.out, rows)

@@ -28,10 +28,10 @@ BINS = ((0.0, 0.0, "0"), (0.0, 0.25, "(0, 0.25]"), (0.25, 0.5, "(0.25, 0.5]"), (
 
 
 def bin_of(q):
-    for lo, hi, name in BINS:
-        if (lo == hi == q) or (lo < q <= hi and not (hi == 1.0 and q == 1.0)):
-            return name
-    return "1" if q == 1.0 else "0"
+    """'0' and '1' on their own; any other q in the first quarter (lo, hi] that holds it (the last one open at 1)."""
+    if q in (0.0, 1.0):
+        return str(int(q))
+    return next(name for _, hi, name in BINS[1:-1] if q <= hi)
 
 
 def predicted(qs, k):
@@ -68,18 +68,17 @@ def main():
     levels = [int(x) for x in a.levels.split(",")]
     policy = M.load(os.path.join(a.work, "policy.pt"), "cpu").eval()
     rows = [r for r in eval_set(make_all.FULL["eval_seed"], make_all.FULL["eval_per_level"]) if r["level"] in levels]
-    jobs = []   # (row index, step index): the gold steps before it as the prefix
+    jobs = []   # (row index, the gold steps before the step drawn)
     for ri, r in enumerate(rows):
         gold = split_steps(r["solution"])[:-1]   # the operations, not the answer step
-        for si in range(len(gold)):
-            jobs.append((ri, si, gold[:si]))
+        jobs += [(ri, gold[:si]) for si in range(len(gold))]
     prompts = [encode(prompt_text(rows[ri]["problem"]), bos=True) + encode(solution_text(prefix))
-               for ri, _, prefix in jobs for _ in range(a.samples)]
+               for ri, prefix in jobs for _ in range(a.samples)]
     t0 = time.time()
     with torch.no_grad():
         gen = generate_ids(policy, prompts, 64, a.temperature, batch_size=1024, stop_at_step=True)
     q = {}
-    for j, (ri, si, prefix) in enumerate(jobs):
+    for j, (ri, prefix) in enumerate(jobs):
         right = 0
         for s in range(a.samples):
             new = split_steps(decode(gen[j * a.samples + s][0]))

@@ -144,8 +144,9 @@ def answer_step(value):
     return f"The answer is $\\boxed{{{value}}}$."
 
 
-def make_problem(rng, level):
-    cfg = LEVELS[level]
+def make_problem(rng, level, cfg=None):
+    """A problem labelled `level`, drawn with that level's settings or with `cfg` (ops, add_max, mul_max) instead."""
+    cfg = cfg or LEVELS[level]
     tree = build(rng, cfg["ops"], cfg)
     steps = []
     steps_of(tree, steps)
