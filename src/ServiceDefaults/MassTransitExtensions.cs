@@ -23,6 +23,8 @@ public static class MassTransitExtensions
             host.StartTimeout = TimeSpan.FromSeconds(60);
             host.StopTimeout = TimeSpan.FromSeconds(30);
         });
+        services.AddOptions<UsageTelemetryOptions>().Configure<IOptions<RabbitMqOptions>>((telemetry, rabbit) =>
+            telemetry.Enabled = rabbit.Value.UsageTelemetry);
         services.AddMassTransit(x =>
         {
             configure?.Invoke(x);

@@ -20,4 +20,10 @@ public sealed class RabbitMqOptions
     /// away). Off by default: the bus then connects in the background and retries, which suits services that
     /// start before the broker; tests turn it on so their first message finds the queues.</summary>
     public bool WaitUntilStarted { get; set; }
+
+    /// <summary>MassTransit (8.4 and later) reports anonymous usage to usage-tracking.masstransit.io a while after
+    /// the bus starts. Off unless asked for: batch machines are often offline (the H200 runs logged a warning with a
+    /// stack trace for each failed report) and a team should choose to send anything. MassTransit's own
+    /// MASSTRANSIT_USAGE_TELEMETRY variable, where set, still decides.</summary>
+    public bool UsageTelemetry { get; set; }
 }
