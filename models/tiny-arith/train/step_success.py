@@ -7,6 +7,7 @@ it with 1 - (1 - prod_i q_i)^K; the gap between the two is what step-level searc
 the policy makes every time, or never) leaves it nothing to win.
     /usr/bin/python3 step_success.py --work ../work --levels 3,4 [--samples 16 --temperature 1.0 --out FILE.json]"""
 import argparse
+import math
 import os
 import sys
 import time
@@ -52,7 +53,45 @@ def summarize(per_problem, k):
             "q_histogram": hist,
             "steps_with_q_in_0.05_0.95_per_problem": sum(1 for q in steps if 0.05 <= q <= 0.95) / len(per_problem),
             "predicted_step_search": sum(p[0] for p in pred) / len(pred),
-            "predicted_whole_samples": sum(p[1] for p in pred) / len(pred)}
+            "predicted_whole_samples": sum(p[1] for p in pred) / len(pred),
+            "predicted_one_sample": sum(math.prod(qs) for qs in per_problem) / len(per_problem)}
+
+
+def step_q(policy, rows, samples, temperature):
+    """-> {row index: [q of each operation step]}: after the gold earlier steps, the share of `samples` draws of the
+    next step at `temperature` that are right."""
+    jobs = []   # (row index, the gold steps before the step drawn)
+    for ri, r in enumerate(rows):
+        gold = split_steps(r["solution"])[:-1]   # the operations, not the answer step
+        jobs += [(ri, gold[:si]) for si in range(len(gold))]
+    prompts = [encode(prompt_text(rows[ri]["problem"]), bos=True) + encode(solution_text(prefix))
+               for ri, prefix in jobs for _ in range(samples)]
+    with torch.no_grad():
+        gen = generate_ids(policy, prompts, 64, temperature, batch_size=1024, stop_at_step=True)
+    q = {}
+    for j, (ri, prefix) in enumerate(jobs):
+        right = 0
+        for s in range(samples):
+            new = split_steps(decode(gen[j * samples + s][0]))
+            if new:
+                right += step_labels(rows[ri]["problem"], prefix + new[:1])[-1]
+        q.setdefault(ri, []).append(right / samples)
+    return q
+
+
+def by_level(policy, rows, levels, samples, temperature):
+    """summarize() of each level's problems among rows."""
+    q = step_q(policy, rows, samples, temperature)
+    return {str(level): summarize([q[ri] for ri, r in enumerate(rows) if r["level"] == level], samples)
+            for level in levels}
+
+
+def eval_rows(levels, per_level=None):
+    """The eval set's problems of these levels (its first per_level of each, all by default)."""
+    rows = [r for r in eval_set(make_all.FULL["eval_seed"], make_all.FULL["eval_per_level"]) if r["level"] in levels]
+    if per_level is None:
+        return rows
+    return [r for level in levels for r in [x for x in rows if x["level"] == level][:per_level]]
 
 
 def main():
@@ -67,28 +106,10 @@ def main():
     seed_all(a.seed)
     levels = [int(x) for x in a.levels.split(",")]
     policy = M.load(os.path.join(a.work, "policy.pt"), "cpu").eval()
-    rows = [r for r in eval_set(make_all.FULL["eval_seed"], make_all.FULL["eval_per_level"]) if r["level"] in levels]
-    jobs = []   # (row index, the gold steps before the step drawn)
-    for ri, r in enumerate(rows):
-        gold = split_steps(r["solution"])[:-1]   # the operations, not the answer step
-        jobs += [(ri, gold[:si]) for si in range(len(gold))]
-    prompts = [encode(prompt_text(rows[ri]["problem"]), bos=True) + encode(solution_text(prefix))
-               for ri, prefix in jobs for _ in range(a.samples)]
     t0 = time.time()
-    with torch.no_grad():
-        gen = generate_ids(policy, prompts, 64, a.temperature, batch_size=1024, stop_at_step=True)
-    q = {}
-    for j, (ri, prefix) in enumerate(jobs):
-        right = 0
-        for s in range(a.samples):
-            new = split_steps(decode(gen[j * a.samples + s][0]))
-            if new:
-                right += step_labels(rows[ri]["problem"], prefix + new[:1])[-1]
-        q.setdefault(ri, []).append(right / a.samples)
-    out = {"samples": a.samples, "temperature": a.temperature, "seconds": round(time.time() - t0, 1), "levels": {}}
-    for level in levels:
-        out["levels"][str(level)] = summarize([q[ri] for ri, r in enumerate(rows) if r["level"] == level], a.samples)
-    report(out, a.out)
+    result = by_level(policy, eval_rows(levels), levels, a.samples, a.temperature)
+    report({"samples": a.samples, "temperature": a.temperature, "seconds": round(time.time() - t0, 1),
+            "levels": result}, a.out)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ class StepSuccessTests(unittest.TestCase):
         self.assertAlmostEqual(s["mean_q"], 0.5)
         self.assertAlmostEqual(s["steps_with_q_in_0.05_0.95_per_problem"], 0.5)
         self.assertAlmostEqual(s["predicted_step_search"], (0.0 + (1 - 0.5 ** 16)) / 2)
+        self.assertAlmostEqual(s["predicted_one_sample"], (0.0 + 0.5) / 2)
 
 
 if __name__ == "__main__":
