@@ -10,6 +10,13 @@
 #                                         # here from policy.onnx (train/from_onnx.py) and carried, replaces the policy
 #                                         # stage, so the pipeline's policy-only numbers stay as they are
 #   scripts/gpu/train_tiny.sh collect all  # logs, metrics, revision, large policy and PRM in one call (~62 MiB)
+#   scripts/gpu/train_tiny.sh start-carried  # both policies carried in models/tiny-arith/work (policy.pt, and
+#                                         # policy_large.pt from from_onnx.py policy-large): no policy is trained,
+#                                         # the large one's greedy accuracy is measured (large_greedy.py)
+#   SWEEP="1500,1750,2000" PICK_GAIN=0.08 scripts/gpu/train_tiny.sh start-carried  # first train the small policy
+#                                         # at those budgets and carry on with the longest one whose level-3
+#                                         # step-search ceiling gain is >= PICK_GAIN (policy_sweep.py)
+#   scripts/gpu/train_tiny.sh collect new  # logs, sweep, metrics, small policy, revision and PRM (~42 MiB)
 # Order: [policy -> samples] and [policy_large] side by side; then [revision] beside [prm, which starts
 # from the large policy's weights (TINY_PRM_INIT=policy_large)]; then [eval]. Each branch has its own
 # work folder (make_all.py keeps one info.json per folder); outputs and timings are merged into the main one.
@@ -30,6 +37,7 @@ stage() {  # stage NAME WORK STAGES
 }
 
 merge_info() {  # merge_info FROM: stage timings and per-stage facts of FROM's info.json into $W's
+  [ -f "$1/info.json" ] || return 0   # a carried large policy trains nothing, so leaves no info.json
   python3 - "$1/info.json" "$W/info.json" <<'PY'
 import json, sys
 src, dst = (json.load(open(p)) for p in sys.argv[1:3])
@@ -48,7 +56,13 @@ run_stages() {  # run_stages FIRST_STAGES: FIRST_STAGES make $W/policy.pt (or fi
   date +%s > "$LOG/start"
   mkdir -p "$W" "$WL" "$WR"
   [ "$1" = samples ] && { cp "$ROOT/models/tiny-arith/work/policy.pt" "$W/" || exit 1; }
-  stage large "$WL" policy_large & large=$!
+  if [ -n "${LARGE_CARRIED:-}" ]; then
+    cp "$ROOT/models/tiny-arith/work/policy_large.pt" "$WL/" || exit 1
+    (cd "$ROOT/models/tiny-arith/train" && ${PYTHON:-python3} large_greedy.py --work "$WL") > "$LOG/large.log" 2>&1 &
+  else
+    stage large "$WL" policy_large &
+  fi
+  large=$!
   stage "${1%%,*}" "$W" "$1" || exit 1
   cp "$W/policy.pt" "$W/samples.jsonl.gz" "$W/info.json" "$WR/"
   stage revision "$WR" revision & rev=$!
@@ -68,6 +82,18 @@ start-shipped)
   echo "started from the shipped policy; logs in $LOG"
   ;;
 run_shipped) run_stages samples ;;
+start-carried)
+  rm -rf "$T"; mkdir -p "$LOG"
+  setsid nohup env LARGE_CARRIED=1 "$0" run_carried > "$LOG/driver.log" 2>&1 < /dev/null &
+  echo "started from the carried policies${SWEEP:+ after a sweep of $SWEEP}; logs in $LOG"
+  ;;
+run_carried)
+  if [ -n "${SWEEP:-}" ]; then
+    (cd "$ROOT/models/tiny-arith/train" && ${PYTHON:-python3} policy_sweep.py --work "$T/sweep" --steps "$SWEEP" \
+       --levels 3,4 --pick-gain "${PICK_GAIN:-0.08}" --pick-to "$ROOT/models/tiny-arith/work/policy.pt" \
+       --out "$T/policy_sweep.json") > "$LOG/sweep.log" 2>&1 || exit 1
+  fi
+  run_stages samples ;;
 start)
   rm -rf "$T"; mkdir -p "$LOG"
   setsid nohup "$0" run_all > "$LOG/driver.log" 2>&1 < /dev/null &
@@ -83,7 +109,11 @@ collect)
   # a call brings back at most 64 MiB: the two 29 MB checkpoints come in two calls (collect 1, collect 2)
   mkdir -p "$OUT"
   tar -C "$T" -czf "$OUT/tiny-logs.tar.gz" logs
-  if [ "${2:-1}" = all ]; then
+  if [ "${2:-1}" = new ]; then
+    cp "$T/policy_sweep.json" "$OUT/" 2>/dev/null
+    (cd "$W" && tar -cf "$OUT/tiny-small.tar" policy.pt revision.pt info.json metrics.json policy_large_eval.json)
+    split -b 15M "$W/prm.pt" "$OUT/prm.pt.part-"
+  elif [ "${2:-1}" = all ]; then
     (cd "$W" && tar -cf "$OUT/tiny-small.tar" revision.pt info.json metrics.json policy_large_eval.json)
     split -b 15M "$W/policy_large.pt" "$OUT/policy_large.pt.part-"
     split -b 15M "$W/prm.pt" "$OUT/prm.pt.part-"
@@ -95,5 +125,5 @@ collect)
   fi
   ls -la "$OUT"
   ;;
-*) echo "usage: $0 start|start-shipped|status|collect 1|2|all" >&2; exit 2 ;;
+*) echo "usage: $0 start|start-shipped|start-carried|status|collect 1|2|all|new" >&2; exit 2 ;;
 esac

@@ -96,7 +96,7 @@ def write(path, info, models, out_dir):
         "- Task: `train/task.py`. Level L has L operations; operands up to 30/100/300/600/999, factors and",
         "  divisors up to 9/12/20/30/40; exact division only; negative intermediate results occur.",
         "  Evaluation problems (`eval.jsonl`, 100 a level) are excluded from all training data.",
-        *(["- Small policy and revision model: " + info["shipped"]] if info.get("shipped") else []),
+        *(["- " + info["provenance"]] if info.get("provenance") else []),
         f"- Small policy: {hp['policy_steps']} AdamW steps, batch {hp['policy_batch']}, peak lr {hp['policy_lr']}, on",
         f"  {hp['policy_examples']:,} generated problems (uniform over levels); loss on the solution tokens and EOS.",
         f"- Large policy: the same rows (seed 1), {hp['large_steps']} steps of batch {hp.get('large_batch', hp['policy_batch'])}"

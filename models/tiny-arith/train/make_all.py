@@ -48,7 +48,7 @@ OUTPUT = {"policy": "policy.pt", "policy_large": "policy_large.pt", "samples": "
           "revision": "revision.pt", "eval": "metrics.json"}
 
 FULL = dict(
-    policy_examples=1_000_000, policy_steps=4000, policy_batch=256, policy_lr=2e-3,
+    policy_examples=1_000_000, policy_steps=1750, policy_batch=256, policy_lr=2e-3,
     large_steps=2034, large_lr=1.5e-3, large_batch=1024, large_seconds=0,
     sample_problems=30000, samples_per_problem=8,
     prm_init="policy_large", prm_lm_steps=2000, prm_lm_lr=1e-3,

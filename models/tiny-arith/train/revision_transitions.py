@@ -7,7 +7,9 @@ earlier attempts, T=1) and counts, over every step from attempt d-1 to d:
   previous attempt was right.
 --fresh draws every attempt from the policy alone, without the chain in context: the same transitions for
 independent samples, whose accuracy cannot fall along a "chain" (a and b there only say how a right or wrong first
-attempt predicts the next on the same problem: problems are easy or hard).
+attempt predicts the next on the same problem: problems are easy or hard). --fresh --fresh-model revision draws
+attempts 1.. from the revision model with no attempt in context (its "zero" layout): parallel samples of the revision
+model itself, which tells a chain that gains from revising apart from a revision model that is only a better solver.
 With these constant, the accuracy along a chain goes to the fixed point b / (1 - a + b). A model that cannot tell a
 right attempt from a wrong one keeps both at the same rate q; then a = q + (1 - q) s and b = (1 - q) s', where s and
 s' are the accuracies of its changed answers, and when s = s' the fixed point is s whatever q is: a chain can only
@@ -32,7 +34,7 @@ import model as M  # noqa: E402
 from common import report, seed_all  # noqa: E402
 from evaluate import revision_chains  # noqa: E402
 from sample import generate_ids  # noqa: E402
-from task import encode, eval_set, prompt_text  # noqa: E402
+from task import encode, eval_set, prompt_text, revision_prompt  # noqa: E402
 
 
 def transitions(chains):
@@ -73,6 +75,8 @@ def main():
     ap.add_argument("--depth", type=int, default=4)
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--fresh", action="store_true", help="every attempt from the policy, nothing in context")
+    ap.add_argument("--fresh-model", choices=("policy", "revision"), default="policy",
+                    help="with --fresh: which model draws attempts 1.. (revision: its zero-attempt layout)")
     ap.add_argument("--temperature", type=float, help="the revisions' sampling temperature (default: the recipe's, 1.0)")
     ap.add_argument("--out", help="write the table as JSON here")
     a = ap.parse_args()
@@ -90,7 +94,13 @@ def main():
     prompts = [encode(prompt_text(rows[i // a.chains]["problem"]), bos=True) for i in range(n)]
     with torch.no_grad():
         first = generate_ids(policy, prompts, hp["max_new"], 1.0, batch_size=bs)
-        fresh = (lambda _: generate_ids(policy, prompts, hp["max_new"], 1.0, batch_size=bs)) if a.fresh else None
+        if a.fresh and a.fresh_model == "revision":
+            alone = [encode(revision_prompt(rows[i // a.chains]["problem"], []), bos=True) for i in range(n)]
+            fresh = lambda _: generate_ids(revision, alone, hp["max_new"], hp["rev_eval_temperature"], batch_size=bs)  # noqa: E731
+        elif a.fresh:
+            fresh = lambda _: generate_ids(policy, prompts, hp["max_new"], 1.0, batch_size=bs)  # noqa: E731
+        else:
+            fresh = None
         history, answers = revision_chains(revision, rows, a.chains, a.depth, first, hp, fresh)
     chains = [(rows[i // a.chains]["level"], [(ans, ans == rows[i // a.chains]["answer"], st) for ans, st in zip(answers[i], history[i])])
               for i in range(n)]

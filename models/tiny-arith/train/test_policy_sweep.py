@@ -30,6 +30,27 @@ class PolicySweepTests(unittest.TestCase):
                     self.assertLessEqual(level[key], 1.0)
             self.assertEqual(result["examples"], 200)
 
+    def test_pick_keeps_the_longest_budget_that_leaves_search_its_room(self):
+        def run(steps, search, whole):
+            return {"steps": steps, "levels": {"3": {"predicted_step_search": search, "predicted_whole_samples": whole}}}
+        runs = [run(1500, 0.46, 0.32), run(2000, 0.60, 0.50), run(2500, 0.75, 0.72)]
+        self.assertEqual(policy_sweep.pick(runs, 3, 0.08), 2000)
+        self.assertEqual(policy_sweep.pick(runs, 3, 0.12), 1500)
+        self.assertIsNone(policy_sweep.pick(runs, 3, 0.2))
+
+    def test_pick_to_copies_the_chosen_checkpoint_and_records_the_choice(self):
+        with tempfile.TemporaryDirectory() as work:
+            out, to = os.path.join(work, "sweep.json"), os.path.join(work, "chosen.pt")
+            argv = ["policy_sweep.py", "--work", work, "--steps", "2", "--levels", "3", "--per-level", "1",
+                    "--samples", "2", "--examples", "200", "--batch", "2", "--pick-gain", "0", "--pick-to", to,
+                    "--out", out]
+            with mock.patch.object(sys, "argv", argv), mock.patch.dict(os.environ, {"TINY_DEVICE": "cpu"}):
+                policy_sweep.main()
+            with open(out) as f:
+                self.assertEqual(json.load(f)["picked"], {"level": 3, "min_gain": 0.0, "steps": 2})
+            with open(to, "rb") as a, open(os.path.join(work, "policy_s2.pt"), "rb") as b:
+                self.assertEqual(a.read(), b.read())
+
 
 if __name__ == "__main__":
     unittest.main()
