@@ -241,6 +241,22 @@ public static class SearchStateStore
         return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
 
+    /// <summary>Messages were moved from the _error queues back to their queues (<c>pipeline errors requeue</c>): the
+    /// faulted rounds of the running searches (of <paramref name="run"/>, or all) are waiting in a queue again, so
+    /// their grace stops counting and they are treated as requested now. Otherwise a backlog that a worker takes
+    /// longer than the grace to reach would fail searches whose rounds are no longer in any _error queue; a round
+    /// given up on again records a fresh fault. Returns how many searches were cleared.</summary>
+    public static async Task<int> RequeuedAsync(NpgsqlDataSource db, Guid? run, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("""
+            UPDATE pipeline.searches SET round_faulted_at = NULL, round_requested_at = now()
+            WHERE status = @running AND round_faulted_at IS NOT NULL AND (@run::uuid IS NULL OR run_id = @run::uuid)
+            """);
+        cmd.Parameters.AddWithValue("running", SearchStatus.Running.Name());
+        cmd.Parameters.Add(new NpgsqlParameter("run", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = (object?)run ?? DBNull.Value });
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
     /// <summary>Running searches whose current round a worker gave up on more than <paramref name="grace"/> ago,
     /// with the worker's reason: nobody re-queued the round from the _error queue in time.</summary>
     public static async Task<List<(long SearchId, int Round, string Reason)>> FaultedPastGraceAsync(NpgsqlDataSource db, TimeSpan grace, int limit, CancellationToken ct)

@@ -370,6 +370,38 @@ public sealed class SearchStateTests(FreshDatabase database) : IClassFixture<Fre
         await CloseAsync(run);
     }
 
+    [Fact]
+    public async Task Requeued_rounds_of_a_run_no_longer_count_toward_the_error_grace_while_other_runs_still_fail_after_it()
+    {
+        await using var sp = Services();
+        var progress = sp.GetRequiredService<SearchProgress>();
+        var (run, ids) = await SubmitAsync(false, StrategyConfig.BestOfN(2), StrategyConfig.BestOfN(4));
+        var (other, otherIds) = await SubmitAsync(false, StrategyConfig.BestOfN(2));
+        foreach (var id in ids.Concat(otherIds))
+        {
+            await progress.RequestCurrentRoundAsync(id, null, CancellationToken.None);
+            Assert.True(await SearchStateStore.FaultedAsync(database.DataSource, id, 0, "expand-round_error: model 'big' is not served", CancellationToken.None));
+        }
+        await Seed.ScalarAsync(database.DataSource,
+            $"UPDATE pipeline.searches SET round_requested_at = now() - interval '3 hours', round_faulted_at = now() - interval '1 hour' WHERE run_id IN ('{run}', '{other}')");
+
+        // `pipeline errors requeue --run RUN` moved the run's messages back; a slow worker has not reached them yet
+        Assert.Equal(ids.Count, await SearchStateStore.RequeuedAsync(database.DataSource, run, CancellationToken.None));
+        Assert.Equal(0, await SearchStateStore.RequeuedAsync(database.DataSource, run, CancellationToken.None));
+        await using var graceSp = Services();
+        await graceSp.GetRequiredService<ITestHarness>().Start();
+        await graceSp.GetRequiredService<RecoverySweep>().SweepOnceAsync(CancellationToken.None);
+
+        foreach (var id in ids)
+        {
+            Assert.Equal(SearchStatus.Running, (await LoadAsync(id)).Status);
+            Assert.Equal("true", await TextAsync($"SELECT (round_faulted_at IS NULL AND round_requested_at > now() - interval '1 minute')::text FROM pipeline.searches WHERE search_id = {id}"));
+        }
+        Assert.Equal(SearchStatus.Failed, (await LoadAsync(otherIds[0])).Status);
+        await CloseAsync(run);
+        await CloseAsync(other);
+    }
+
     /// <summary>The sweep looks at every search of the shared database: leave none of a test's rounds looking lost.</summary>
     private Task CloseAsync(Guid run) => Seed.ScalarAsync(database.DataSource,
         $"UPDATE pipeline.searches SET status = 'done', round_accepted_at = NULL WHERE run_id = '{run}'");
