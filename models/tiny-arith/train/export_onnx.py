@@ -119,9 +119,9 @@ def export_prm(gpt, path):
         _export(PrmScores(gpt), (ids, mask), path, ["input_ids", "attention_mask"], ["scores"], axes)
 
 
-def manifest(gpt, role, onnx_file):
+def manifest(gpt, role, onnx_file, pretraining_tokens=None):
     c = gpt.config
-    return {
+    m = {
         "name": f"tiny-arith-{role}",
         "role": "policy" if role == "policy-large" else role,
         "onnx": onnx_file,
@@ -137,6 +137,9 @@ def manifest(gpt, role, onnx_file):
         "prm": {"head": "value", "output": "scores"} if role == "prm" else None,
         "revision": dict(REVISION) if role == "revision" else None,
     }
+    if pretraining_tokens:
+        m["pretraining_tokens"] = int(pretraining_tokens)   # the FLOPs-matched comparison's D_pretrain
+    return m
 
 
 def write_tokenizer(out):
@@ -146,8 +149,9 @@ def write_tokenizer(out):
         f.write("#version: 0.2\n")  # no merges: every byte is one token
 
 
-def export_all(models, out, fp16=True):
-    """models: {"policy": GPT, "policy-large": GPT, "revision": GPT, "prm": GPT with value head}."""
+def export_all(models, out, fp16=True, pretraining_tokens=None):
+    """models: {"policy": GPT, "policy-large": GPT, "revision": GPT, "prm": GPT with value head};
+    pretraining_tokens: {role: tokens the model was trained on}, written into those manifests."""
     os.makedirs(out, exist_ok=True)
     write_tokenizer(out)
     for role, gpt in models.items():
@@ -161,7 +165,7 @@ def export_all(models, out, fp16=True):
             done, kept = fp16_initializers(path)
             note = f" ({done} initializers in fp16, {kept} kept in float32)"
         with open(os.path.join(out, f"{role}.manifest.json"), "w") as f:
-            json.dump(manifest(gpt, role, f"{role}.onnx"), f, indent=2)
+            json.dump(manifest(gpt, role, f"{role}.onnx", (pretraining_tokens or {}).get(role)), f, indent=2)
             f.write("\n")
         print(f"exported {path}: {os.path.getsize(path) / 1e6:.1f} MB, {gpt.num_parameters()} parameters{note}")
 

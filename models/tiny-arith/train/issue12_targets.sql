@@ -45,3 +45,15 @@ FROM pipeline.accuracy_by_budget
 WHERE run_id = :'run' AND strategy_label = 'best_of_n'
 GROUP BY level
 ORDER BY level;
+
+-- 5. revision chains (L=4): accuracy of each attempt (round 0 = the policy's first attempt, then one revision a
+--    round), per level, over every chain of every problem; an attempt without an answer counts as wrong
+--    target: accuracy does not fall along a chain
+SELECT pr.level, st.round AS attempt, count(*) AS attempts,
+       round(avg(coalesce(st.is_correct, false)::int)::numeric, 3) AS accuracy
+FROM pipeline.steps st
+JOIN pipeline.searches s ON s.search_id = st.search_id
+JOIN pipeline.problems pr ON pr.problem_id = s.problem_id
+WHERE s.run_id = :'run' AND s.strategy_label = 'revisions(L=4)' AND st.terminal
+GROUP BY pr.level, st.round
+ORDER BY pr.level, st.round;

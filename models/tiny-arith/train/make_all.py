@@ -39,7 +39,7 @@ import parity  # noqa: E402
 from common import device, seed_all  # noqa: E402
 from policy_samples import load_samples, make_samples  # noqa: E402
 from task import eval_set, write_jsonl  # noqa: E402
-from train_policy import train_policy  # noqa: E402
+from train_policy import tokens_seen, train_policy  # noqa: E402
 from train_prm import train_prm  # noqa: E402
 from train_revision import train_revision  # noqa: E402
 
@@ -206,7 +206,9 @@ def main():
     models = {"policy": get("policy"), "policy-large": get("policy_large"), "revision": get("revision"), "prm": get("prm")}
     for m in models.values():
         m.cpu().eval()
-    export_onnx.export_all(models, a.out)
+    tokens = {"policy": tokens_seen(hp["policy_steps"], hp["policy_batch"], exclude),
+              "policy-large": tokens_seen(hp["large_steps"], hp["large_batch"], exclude)}
+    export_onnx.export_all(models, a.out, pretraining_tokens=tokens)
     parity.write(models, os.path.join(a.out, "parity.json"))
     card.write(os.path.join(a.out, "MODEL_CARD.md"), {**info, **measured}, models, a.out)
 

@@ -31,7 +31,7 @@ sys.path.insert(0, HERE)
 
 import make_all  # noqa: E402
 import model as M  # noqa: E402
-from common import report, seed_all  # noqa: E402
+from common import device, report, seed_all  # noqa: E402
 from evaluate import revision_chains  # noqa: E402
 from sample import generate_ids  # noqa: E402
 from task import encode, eval_set, prompt_text, revision_prompt  # noqa: E402
@@ -84,8 +84,8 @@ def main():
     seed_all(a.seed)
     levels = {int(x) for x in a.levels.split(",")}
     rows = [r for r in eval_set(hp["eval_seed"], hp["eval_per_level"]) if r["level"] in levels]
-    policy = M.load(os.path.join(a.work, "policy.pt"), "cpu")
-    revision = M.load(os.path.join(a.work, "revision.pt"), "cpu")
+    policy = M.load(os.path.join(a.work, "policy.pt"), device())
+    revision = M.load(os.path.join(a.work, "revision.pt"), device())
     t0 = time.time()
     n, bs = len(rows) * a.chains, 256
     hp = {**hp, "gen_batch": bs}

@@ -36,6 +36,14 @@ def training_rows(seed, n, exclude, workers=None):
 _ROWS = {}
 
 
+def tokens_seen(steps, batch, exclude, seed=1, sample=20000):
+    """Training tokens of a policy trained `steps` steps of `batch` rows (prompt, solution and EOS), estimated from
+    the mean length of the first `sample` training rows (the same rows train_policy starts with): the
+    D_pretrain of the FLOPs-matched comparison, which the manifests carry as pretraining_tokens."""
+    rows = _chunk((seed * 100003, sample, exclude))
+    return round(steps * batch * sum(len(r[0]) for r in rows) / len(rows))
+
+
 def train_policy(work, exclude, hp, seed=1, name="policy", config=None, steps=None, lr=None, batch=None, seconds=0):
     """Both policies use seed 1: the same rows and the same batch order (fit's fixed generator)."""
     seed_all(seed)
