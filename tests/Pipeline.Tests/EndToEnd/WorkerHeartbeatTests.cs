@@ -68,10 +68,12 @@ public sealed class WorkerHeartbeatTests
         Assert.Equal(0, warned.ExitCode);
         Assert.Contains($"warning: no alive worker serves prm 'tiny-arith-prm' (last heartbeat ", Flat(warned.Output));
         Assert.DoesNotContain("policy 'tiny-arith-policy' (", warned.Output);
-        Guid.Parse(warned.Output.Trim().Split('\n')[^1].Trim());   // submitted anyway
+        var waiting = Guid.Parse(warned.Output.Trim().Split('\n')[^1].Trim());   // submitted anyway
         Assert.Equal(2L, await Scalar<long>(h, "SELECT count(*) FROM pipeline.runs"));
 
-        status = Flat((await Cli.RunAsync(h.Config, "run", "status", runId.ToString())).Output);
+        // the second run, not the first: the first may have finished before the verifier stopped, and a finished
+        // run's status names no unserved model; the second cannot finish without a verifier
+        status = Flat((await Cli.RunAsync(h.Config, "run", "status", waiting.ToString())).Output);
         Assert.Contains("no alive worker serves prm 'tiny-arith-prm'", status);
         Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(id)} │ verifier │ prm tiny-arith-prm +│ cpu +│ \d+s ago +│ no", status);
     }
