@@ -21,6 +21,14 @@ public static class WorkerCoverage
     public static IReadOnlyList<RunModel> Unserved(IReadOnlyList<RunModel> models, IReadOnlyList<WorkerStatusRow> workers) =>
         models.Where(m => !workers.Any(w => w.Alive && w.Model == m.Name && w.Role == WorkerRoles.ForSlot(m.Slot))).ToList();
 
+    /// <summary>Per role of the unserved models, the alive workers of that role (they serve other models only). The
+    /// expand and score queues are shared by every worker of a role, so these take the unserved model's rounds and
+    /// fault them into the _error queue instead of leaving them to wait for a worker that serves it.</summary>
+    public static IReadOnlyList<(string Role, IReadOnlyList<string> Workers)> Faulting(IReadOnlyList<RunModel> unserved, IReadOnlyList<WorkerStatusRow> alive) =>
+        unserved.Select(m => WorkerRoles.ForSlot(m.Slot)).Distinct()
+            .Select(role => (role, (IReadOnlyList<string>)alive.Where(w => w.Alive && w.Role == role).Select(w => w.WorkerId).Distinct().Order(StringComparer.Ordinal).ToList()))
+            .Where(x => x.Item2.Count > 0).ToList();
+
     /// <summary>"policy 'a' (never announced), prm 'b' (last heartbeat 5m20s ago)": each unserved model with the
     /// latest heartbeat of a worker that once served it.</summary>
     public static string Describe(IReadOnlyList<RunModel> unserved, IReadOnlyList<WorkerStatusRow> workers) =>

@@ -54,14 +54,21 @@ public static class WorkerStore
     }
 
     /// <summary>Every worker that announced one of <paramref name="models"/>, alive ones first, then the most recently seen.</summary>
-    public static async Task<IReadOnlyList<WorkerStatusRow>> ServingAsync(NpgsqlDataSource db, IReadOnlyCollection<string> models, CancellationToken ct)
+    public static Task<IReadOnlyList<WorkerStatusRow>> ServingAsync(NpgsqlDataSource db, IReadOnlyCollection<string> models, CancellationToken ct) =>
+        ReadAsync(db, "model = ANY(@models)", cmd => cmd.Parameters.AddWithValue("models", models.ToArray()), ct);
+
+    /// <summary>Every alive worker, whatever it serves.</summary>
+    public static Task<IReadOnlyList<WorkerStatusRow>> AliveAsync(NpgsqlDataSource db, CancellationToken ct) =>
+        ReadAsync(db, "alive", _ => { }, ct);
+
+    private static async Task<IReadOnlyList<WorkerStatusRow>> ReadAsync(NpgsqlDataSource db, string where, Action<NpgsqlCommand> bind, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand("""
+        await using var cmd = db.CreateCommand($"""
             SELECT worker_id, role, model, model_slot, device, last_seen_at, seconds_since_seen, alive, rounds_in_flight, busy_seconds
-            FROM pipeline.worker_status WHERE model = ANY(@models)
+            FROM pipeline.worker_status WHERE {where}
             ORDER BY alive DESC, last_seen_at DESC, worker_id, model
             """);
-        cmd.Parameters.AddWithValue("models", models.ToArray());
+        bind(cmd);
         var rows = new List<WorkerStatusRow>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))

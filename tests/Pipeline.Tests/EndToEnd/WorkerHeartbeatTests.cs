@@ -60,6 +60,16 @@ public sealed class WorkerHeartbeatTests
         Assert.Contains($"{id} │ verifier │ prm tiny-arith-prm", status);
         Assert.DoesNotContain("no alive worker serves", status);
 
+        // a policy no worker serves, while a proposal worker serving another one is alive: that worker would take the
+        // run's rounds from the shared queue and fault them, and submit says so instead of "they wait in the queues"
+        var largeSpec = Path.Combine(h.Folder, "large.yaml");
+        File.WriteAllText(largeSpec, File.ReadAllText(spec).Replace("policy.manifest.json", "policy-large.manifest.json"));
+        var bounced = Flat((await Cli.RunAsync(h.Config, "run", "submit", largeSpec, "--dry-run")).Output);
+        Assert.Contains("no alive worker serves policy 'tiny-arith-policy-large' (no worker ever announced it)", bounced);
+        Assert.Contains($"the alive proposal workers ({id}) serve other models only", bounced);
+        Assert.Contains("'pipeline errors requeue --run RUN'", bounced);
+        Assert.DoesNotContain("would wait in the queues", bounced);
+
         // a worker stopped cleanly says so in its last heartbeat: dead at once, and submit warns about its model only
         await h.StopAsync(verifier);
         await WaitAsync(h, "SELECT count(*) FROM pipeline.workers WHERE role = 'verifier' AND interval_seconds = 0", 1);

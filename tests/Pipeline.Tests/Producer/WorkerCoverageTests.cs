@@ -28,4 +28,22 @@ public sealed class WorkerCoverageTests
 
         Assert.Empty(WorkerCoverage.Unserved(models, [.. workers, Row("b:1", "verifier", "prm", "prm", true), Row("b:2", "proposal", "rev", "revision", true)]));
     }
+
+    [Fact]
+    public void Alive_workers_of_an_unserved_models_role_are_the_ones_that_will_fault_its_rounds()
+    {
+        var unserved = WorkerCoverage.Unserved(WorkerCoverage.Models("big", "prm", null), [Row("v:1", "verifier", "prm", "prm", true)]);
+        Assert.Equal(["big"], unserved.Select(m => m.Name));
+        var alive = new[]
+        {
+            Row("p:2", "proposal", "small", "policy", alive: true),
+            Row("p:1", "proposal", "small", "policy", alive: true),
+            Row("p:1", "proposal", "rev", "revision", alive: true),
+            Row("p:9", "proposal", "small", "policy", alive: false),
+            Row("v:1", "verifier", "prm", "prm", alive: true),
+        };
+        var faulting = WorkerCoverage.Faulting(unserved, alive);
+        Assert.Equal([("proposal", "p:1,p:2")], faulting.Select(f => (f.Role, string.Join(",", f.Workers))));
+        Assert.Empty(WorkerCoverage.Faulting(unserved, [Row("v:1", "verifier", "prm", "prm", true), Row("p:9", "proposal", "small", "policy", false)]));
+    }
 }

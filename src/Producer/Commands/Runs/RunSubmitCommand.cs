@@ -123,12 +123,14 @@ public sealed class RunSubmitCommand(IAnsiConsole console, DatabaseConnector con
     {
         var models = WorkerCoverage.Models(loaded.Policy.Name, loaded.Prm.Name, loaded.Revision?.Name);
         string problem;
+        IReadOnlyList<(string Role, IReadOnlyList<string> Workers)> faulting = [];
         try
         {
             var workers = await WorkerStore.ServingAsync(db, models.Select(m => m.Name).Distinct().ToList(), ct);
             var unserved = WorkerCoverage.Unserved(models, workers);
             if (unserved.Count == 0) return;
             problem = $"no alive worker serves {WorkerCoverage.Describe(unserved, workers)}";
+            faulting = WorkerCoverage.Faulting(unserved, await WorkerStore.AliveAsync(db, ct));
         }
         catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UndefinedTable)
         {
@@ -136,9 +138,14 @@ public sealed class RunSubmitCommand(IAnsiConsole console, DatabaseConnector con
         }
         if (settings.RequireWorkers)
             throw new CliException($"{problem}; nothing was written (--require-workers)");
-        var line = settings.DryRun
-            ? $"{problem}; a run submitted now would wait in the queues until a worker serving it starts"
-            : $"{problem}; submitting anyway: its rounds wait in the queues until a worker serving it starts (--require-workers refuses instead)";
+        var line = faulting.Count > 0
+            ? $"{problem}; the alive {string.Join(" and ", faulting.Select(f => $"{f.Role} workers ({string.Join(", ", f.Workers)})"))} serve other models only " +
+              "and share the queue, so they will send its rounds to the _error queue, where its searches fail after the Aggregator's ErrorGraceSeconds: " +
+              "start a worker serving it and stop those, then 'pipeline errors requeue --run RUN'" +
+              (settings.DryRun ? "" : " (--require-workers refuses instead)")
+            : settings.DryRun
+                ? $"{problem}; a run submitted now would wait in the queues until a worker serving it starts"
+                : $"{problem}; submitting anyway: its rounds wait in the queues until a worker serving it starts (--require-workers refuses instead)";
         if (settings.Quiet) await Console.Error.WriteLineAsync("warning: " + line);
         else console.MarkupLineInterpolated($"[yellow]warning:[/] {line}");
     }
