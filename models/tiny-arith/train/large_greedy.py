@@ -3,14 +3,12 @@ for a large policy that was not trained in this work folder: e.g. rebuilt from t
 (from_onnx.py policy-large) and carried to the GPU machine, so a retraining of the small policy keeps it.
     python3 large_greedy.py --work W"""
 import argparse
-import json
 import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-import evaluate  # noqa: E402
 import make_all  # noqa: E402
 import model as M  # noqa: E402
 from common import device  # noqa: E402
@@ -24,10 +22,7 @@ def main():
     hp = make_all.hyperparameters(quick=False)
     rows = eval_set(hp["eval_seed"], hp["eval_per_level"])
     large = M.load(os.path.join(a.work, "policy_large.pt"), device()).eval()
-    greedy = evaluate.greedy_by_level(large, rows, hp)
-    with open(os.path.join(a.work, "policy_large_eval.json"), "w") as f:
-        json.dump({"greedy": greedy}, f)
-    print(f"[policy_large] greedy by level: {greedy}", flush=True)
+    make_all.write_large_greedy(large, rows, hp, a.work)
 
 
 if __name__ == "__main__":

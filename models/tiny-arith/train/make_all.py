@@ -39,7 +39,7 @@ import parity  # noqa: E402
 from common import device, seed_all  # noqa: E402
 from policy_samples import load_samples, make_samples  # noqa: E402
 from task import eval_set, write_jsonl  # noqa: E402
-from train_policy import tokens_seen, train_policy  # noqa: E402
+from train_policy import mean_row_tokens, tokens_seen, train_policy  # noqa: E402
 from train_prm import train_prm  # noqa: E402
 from train_revision import train_revision  # noqa: E402
 
@@ -124,10 +124,7 @@ def main():
             large, secs = train_policy(a.work, exclude, hp, name="policy_large", config=M.LARGE,
                                        steps=hp["large_steps"], lr=hp["large_lr"], batch=hp["large_batch"],
                                        seconds=hp["large_seconds"])
-            greedy = evaluate.greedy_by_level(large, rows, hp)
-            with open(os.path.join(a.work, "policy_large_eval.json"), "w") as f:
-                json.dump({"greedy": greedy}, f)
-            print(f"[policy_large] greedy by level: {greedy}", flush=True)
+            greedy = write_large_greedy(large, rows, hp, a.work)
             return large, secs, {"parameters": large.num_parameters(), "greedy": greedy}
         if name == "samples":
             return make_samples(a.work, get("policy"), exclude, hp)
@@ -206,11 +203,21 @@ def main():
     models = {"policy": get("policy"), "policy-large": get("policy_large"), "revision": get("revision"), "prm": get("prm")}
     for m in models.values():
         m.cpu().eval()
-    tokens = {"policy": tokens_seen(hp["policy_steps"], hp["policy_batch"], exclude),
-              "policy-large": tokens_seen(hp["large_steps"], hp["large_batch"], exclude)}
+    row = mean_row_tokens(exclude)   # both policies train on the same rows
+    tokens = {"policy": tokens_seen(hp["policy_steps"], hp["policy_batch"], row),
+              "policy-large": tokens_seen(hp["large_steps"], hp["large_batch"], row)}
     export_onnx.export_all(models, a.out, pretraining_tokens=tokens)
     parity.write(models, os.path.join(a.out, "parity.json"))
     card.write(os.path.join(a.out, "MODEL_CARD.md"), {**info, **measured}, models, a.out)
+
+
+def write_large_greedy(large, rows, hp, work):
+    """The large policy's greedy accuracy by level -> work/policy_large_eval.json (the eval stage and the card read it)."""
+    greedy = evaluate.greedy_by_level(large, rows, hp)
+    with open(os.path.join(work, "policy_large_eval.json"), "w") as f:
+        json.dump({"greedy": greedy}, f)
+    print(f"[policy_large] greedy by level: {greedy}", flush=True)
+    return greedy
 
 
 def load_json(path):

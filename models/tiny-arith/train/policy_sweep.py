@@ -73,7 +73,7 @@ def main():
         for level, s in result.items():
             print(f"[sweep] {steps} steps, level {level}: one sample {s['predicted_one_sample']:.3f}, 16 whole samples "
                   f"{s['predicted_whole_samples']:.3f}, step search {s['predicted_step_search']:.3f} "
-                  f"(+{s['predicted_step_search'] - s['predicted_whole_samples']:.3f})", flush=True)
+                  f"(+{gain(runs[-1], level):.3f})", flush=True)
     result = {"samples": a.samples, "temperature": a.temperature, "examples": hp["policy_examples"],
               "batch": hp["policy_batch"], "lr": hp["policy_lr"], "runs": runs}
     if a.pick_gain is not None:

@@ -2,14 +2,15 @@ import unittest
 
 import export_onnx
 import model as M
-from train_policy import tokens_seen
+from train_policy import mean_row_tokens, tokens_seen
 
 
 class PretrainingTokensTests(unittest.TestCase):
     def test_tokens_seen_is_rows_seen_times_the_mean_row_length(self):
-        one = tokens_seen(1, 1, set(), sample=200)
-        self.assertGreater(one, 10)   # a prompt, a solution and EOS: tens of tokens a row
-        self.assertAlmostEqual(tokens_seen(1750, 256, set(), sample=200) / one, 1750 * 256, delta=1750 * 256 * 0.01)
+        row = mean_row_tokens(set(), sample=200)
+        self.assertGreater(row, 10)   # a prompt, a solution and EOS: tens of tokens a row
+        self.assertAlmostEqual(tokens_seen(1750, 256, row) / row, 1750 * 256, delta=1750 * 256 * 0.01)
+        self.assertIsInstance(tokens_seen(1750, 256, row), int)
 
     def test_the_manifest_carries_pretraining_tokens_only_when_known(self):
         gpt = M.GPT(M.Config(n_layer=1, n_head=1, n_embd=8, max_positions=16))

@@ -36,12 +36,16 @@ def training_rows(seed, n, exclude, workers=None):
 _ROWS = {}
 
 
-def tokens_seen(steps, batch, exclude, seed=1, sample=20000):
-    """Training tokens of a policy trained `steps` steps of `batch` rows (prompt, solution and EOS), estimated from
-    the mean length of the first `sample` training rows (the same rows train_policy starts with): the
-    D_pretrain of the FLOPs-matched comparison, which the manifests carry as pretraining_tokens."""
+def mean_row_tokens(exclude, seed=1, sample=20000):
+    """Mean tokens of a training row (prompt, solution and EOS), over the first `sample` rows train_policy starts with."""
     rows = _chunk((seed * 100003, sample, exclude))
-    return round(steps * batch * sum(len(r[0]) for r in rows) / len(rows))
+    return sum(len(r[0]) for r in rows) / len(rows)
+
+
+def tokens_seen(steps, batch, row_tokens):
+    """Training tokens of a policy trained `steps` steps of `batch` rows of `row_tokens` tokens on average: the
+    D_pretrain of the FLOPs-matched comparison, which the manifests carry as pretraining_tokens."""
+    return round(steps * batch * row_tokens)
 
 
 def train_policy(work, exclude, hp, seed=1, name="policy", config=None, steps=None, lr=None, batch=None, seconds=0):
